@@ -1,0 +1,1 @@
+"""Evaluation: golden datasets, metrics, runs and reports for the quality team."""

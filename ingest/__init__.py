@@ -1,0 +1,1 @@
+"""Ingestion: sources (Oscar snippets, Idéo fiches) -> Document -> chunks -> embed -> index."""

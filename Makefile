@@ -1,0 +1,35 @@
+# Relais — the two commands of the README:
+#   make run    set everything up, ingest the demo knowledge base, answer a first search
+#   make test   run the whole test suite (what .ci/run calls)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup run test bench clean
+
+$(BIN)/relais: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch is pinned to the local CPU wheel first: an unpinned one pulls GBs of CUDA.
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[st,test]"
+	touch $(BIN)/relais
+
+setup: $(BIN)/relais
+
+run: setup
+	$(BIN)/relais ingest --demo
+	$(BIN)/relais search "comment devenir infirmière" --k 3
+
+test: setup
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python bench/bench_search.py
+
+clean:
+	rm -rf $(VENV) .relais

@@ -1,6 +1,8 @@
 """The index on a real Chroma server (`chroma run`), as when Relais runs on several machines."""
 
 import shutil
+import sys
+from pathlib import Path
 import socket
 import subprocess
 import time
@@ -22,7 +24,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    binary = shutil.which("chroma")
+    beside_python = Path(sys.executable).parent / "chroma"  # the venv's bin/ may not be on PATH
+    binary = str(beside_python) if beside_python.exists() else shutil.which("chroma")
     assert binary, "the `chroma` command comes with the chromadb package"
     port = free_port()
     process = subprocess.Popen(

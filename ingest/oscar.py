@@ -63,7 +63,7 @@ class OscarSnippet(BaseModel):
             doc_id=f"{SOURCE}:{self.id}",
             source=SOURCE,
             title=self.title,
-            sections=(Section("Réponse", self.body),),
+            sections=(Section("", self.body),),
             url=self.links[0].url if self.links else None,
             services=tuple(dict.fromkeys(self.services)),
             audience=tuple(dict.fromkeys(self.audience)),

@@ -281,6 +281,7 @@ class KnowledgeIndex:
                     valid_from=info.valid_from,
                     valid_until=info.valid_until,
                     links=info.links,
+                    names=info.names,
                     similarity=similarity.get(doc_id, 0.0),
                 )
             )

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS documents (
     services TEXT NOT NULL,
     audience TEXT NOT NULL,
     links TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT '[]',
     valid_from TEXT,
     valid_until TEXT,
     ingested_at TEXT NOT NULL
@@ -57,6 +58,7 @@ class DocumentInfo:
     links: tuple[Link, ...]
     valid_from: date | None
     valid_until: date | None
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class Manifest:
             for document, content_hash, chunks in batch:
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (document.doc_id,))
                 self._db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         document.doc_id,
                         document.source,
@@ -135,6 +137,7 @@ class Manifest:
                         json.dumps(document.services),
                         json.dumps(document.audience),
                         json.dumps([[link.title, link.url] for link in document.links], ensure_ascii=False),
+                        json.dumps(document.names, ensure_ascii=False),
                         document.valid_from.isoformat() if document.valid_from else None,
                         document.valid_until.isoformat() if document.valid_until else None,
                         now,
@@ -161,7 +164,7 @@ class Manifest:
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             for row in self._db.execute(
-                "SELECT doc_id, source, title, url, services, audience, links, valid_from, valid_until "
+                "SELECT doc_id, source, title, url, services, audience, links, valid_from, valid_until, names "
                 f"FROM documents WHERE doc_id IN ({marks})",
                 part,
             ):
@@ -175,6 +178,7 @@ class Manifest:
                     links=tuple(Link(t, u) for t, u in json.loads(row[6])),
                     valid_from=_date(row[7]),
                     valid_until=_date(row[8]),
+                    names=tuple(json.loads(row[9])),
                 )
         return found
 

@@ -93,6 +93,7 @@ class Hit:
     valid_from: date | None = None
     valid_until: date | None = None
     links: tuple[Link, ...] = ()
+    names: tuple[str, ...] = ()
     similarity: float = 0.0  # best cosine similarity of its passages to the query (dense side)
 
     @property

@@ -14,12 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
+from assistant.types import Draft
 from ingest.pipeline import IngestSummary, SourceSpec, demo_sources, run_ingest
 from knowledge.embeddings import EmbedderUnavailable
 from knowledge.errors import KnowledgeError
 from knowledge.index import KnowledgeIndex, SearchFilters
 from knowledge.types import SERVICES, SOURCES
-from relais.components import open_index
+from relais.components import open_assistant, open_index
 from relais.settings import Settings
 
 app = typer.Typer(
@@ -161,6 +163,64 @@ def search(
             out.print(f"   {hit.url}")
         passage = hit.best_passage.replace("\n", " ")
         out.print(f"   [dim]{passage[:300]}{'…' if len(passage) > 300 else ''}[/]")
+
+
+@app.command()
+def scrub(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON : texte pseudonymisé et entités.")] = False,
+    lines: Annotated[bool, typer.Option("--lines", help="Un message par ligne, une ligne JSON par message.")] = False,
+) -> None:
+    """Pseudonymise le texte lu sur l'entrée standard (données personnelles remplacées par des balises)."""
+    scrubber = Scrubber()
+    messages = list(_stdin_lines()) if lines else [sys.stdin.read()]
+    for number, message in enumerate(messages, start=1):
+        try:
+            result = scrubber.scrub(message, PseudonymMap(f"cli-{number}"))
+        except ScrubFailed as exc:
+            raise _fail(f"{exc} : rien n'a été transmis.") from exc
+        if lines:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        elif as_json:
+            out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
+        else:
+            out.print(result.text.rstrip("\n"), markup=False, highlight=False)
+            for entity in result.entities:
+                out.print(f"[dim]{entity.placeholder} {entity.type} [{entity.start}:{entity.end}][/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="La question ; sans argument : une question par ligne sur l'entrée standard.")] = None,
+    service: Annotated[Optional[str], typer.Option("--service", help=f"Service de la conversation : {', '.join(SERVICES)}.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Brouillon de réponse pour un conseiller : texte, sources citées, confiance, abstention, alertes charte."""
+    if service and service not in SERVICES:
+        raise _fail(f"service inconnu « {service} » (attendu : {', '.join(SERVICES)}).", code=2)
+    settings = Settings()
+    assistant = open_assistant(settings, index=_index(settings))
+    questions = [question] if question is not None else list(_stdin_lines())
+    for number, text in enumerate(questions, start=1):
+        try:
+            draft = assistant.ask(text, service=service, conversation_id=f"cli-{number}")
+        except ScrubFailed as exc:
+            raise _fail(f"{exc} : la question n'a pas été traitée.") from exc
+        if question is None:
+            print(json.dumps(draft.to_json(), ensure_ascii=False), flush=True)
+        elif as_json:
+            out.print_json(json.dumps(draft.to_json(), ensure_ascii=False))
+        else:
+            _print_draft(draft)
+
+
+def _print_draft(draft: Draft) -> None:
+    state = "abstention" if draft.abstained else "brouillon"
+    out.print(f"[bold]{state}[/] · confiance {draft.confidence:.2f} · {draft.drafter} ({draft.model}) · index v{draft.index_version}")
+    out.print(draft.text, markup=False, highlight=False)
+    for citation in draft.citations or draft.sources:
+        out.print(f"[dim]source : {citation.doc_id} — {citation.title} {citation.url or ''}[/]")
+    for flag in draft.flags:
+        out.print(f"[yellow]charte[/] {flag.code} : {flag.message}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,16 @@ class Settings(BaseSettings):
     )
     chroma_collection: str = Field(default="relais-chunks", description="Chroma collection name.")
     search_k: int = Field(default=10, ge=1, le=100, description="Default number of documents returned.")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (Albert API, vLLM, Ollama…); extractive drafts if unset."
+    )
+    llm_model: str = Field(default="", description="Model name at that endpoint.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for that endpoint.")
+    llm_timeout: float = Field(default=20.0, gt=0, description="Seconds before falling back to the extractive draft.")
+    abstain_below: float = Field(default=0.5, ge=0, le=1, description="Drafts under this confidence abstain.")
+    pii_mapping_ttl_hours: float = Field(
+        default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
+    )
 
     @cached_property
     def index_dir(self) -> Path:

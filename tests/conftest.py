@@ -83,3 +83,32 @@ def write_jsonl(path: Path, records: list[dict | str]) -> Path:
     lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory):
+    """The demo knowledge base, ingested once per session through the real command."""
+    from typer.testing import CliRunner
+
+    from relais.cli import app
+
+    home = tmp_path_factory.mktemp("demo-home")
+    result = CliRunner().invoke(app, ["ingest", "--demo", "--json"], env={"RELAIS_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    return home, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def scrubber():
+    from assistant.pii import Scrubber
+
+    return Scrubber()
+
+
+@pytest.fixture(scope="session")
+def demo_index(demo_home, embedder):
+    from knowledge.index import KnowledgeIndex
+
+    index = KnowledgeIndex.open(embedder, demo_home[0])
+    yield index
+    index.manifest.close()

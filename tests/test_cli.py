@@ -14,14 +14,6 @@ pytestmark = pytest.mark.slow
 runner = CliRunner()
 
 
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("demo-home")
-    result = runner.invoke(app, ["ingest", "--demo", "--json"], env={"RELAIS_HOME": str(home)})
-    assert result.exit_code == 0, result.output
-    return home, json.loads(result.stdout)
-
-
 def relais(home, *args: str, stdin: str | None = None):
     return runner.invoke(app, list(args), env={"RELAIS_HOME": str(home)}, input=stdin)
 
@@ -85,3 +77,41 @@ def test_missing_export_fails_with_a_french_message(tmp_path):
     result = relais(tmp_path / "home", "ingest", "--ideo-metiers", str(tmp_path / "absent.xml"))
     assert result.exit_code == 1
     assert "illisible" in result.stdout
+
+
+def test_scrub_json_never_shows_the_original_values():
+    text = "Bonjour je suis Léa Martin, INE 1234567890A, tel 06 12 34 56 78"
+    result = runner.invoke(app, ["scrub", "--json"], input=text)
+    assert result.exit_code == 0, result.output
+    scrubbed = json.loads(result.stdout)
+    assert scrubbed["text"] == "Bonjour je suis <PERSONNE_1>, INE <INE_1>, tel <TELEPHONE_1>"
+    assert [(e["type"], e["start"], e["end"]) for e in scrubbed["entities"]] == [
+        ("PERSONNE", 16, 26), ("INE", 32, 43), ("TELEPHONE", 49, 63)
+    ]
+    assert "Léa" not in result.stdout and "1234567890A" not in result.stdout
+
+
+def test_scrub_lines_gives_one_json_line_per_message():
+    result = runner.invoke(app, ["scrub", "--lines"], input="mon fils lucas\n\nmail: a.b@free.fr\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["text"] for line in lines] == ["mon fils <PERSONNE_1>", "mail: <EMAIL_1>"]
+
+
+def test_ask_json_gives_a_cited_draft(demo_home):
+    home, _ = demo_home
+    result = relais(home, "ask", "jsuis en terminale, je peux encore ajouter un voeu sur parcoursup ?", "--service", "parcoursup", "--json")
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.stdout)
+    assert set(draft) >= {"draft", "citations", "confidence", "abstained", "drafter", "model", "index_version", "charter_flags"}
+    assert not draft["abstained"] and draft["citations"][0]["doc_id"].startswith("oscar:ps-")
+    assert draft["citations"][0]["url"] and draft["citations"][0]["title"]
+    assert draft["drafter"] == "extractive" and draft["index_version"] == 1
+
+
+def test_ask_batch_reads_one_question_per_line(demo_home):
+    home, _ = demo_home
+    result = relais(home, "ask", stdin="c'est quoi le BTS MCO ?\nquel temps fera-t-il demain à Brest ?\n")
+    drafts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["abstained"] for d in drafts] == [False, True]
+    assert drafts[0]["citations"][0]["doc_id"] == "ideo-formation:FOR.2317"
+    assert drafts[1]["draft"].startswith("Je n'ai pas trouvé de réponse validée")

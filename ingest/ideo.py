@@ -24,9 +24,6 @@ METIER, FORMATION = "ideo-metier", "ideo-formation"
 ONISEP_URL = "https://www.onisep.fr/http/redirection/{kind}/slug/{identifiant}"
 _ID = {METIER: re.compile(r"^MET\.\d+$"), FORMATION: re.compile(r"^FOR\.\d+$")}
 
-# Public fiches serve every hotline and every audience.
-_ALL_SERVICES, _ALL_AUDIENCES = SERVICES, AUDIENCES
-
 METIER_SECTIONS = (
     ("accroche_metier", "En bref"),
     ("nature_travail", "Nature du travail"),
@@ -97,13 +94,35 @@ def _sections(element: etree._Element, fields: tuple[tuple[str, str], ...]) -> l
     return sections
 
 
+def _id_problem(source: str, identifiant: str) -> str | None:
+    if not identifiant:
+        return "identifiant manquant"
+    if not _ID[source].match(identifiant):
+        expected = "MET.n" if source == METIER else "FOR.n"
+        return f"identifiant mal formé « {identifiant} » (attendu {expected})"
+    return None
+
+
+def _fiche(source: str, identifiant: str, title: str, sections: list[Section], names: tuple[str, ...], **extra) -> Document:
+    """A public fiche: it serves every hotline and every audience, and links to onisep.fr."""
+    return Document(
+        doc_id=f"{source}:{identifiant}",
+        source=source,
+        title=title,
+        sections=tuple(sections),
+        url=ONISEP_URL.format(kind=source.removeprefix("ideo-"), identifiant=identifiant),
+        names=names,
+        services=SERVICES,
+        audience=AUDIENCES,
+        **extra,
+    )
+
+
 def metier_document(element: etree._Element, where: str) -> Document | Rejection:
     """One `<metier>` element as a Document (or the reason it cannot be one)."""
     identifiant = _identifier(element)
-    if not identifiant:
-        return Rejection(METIER, where, "identifiant manquant")
-    if not _ID[METIER].match(identifiant):
-        return Rejection(METIER, where, f"identifiant mal formé « {identifiant} » (attendu MET.n)")
+    if problem := _id_problem(METIER, identifiant):
+        return Rejection(METIER, where, problem)
     title = _text(element, "nom_metier")
     if not title:
         return Rejection(METIER, f"{where} ({identifiant})", "nom_metier vide")
@@ -132,16 +151,7 @@ def metier_document(element: etree._Element, where: str) -> Document | Rejection
     if facts:
         sections.append(Section("Repères", facts))
     sections += _sections(element, METIER_SECTIONS[1:])
-    return Document(
-        doc_id=f"{METIER}:{identifiant}",
-        source=METIER,
-        title=title,
-        sections=tuple(sections),
-        url=ONISEP_URL.format(kind="metier", identifiant=identifiant),
-        names=names,
-        services=_ALL_SERVICES,
-        audience=_ALL_AUDIENCES,
-    )
+    return _fiche(METIER, identifiant, title, sections, names)
 
 
 def _french_date(value: str, field: str) -> str | None:
@@ -157,10 +167,8 @@ def _french_date(value: str, field: str) -> str | None:
 def formation_document(element: etree._Element, where: str) -> Document | Rejection:
     """One `<formation>` element as a Document (or the reason it cannot be one)."""
     identifiant = _identifier(element)
-    if not identifiant:
-        return Rejection(FORMATION, where, "identifiant manquant")
-    if not _ID[FORMATION].match(identifiant):
-        return Rejection(FORMATION, where, f"identifiant mal formé « {identifiant} » (attendu FOR.n)")
+    if problem := _id_problem(FORMATION, identifiant):
+        return Rejection(FORMATION, where, problem)
     where = f"{where} ({identifiant})"
     title = _text(element, "libelle_complet")
     if not title:
@@ -201,18 +209,8 @@ def formation_document(element: etree._Element, where: str) -> Document | Reject
     if metiers:
         sections.append(Section("Métiers accessibles", ", ".join(dict.fromkeys(metiers))))
     reference = _text(element, "url")
-    return Document(
-        doc_id=f"{FORMATION}:{identifiant}",
-        source=FORMATION,
-        title=title,
-        sections=tuple(sections),
-        url=ONISEP_URL.format(kind="formation", identifiant=identifiant),
-        names=names,
-        services=_ALL_SERVICES,
-        audience=_ALL_AUDIENCES,
-        links=(Link("Référentiel du diplôme", reference),) if reference.startswith("http") else (),
-        updated_at=updated_at,
-    )
+    links = (Link("Référentiel du diplôme", reference),) if reference.startswith("http") else ()
+    return _fiche(FORMATION, identifiant, title, sections, names, links=links, updated_at=updated_at)
 
 
 def _records(path: Path, tag: str, source: str, build) -> Iterator[Document | Rejection]:

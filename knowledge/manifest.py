@@ -111,14 +111,15 @@ class Manifest:
         rows = self._db.execute("SELECT doc_id, hash FROM documents WHERE source = ?", (source,))
         return dict(rows.fetchall())
 
-    def chunk_ids_of(self, doc_ids: Iterable[str]) -> list[str]:
-        ids = list(doc_ids)
-        found: list[str] = []
+    def _select_in(self, select: str, column: str, values: Iterable[str]) -> Iterator[tuple]:
+        """Rows of `select ... WHERE column IN (values)`, in batches under SQLite's variable limit."""
+        ids = list(dict.fromkeys(values))
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            found += [r[0] for r in self._db.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", part)]
-        return found
+            yield from self._db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(part))})", part)
+
+    def chunk_ids_of(self, doc_ids: Iterable[str]) -> list[str]:
+        return [row[0] for row in self._select_in("SELECT chunk_id FROM chunks", "doc_id", doc_ids)]
 
     def replace(self, batch: Sequence[tuple[Document, str, Sequence[Chunk]]]) -> None:
         """Switch each document of the batch to its new hash and chunks, in one transaction."""
@@ -158,41 +159,26 @@ class Manifest:
         return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     def documents(self, doc_ids: Iterable[str]) -> dict[str, DocumentInfo]:
-        ids = list(dict.fromkeys(doc_ids))
         found: dict[str, DocumentInfo] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(
-                "SELECT doc_id, source, title, url, services, audience, links, valid_from, valid_until, names "
-                f"FROM documents WHERE doc_id IN ({marks})",
-                part,
-            ):
-                found[row[0]] = DocumentInfo(
-                    doc_id=row[0],
-                    source=row[1],
-                    title=row[2],
-                    url=row[3],
-                    services=tuple(json.loads(row[4])),
-                    audience=tuple(json.loads(row[5])),
-                    links=tuple(Link(t, u) for t, u in json.loads(row[6])),
-                    valid_from=_date(row[7]),
-                    valid_until=_date(row[8]),
-                    names=tuple(json.loads(row[9])),
-                )
+        select = "SELECT doc_id, source, title, url, services, audience, links, valid_from, valid_until, names FROM documents"
+        for row in self._select_in(select, "doc_id", doc_ids):
+            found[row[0]] = DocumentInfo(
+                doc_id=row[0],
+                source=row[1],
+                title=row[2],
+                url=row[3],
+                services=tuple(json.loads(row[4])),
+                audience=tuple(json.loads(row[5])),
+                links=tuple(Link(t, u) for t, u in json.loads(row[6])),
+                valid_from=_date(row[7]),
+                valid_until=_date(row[8]),
+                names=tuple(json.loads(row[9])),
+            )
         return found
 
     def chunks(self, chunk_ids: Iterable[str]) -> dict[str, ChunkInfo]:
-        ids = list(dict.fromkeys(chunk_ids))
-        found: dict[str, ChunkInfo] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(
-                f"SELECT chunk_id, doc_id, section, text FROM chunks WHERE chunk_id IN ({marks})", part
-            ):
-                found[row[0]] = ChunkInfo(*row)
-        return found
+        rows = self._select_in("SELECT chunk_id, doc_id, section, text FROM chunks", "chunk_id", chunk_ids)
+        return {row[0]: ChunkInfo(*row) for row in rows}
 
     def all_chunks(self) -> Iterator[tuple[str, str]]:
         """(chunk_id, text) of every indexed chunk, in a stable order."""

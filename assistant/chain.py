@@ -16,6 +16,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant import charter
 from assistant.confidence import confidence
+from assistant.focus import focus
 from assistant.drafting import DraftFailed, Drafter, ExtractiveDrafter
 from assistant.pii import MappingStore, Scrubber
 from assistant.types import CharterFlag, Citation, Draft
@@ -82,6 +83,8 @@ class Assistant:
             hits.sort(key=lambda h: h.score, reverse=True)
         today = self.today()
         usable = [hit for hit in hits if _valid_on(hit, today)]
+        if usable:
+            usable[0] = focus(state["question"], usable[0], self.index)
         return {**state, "hits": hits, "usable": usable, "flags": charter.validity_flags(hits[:3], today)}
 
     def _draft(self, state: dict[str, Any]) -> dict[str, Any]:

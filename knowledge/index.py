@@ -287,6 +287,11 @@ class KnowledgeIndex:
             )
         return hits
 
+    def passages(self, doc_id: str) -> list[Passage]:
+        """All passages of one document, in reading order (score 0: not ranked)."""
+        rows = self.manifest.document_chunks(doc_id)
+        return [Passage(chunk_id, section, text, 0.0) for chunk_id, section, text in rows]
+
     def _mask(self, lexical: LexicalIndex, filters: SearchFilters) -> np.ndarray | None:
         if not filters.active:
             return None

@@ -180,6 +180,11 @@ class Manifest:
         rows = self._select_in("SELECT chunk_id, doc_id, section, text FROM chunks", "chunk_id", chunk_ids)
         return {row[0]: ChunkInfo(*row) for row in rows}
 
+    def document_chunks(self, doc_id: str) -> list[tuple[str, str, str]]:
+        """(chunk_id, section, text) of one document, in order."""
+        sql = "SELECT chunk_id, section, text FROM chunks WHERE doc_id = ? ORDER BY ordinal"
+        return list(self._db.execute(sql, (doc_id,)))
+
     def all_chunks(self) -> Iterator[tuple[str, str]]:
         """(chunk_id, text) of every indexed chunk, in a stable order."""
         yield from self._db.execute("SELECT chunk_id, text FROM chunks ORDER BY chunk_id")

@@ -134,3 +134,11 @@ def test_a_slow_llm_falls_back_after_the_timeout(demo_index, scrubber, llm):
     llm.delay = 3.0
     draft = llm_assistant(demo_index, scrubber, llm, timeout=0.5).ask(QUESTION)
     assert draft.drafter == "extractive" and "n'a pas répondu" in draft.fallback_reason
+
+
+def test_a_fiche_draft_quotes_the_section_that_was_asked_for(assistant):
+    salary = assistant.ask("une infirmière ça gagne combien en début de carrière ?")
+    assert salary.citations[0].doc_id == "ideo-metier:MET.38"
+    assert "Vie professionnelle et salaire" in salary.text
+    studies = assistant.ask("quelles études pour devenir infirmier ?")
+    assert "\nAccès" in studies.text and "IFSI" in studies.text  # the métier or the diploma fiche

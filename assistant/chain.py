@@ -15,7 +15,7 @@ from typing import Any, Callable
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant import charter
-from assistant.confidence import confidence
+from assistant.confidence import ABSTAIN_BELOW, confidence
 from assistant.focus import focus
 from assistant.drafting import DraftFailed, Drafter, ExtractiveDrafter
 from assistant.pii import MappingStore, Scrubber
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 8
 SERVICE_BOOST = 0.25  # a Parcoursup conversation prefers Parcoursup snippets
-ABSTAIN_BELOW = 0.5
 ABSTENTION = (
     "Je n'ai pas trouvé de réponse validée dans la base pour cette question. "
     "Les sources les plus proches sont listées ci-dessous : vérifiez-les ou rédigez votre propre réponse."

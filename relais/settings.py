@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.confidence import ABSTAIN_BELOW
+
 
 class Settings(BaseSettings):
     """Typed configuration, read once at the edge (CLI command, app startup) and passed down."""
@@ -30,7 +32,7 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="", description="Model name at that endpoint.")
     llm_api_key: SecretStr | None = Field(default=None, description="API key for that endpoint.")
     llm_timeout: float = Field(default=20.0, gt=0, description="Seconds before falling back to the extractive draft.")
-    abstain_below: float = Field(default=0.5, ge=0, le=1, description="Drafts under this confidence abstain.")
+    abstain_below: float = Field(default=ABSTAIN_BELOW, ge=0, le=1, description="Drafts under this confidence abstain.")
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )

@@ -58,6 +58,18 @@ class PseudonymMap:
     def __len__(self) -> int:
         return len(self._values)
 
+    def to_json(self) -> dict:
+        return {"entries": [[t, c, p] for (t, c), p in self._by_value.items()], "values": self._values}
+
+    @classmethod
+    def from_json(cls, conversation_id: str, data: dict) -> "PseudonymMap":
+        mapping = cls(conversation_id)
+        for entity_type, canonical_value, placeholder in data["entries"]:
+            mapping._by_value[(entity_type, canonical_value)] = placeholder
+            mapping._counts[entity_type] = max(mapping._counts.get(entity_type, 0), int(placeholder[:-1].rsplit("_", 1)[1]))
+        mapping._values = dict(data["values"])
+        return mapping
+
 
 class MappingStore:
     """Per-conversation maps kept in memory for `ttl_seconds` after their last use."""

@@ -1,0 +1,80 @@
+"""Real databases for the web tests: SQLite files, and a PostgreSQL server started here."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb refuses to run as root: run the server's tools as the `postgres` user then."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A throwaway PostgreSQL cluster on a free port (or RELAIS_TEST_POSTGRES_URL if given)."""
+    given = os.environ.get("RELAIS_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert binaries, "PostgreSQL is not installed: .ci/run installs it (apt-get install postgresql)"
+    bin_dir = Path(binaries[-1]).parent
+    root = Path(f"/tmp/relais-pg-{uuid.uuid4().hex[:8]}")
+    data = root / "data"
+    root.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "relais", "--auth=trust", "-E", "UTF8"]),
+                   check=True, capture_output=True)
+    port = free_port()
+    subprocess.run(
+        _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+                      f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]),
+        check=True, capture_output=True,
+    )
+    yield f"postgresql://relais@127.0.0.1:{port}/postgres"
+    subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each test using it runs twice: on SQLite and on PostgreSQL (a fresh database each time)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'relais.sqlite'}"
+        return
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.replace("postgresql://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def store(database_url):
+    from web.db import make_engine, migrate, session_factory
+    from web.security import Vault
+    from web.store import Store
+
+    migrate(database_url)
+    engine = make_engine(database_url)
+    yield Store(session_factory(engine), Vault("secret-de-test"))
+    engine.dispose()

@@ -1,0 +1,93 @@
+"""Persistence on SQLite and PostgreSQL: sequence numbers, idempotency, mapping, drafts, purge."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from assistant.pii import PseudonymMap
+from web.models import AuditEntry, DraftRecord
+from web.store import NotFound
+
+pytestmark = pytest.mark.integration
+
+
+def test_messages_get_consecutive_sequence_numbers_and_resume_from_a_seq(store):
+    public_id, token = store.open_conversation("parcoursup")
+    assert store.check_token(public_id, token) == "parcoursup"
+    for n in range(3):
+        store.append(public_id, "user", f"message {n}", idempotency_key=f"k{n}")
+    assert [m.seq for m in store.messages_since(public_id, 0)] == [1, 2, 3]
+    assert [m.text for m in store.messages_since(public_id, 2)] == ["message 2"]
+
+
+def test_a_resent_message_is_not_doubled(store):
+    public_id, _ = store.open_conversation("moel")
+    first = store.append(public_id, "user", "bonjour", idempotency_key="abc")
+    again = store.append(public_id, "user", "bonjour", idempotency_key="abc")
+    assert (again.seq, again.duplicate) == (first.seq, True)
+    assert len(store.messages_since(public_id, 0)) == 1
+
+
+def test_concurrent_writers_never_share_a_sequence_number(store):
+    public_id, _ = store.open_conversation("moel")
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: store.append(public_id, "user", f"m{n}", idempotency_key=f"k{n}"), range(40)))
+    assert [m.seq for m in store.messages_since(public_id, 0)] == list(range(1, 41))
+
+
+def test_a_wrong_token_opens_nothing(store):
+    public_id, _ = store.open_conversation("moel")
+    with pytest.raises(NotFound):
+        store.check_token(public_id, "devine")
+    with pytest.raises(NotFound):
+        store.check_token("inconnue", "devine")
+
+
+def test_the_mapping_is_stored_encrypted_and_comes_back(store):
+    public_id, _ = store.open_conversation("moel")
+    mapping = store.mapping(public_id)
+    assert mapping.placeholder("PERSONNE", "Léa Martin") == "<PERSONNE_1>"
+    store.save_mapping(mapping)
+    with store.sessions() as session:
+        from web.models import Conversation
+
+        sealed = session.scalar(select(Conversation.mapping).where(Conversation.public_id == public_id))
+    assert b"L\xc3\xa9a" not in sealed and b"Martin" not in sealed
+    again = store.mapping(public_id)
+    assert again.restore("<PERSONNE_1>") == "Léa Martin"
+    assert again.placeholder("PERSONNE", "léa martin") == "<PERSONNE_1>"
+    assert again.placeholder("PERSONNE", "Inès") == "<PERSONNE_2>"
+
+
+def test_draft_decisions_are_recorded_with_who_and_when(store):
+    counsellor = store.add_user("c.dupont", "mot-de-passe-solide", "counsellor", ["parcoursup"])
+    assert store.authenticate("c.dupont", "mot-de-passe-solide").id == counsellor.id
+    assert store.authenticate("c.dupont", "faux") is None
+    public_id, _ = store.open_conversation("parcoursup")
+    message = store.append(public_id, "user", "question", idempotency_key="q")
+    draft_id = store.save_draft(public_id, message.message_id, {"draft": "Bonjour, …", "citations": []})
+    store.decide_draft(draft_id, "edited", "Bonjour, voici la réponse corrigée.", counsellor.id)
+    with store.sessions() as session:
+        record = session.get(DraftRecord, draft_id)
+        assert (record.outcome, record.counsellor_id) == ("edited", counsellor.id)
+        assert record.decided_at is not None
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["user.created", "draft.edited"]
+
+
+def test_purge_applies_retention_and_erasure_removes_a_conversation(store):
+    old, _ = store.open_conversation("moel")
+    kept, _ = store.open_conversation("moel")
+    store.append(old, "user", "ancien message", idempotency_key="x")
+    assert store.purge(datetime.now(timezone.utc) + timedelta(days=400)) == 2
+    fresh, _ = store.open_conversation("moel")
+    store.append(fresh, "user", "à effacer", idempotency_key="y")
+    assert store.erase([fresh]) == 1
+    with pytest.raises(NotFound):
+        store.messages_since(fresh, 0)
+    with store.sessions() as session:
+        from web.models import Message
+
+        assert session.scalar(select(func.count()).select_from(Message)) == 0

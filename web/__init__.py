@@ -1,0 +1,1 @@
+"""The web app: public tchat widget, counsellor console, websocket hub, persistence, accounts."""

@@ -1,0 +1,111 @@
+"""Database tables (SQLAlchemy 2.0). Every schema change comes with an Alembic migration.
+
+Messages are stored pseudonymised; the placeholder mapping of a conversation is stored
+encrypted, with the conversation's retention date. Drafts and counsellor actions are kept
+with who did what and when: the quality team harvests them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A console account: counsellor, supervisor or quality staff."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # counsellor | supervisor | quality
+    services: Mapped[list] = mapped_column(JSON, default=list)  # queues a counsellor serves
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))  # the public token itself is never stored
+    service: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # waiting | active | closed
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retain_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    mapping: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted placeholder mapping
+
+
+class Message(Base):
+    """One message of a conversation, pseudonymised, with its per-conversation sequence number."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        UniqueConstraint("conversation_id", "idempotency_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(20))  # user | counsellor | system
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DraftRecord(Base):
+    """A draft shown to counsellors for a user message, and what became of it."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    payload: Mapped[dict] = mapped_column(JSON)  # Draft.to_json(): text, citations, confidence, flags…
+    outcome: Mapped[str | None] = mapped_column(String(20))  # sent | edited | rejected
+    final_text: Mapped[str | None] = mapped_column(Text)  # pseudonymised
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when (the charter's "humans decide")."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class OfflineRequest(Base):
+    """A question left through the offline contact form, answered later by mail."""
+
+    __tablename__ = "offline_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service: Mapped[str] = mapped_column(String(20), index=True)
+    question: Mapped[str] = mapped_column(Text)  # pseudonymised
+    email: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    mapping: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | answered
+    answer: Mapped[str | None] = mapped_column(Text)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retain_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

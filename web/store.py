@@ -1,0 +1,202 @@
+"""Persistence of conversations, messages, drafts and counsellor actions (one SQL transaction each).
+
+A message is appended with the next sequence number of its conversation; a client's
+idempotency key makes a resent message a no-op that returns the stored one, so a client
+that reconnects and resends loses nothing and doubles nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.pii import PseudonymMap
+from web.models import AuditEntry, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
+from web.security import Vault, hash_password, new_token, password_matches, token_digest, token_matches
+
+ROLES = ("counsellor", "supervisor", "quality")
+
+
+class NotFound(LookupError):
+    """No such conversation, or a token that does not open it (the same answer for both)."""
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    conversation: str
+    seq: int
+    author: str
+    text: str
+    created_at: datetime
+    message_id: int
+    duplicate: bool = False
+
+
+def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
+    return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id, duplicate)
+
+
+class Store:
+    def __init__(self, sessions: sessionmaker[Session], vault: Vault, retention_days: int = 365) -> None:
+        self.sessions = sessions
+        self.vault = vault
+        self.retention = timedelta(days=retention_days)
+
+    # -- accounts -------------------------------------------------------------------------
+    def add_user(self, login: str, password: str, role: str, services: list[str]) -> User:
+        if role not in ROLES:
+            raise ValueError(f"rôle inconnu « {role} » (attendu : {', '.join(ROLES)})")
+        with self.sessions.begin() as session:
+            user = User(login=login, password_hash=hash_password(password), role=role, services=services)
+            session.add(user)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise ValueError(f"le compte « {login} » existe déjà") from exc
+            session.add(AuditEntry(user_id=user.id, action="user.created", detail={"role": role}))
+            return user
+
+    def authenticate(self, login: str, password: str) -> User | None:
+        with self.sessions() as session:
+            user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
+        return user if user and password_matches(user.password_hash, password) else None
+
+    def user(self, user_id: int) -> User | None:
+        with self.sessions() as session:
+            return session.get(User, user_id)
+
+    # -- conversations --------------------------------------------------------------------
+    def open_conversation(self, service: str) -> tuple[str, str]:
+        """A new conversation: (public id, token). Only the token's digest is stored."""
+        token = new_token()
+        public_id = secrets.token_hex(8)
+        with self.sessions.begin() as session:
+            session.add(
+                Conversation(
+                    public_id=public_id,
+                    token_hash=token_digest(token),
+                    service=service,
+                    status="waiting",
+                    retain_until=utcnow() + self.retention,
+                )
+            )
+        return public_id, token
+
+    def _conversation(self, session: Session, public_id: str, token: str | None = None) -> Conversation:
+        conversation = session.scalar(select(Conversation).where(Conversation.public_id == public_id))
+        if conversation is None or (token is not None and not token_matches(conversation.token_hash, token)):
+            raise NotFound(public_id)
+        return conversation
+
+    def check_token(self, public_id: str, token: str) -> str:
+        """The conversation's service if the token opens it, else `NotFound`."""
+        with self.sessions() as session:
+            return self._conversation(session, public_id, token).service
+
+    def append(
+        self, public_id: str, author: str, text: str, idempotency_key: str | None = None, counsellor_id: int | None = None
+    ) -> StoredMessage:
+        """Store a message with the next sequence number (or return the one already sent with that key)."""
+        for _ in range(50):  # a concurrent writer took the same seq: read again and retry
+            with self.sessions() as session:
+                try:
+                    conversation = self._conversation(session, public_id)
+                    if idempotency_key:
+                        existing = session.scalar(
+                            select(Message).where(
+                                Message.conversation_id == conversation.id, Message.idempotency_key == idempotency_key
+                            )
+                        )
+                        if existing:
+                            return _stored(conversation, existing, duplicate=True)
+                    seq = conversation.last_seq + 1
+                    claimed = session.execute(
+                        update(Conversation)
+                        .where(Conversation.id == conversation.id, Conversation.last_seq == seq - 1)
+                        .values(last_seq=seq, updated_at=utcnow())
+                    )
+                    if claimed.rowcount != 1:
+                        session.rollback()
+                        continue
+                    message = Message(
+                        conversation_id=conversation.id, seq=seq, author=author, text=text,
+                        idempotency_key=idempotency_key, counsellor_id=counsellor_id,
+                    )
+                    session.add(message)
+                    session.commit()
+                    return _stored(conversation, message)
+                except IntegrityError:
+                    session.rollback()
+        raise RuntimeError("conflit d'écriture persistant")
+
+    def messages_since(self, public_id: str, after_seq: int) -> list[StoredMessage]:
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            rows = session.scalars(
+                select(Message).where(Message.conversation_id == conversation.id, Message.seq > after_seq).order_by(Message.seq)
+            )
+            return [_stored(conversation, m) for m in rows]
+
+    def set_status(self, public_id: str, status: str, counsellor_id: int | None = None, service: str | None = None) -> None:
+        with self.sessions.begin() as session:
+            conversation = self._conversation(session, public_id)
+            conversation.status = status
+            conversation.counsellor_id = counsellor_id
+            if service:
+                conversation.service = service
+            conversation.updated_at = utcnow()
+            session.add(AuditEntry(user_id=counsellor_id, action=f"conversation.{status}", conversation_id=conversation.id,
+                                   detail={"service": conversation.service}))
+
+    # -- placeholder mapping (encrypted) ---------------------------------------------------
+    def mapping(self, public_id: str) -> PseudonymMap:
+        with self.sessions() as session:
+            return self.vault.open_mapping(public_id, self._conversation(session, public_id).mapping)
+
+    def save_mapping(self, mapping: PseudonymMap) -> None:
+        with self.sessions.begin() as session:
+            self._conversation(session, mapping.conversation_id).mapping = self.vault.seal_mapping(mapping)
+
+    # -- drafts and counsellor actions -----------------------------------------------------
+    def save_draft(self, public_id: str, message_id: int, payload: dict) -> int:
+        with self.sessions.begin() as session:
+            conversation = self._conversation(session, public_id)
+            record = DraftRecord(conversation_id=conversation.id, message_id=message_id, payload=payload)
+            session.add(record)
+            session.flush()
+            return record.id
+
+    def decide_draft(self, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> None:
+        """Record what a counsellor did with a draft: sent as is, edited, or rejected."""
+        if outcome not in ("sent", "edited", "rejected"):
+            raise ValueError(outcome)
+        with self.sessions.begin() as session:
+            record = session.get(DraftRecord, draft_id)
+            if record is None:
+                raise NotFound(str(draft_id))
+            record.outcome, record.final_text = outcome, final_text
+            record.counsellor_id, record.decided_at = counsellor_id, utcnow()
+            session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
+                                   detail={"draft_id": draft_id}))
+
+    # -- retention and erasure --------------------------------------------------------------
+    def purge(self, now: datetime | None = None) -> int:
+        """Delete conversations and offline requests past their retention date."""
+        now = now or datetime.now(timezone.utc)
+        with self.sessions.begin() as session:
+            gone = session.execute(delete(Conversation).where(Conversation.retain_until < now)).rowcount
+            gone += session.execute(delete(OfflineRequest).where(OfflineRequest.retain_until < now)).rowcount
+            session.add(AuditEntry(action="purge", detail={"deleted": gone}))
+        return gone
+
+    def erase(self, public_ids: list[str], requested_by: int | None = None) -> int:
+        """Erase conversations on request (messages, drafts and mapping go with them)."""
+        with self.sessions.begin() as session:
+            gone = session.execute(delete(Conversation).where(Conversation.public_id.in_(public_ids))).rowcount
+            session.add(AuditEntry(user_id=requested_by, action="erasure", detail={"conversations": len(public_ids)}))
+        return gone

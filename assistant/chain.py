@@ -55,15 +55,19 @@ class Assistant:
     today: Callable[[], date] = date.today
 
     def __post_init__(self) -> None:
-        self.chain: Runnable = (
-            RunnableLambda(self._scrub, name="scrub")
-            | RunnableLambda(self._retrieve, name="retrieve")
+        self.drafting: Runnable = (
+            RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._draft, name="draft")
             | RunnableLambda(self._check, name="check")
         )
+        self.chain: Runnable = RunnableLambda(self._scrub, name="scrub") | self.drafting
 
     def ask(self, question: str, service: str | None = None, conversation_id: str = "cli") -> Draft:
         return self.chain.invoke({"question": question, "service": service, "conversation_id": conversation_id})
+
+    def draft_scrubbed(self, question: str, service: str | None = None) -> Draft:
+        """Draft for a question already pseudonymised (the web app keeps its own mappings)."""
+        return self.drafting.invoke({"question": question, "service": service, "entities": ()})
 
     # -- stages ---------------------------------------------------------------------------
     def _scrub(self, state: dict[str, Any]) -> dict[str, Any]:

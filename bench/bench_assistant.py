@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # presidio's email check must not try the network
 
 from assistant.pii import PseudonymMap, Scrubber  # noqa: E402
 from assistant.pii.scrubber import ENTITY_TYPES  # noqa: E402
@@ -140,7 +143,7 @@ def main() -> None:
     if home is None or not (home / "index").exists():
         home = home or Path(tempfile.mkdtemp(prefix="relais-bench-ask-"))
         subprocess.run([sys.executable, "-m", "relais", "ingest", "--demo", "--json"], check=True,
-                       env={**__import__("os").environ, "RELAIS_HOME": str(home)}, capture_output=True)
+                       env={**os.environ, "RELAIS_HOME": str(home)}, capture_output=True)
     from relais.components import open_assistant
     from relais.settings import Settings
 

@@ -52,6 +52,10 @@ class PseudonymMap:
         """Put the real values back (the counsellor's view only)."""
         return PLACEHOLDER.sub(lambda m: self._values.get(m.group(0), m.group(0)), text)
 
+    def known_values(self) -> list[tuple[str, str]]:
+        """(type, value) of everything already pseudonymised in this conversation."""
+        return [(placeholder[1:].rsplit("_", 1)[0], value) for placeholder, value in self._values.items()]
+
     def placeholders(self) -> set[str]:
         return set(self._values)
 

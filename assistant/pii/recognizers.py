@@ -51,22 +51,23 @@ class RegexRecognizer(EntityRecognizer):
 _PHONE = r"(?<![\w+])(?P<value>(?:\+33|0033)\s?(?:\(0\)\s?)?[1-9](?:[\s.\-]?\d{2}){4}|0[1-9](?:[\s.\-]?\d{2}){4})(?!\d)"
 _EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
 _IBAN = r"(?P<value>\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b)"
-_NIR = r"(?<!\d)(?P<value>[12]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2A|2B)\s?\d{3}\s?\d{3}\s?\d{2})(?!\d)"
+# 15 characters in any grouping (overseas departments have 3 digits): the key decides.
+_NIR = r"(?<![\dA-Z])(?P<value>[12](?:[ .]?[0-9AB]){14})(?![\dA-Z])"
 _INE = r"(?<![\w])(?P<value>\d{10}[A-Z]|\d{9}[A-Z]{2})(?![\w])"
 _DOSSIER = (
-    r"(?:n°|no\.?|num(?:é|e)ro|num)\s*(?:de\s+|du\s+)?(?:mon\s+)?"
-    r"(?:dossier|candidat(?:ure)?|parcoursup|mon\s?master|inscription)"
-    r"(?:\s+(?:parcoursup|mon\s?master|candidat))?\s*(?:n°|no\.?|:|est|c'est|=)?\s*"
-    r"(?P<value>\d{5,9})(?!\d)"
-    r"|(?:dossier|candidat)\s*(?:n°|no\.?|num(?:é|e)ro)\s*:?\s*(?P<value2>\d{5,9})(?!\d)"
+    r"(?:dossier|candidat(?:ure)?|(?:num[ée]ro|n°|num)\s+(?:de\s+)?(?:dossier\s+)?(?:parcoursup|mon\s?master))"
+    r"\b[^\d\n.?!]{0,30}?(?<![\d/])(?P<value>\d{5,9})(?![\d/])"
 )
-_MONTHS = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
+_MONTHS = (
+    r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept?\.?"
+    r"|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
+)
 _DATE = (
     rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:19|20)?\d{{2}}|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|(?:{_MONTHS})\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}})"
 )
 _BIRTH = (
-    r"(?:n[ée]+(?:\(e\))?\s+(?:le|en|au\s+mois\s+d[e'])\s*|date\s+de\s+naissance\s*(?:(?:est|c'est|:)\s*)?(?:le\s+)?"
+    r"(?:n[ée]+(?:\(e\))?\s+(?:le|en|au\s+mois\s+d[e'])\s*|date\s+de\s+naissance\s*(?:(?:est|c'est|c|:|\()\s*)?(?:le\s+)?"
     r"|naissance\s*:\s*|anniversaire\s+(?:est\s+)?le\s+|né\(e\)\s+le\s+)"
     rf"(?P<value>{_DATE})"
 )
@@ -84,21 +85,6 @@ def _address_check(value: str) -> bool:
     return len(value.split()) >= 3
 
 
-def _dossier_recognizer() -> RegexRecognizer:
-    recognizer = RegexRecognizer("DOSSIER", _DOSSIER, score=0.85)
-
-    def analyze(text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        results = []
-        for match in recognizer._regex.finditer(text):
-            group = "value" if match.group("value") else "value2"
-            start, end = match.span(group)
-            results.append(RecognizerResult("DOSSIER", start, end, 0.85))
-        return results
-
-    recognizer.analyze = analyze  # type: ignore[method-assign]
-    return recognizer
-
-
 def identifier_recognizers() -> list[EntityRecognizer]:
     """Structured identifiers: they win over a name found in the same span."""
     return [
@@ -106,7 +92,7 @@ def identifier_recognizers() -> list[EntityRecognizer]:
         RegexRecognizer("IBAN", _IBAN, score=0.99, check=iban_is_valid),
         RegexRecognizer("NIR", _NIR, score=0.99, check=nir_is_valid),
         RegexRecognizer("INE", _INE, score=0.9),
-        _dossier_recognizer(),
+        RegexRecognizer("DOSSIER", _DOSSIER, score=0.85),
         RegexRecognizer("TELEPHONE", _PHONE, score=0.9, check=_personal_phone),
         RegexRecognizer("DATE_NAISSANCE", _BIRTH, score=0.9),
         RegexRecognizer("ADRESSE", _ADDRESS, score=0.8, check=_address_check),
@@ -129,19 +115,33 @@ NAME_STOPWORDS = frozenset(
     etudiante lycéen lycéenne candidat candidate terminale première premiere seconde 3e 4e inscrit inscrite
     parent parents père mère pere mere maman papa fils fille enfant née ne né nee habite habitons
     bonjour bonsoir merci svp stp cordialement madame monsieur mme mlle m mr
+    intéressé intéressée interesse interessee admis admise accepté acceptée refusé refusée boursier boursière
+    boursiere handicapé handicapée dyslexique nul nulle motivé motivée stressé stressée sûr sûre sur pas plus
+    tellement complètement perdu·e désespéré désespérée sans dans chez vers après avant depuis encore
+    vraiment ok désolé hello bjr slt cc re mdr svp urgent jai normal possible marqué combien joignable
+    sportif rang classé classée entre
+    voici voila voilà votre vos notre nos leurs excusez pardon concernant suite comme quand
     perdu perdue inquiet inquiète inquiete désolé désolée desole desolee content contente en pleine""".split()
 )
 _NAME_TOKEN = r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*"
 _NAME_CUES = (
-    r"je\s+m['’]?\s*appel+e|j['’]?\s*m['’]?\s*appel+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]est)|moi\s+c['’]est"
+    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]est)|moi\s+c['’]?(?:est)?"
+    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+de"
+    r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de"
 )
 _CUED_NAME = re.compile(
     rf"(?:(?<=\W)|^)(?:{_NAME_CUES})\s*,?\s+(?P<value>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})", _FLAGS
 )
+# Weak cues ("je suis", sms "c"): a capitalised name, or two lowercase words that are not
+# function words ("jsuis emma girard"); a single lowercase word is too often "c normal".
+_WEAK_CUES = r"je\s+suis|j['’]?suis|c['’]est|\bc\b"
+_WEAK_LOWER = re.compile(
+    rf"(?:(?<=\W)|^)(?:{_WEAK_CUES})\s+(?P<value>[a-zà-ÿ][a-zà-ÿ'’\-]+\s+[a-zà-ÿ][a-zà-ÿ'’\-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’\-]+)?)", re.UNICODE
+)
 _I_AM = re.compile(
-    rf"(?:(?<=\W)|^)(?:je\s+suis|c['’]est|ici)\s+(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:\s+[A-ZÀ-Ö][\w'’\-]+){{0,2}})", re.UNICODE
+    rf"(?:(?<=\W)|^)(?:je\s+suis|j['’]?suis|c['’]est|\bc\b|ici|bonjour|bonsoir|salut|coucou|ch[eè]re?)\s+(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:\s+[A-ZÀ-Ö][\w'’\-]+){{0,2}})", re.UNICODE
 )
 _SIGNATURE = re.compile(
     rf"(?:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e)\s*[,.!]?\s*\n?\s*"
@@ -160,8 +160,15 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, kept_end) if kept_end > start else None
 
 
+SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re"})
+
+
 class CuedNameRecognizer(EntityRecognizer):
-    """Names introduced by a cue ("je m'appelle kevin dupont", "mon fils lucas", "Mme Benali")."""
+    """Names introduced by a cue ("je m'appelle kevin dupont", "mon fils lucas", "Mme Benali").
+
+    Scores are above spaCy's (0.85) so that presidio, which drops a result contained in a
+    better-scored one, keeps these exact spans rather than a longer NER span.
+    """
 
     def __init__(self) -> None:
         super().__init__(supported_entities=["PERSON"], supported_language="fr", name="fr-cued-name")
@@ -175,7 +182,13 @@ class CuedNameRecognizer(EntityRecognizer):
             for match in regex.finditer(text):
                 span = _trim_name(text, *match.span("value"))
                 if span:
-                    results.append(RecognizerResult("PERSON", span[0], span[1], 0.9))
+                    results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
+        for match in _WEAK_LOWER.finditer(text):
+            words = match.group("value").split()
+            if not any(w.strip("'’-") in NAME_STOPWORDS for w in words[:2]):
+                span = _trim_name(text, *match.span("value"))
+                if span:
+                    results.append(RecognizerResult("PERSON", span[0], span[1], 0.95))
         return results
 
 

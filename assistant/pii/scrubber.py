@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
-from assistant.pii.recognizers import CuedNameRecognizer, identifier_recognizers
+from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,10 @@ PRIORITY = {t: i for i, t in enumerate(("NIR", "IBAN", "EMAIL", "INE", "DOSSIER"
 
 # A capitalised name right after these words names a place or an institution, not a person.
 _INSTITUTION_BEFORE = re.compile(
-    r"(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
+    r"(?<![\w'’])(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
     r"|rue|avenue|av\.|boulevard|bd|place|all[ée]e|quai|square|impasse|chemin|route|h[ôo]pital|centre|r[ée]sidence"
     r"|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire"
-    r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st|ste)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
+    r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
     re.IGNORECASE,
 )
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
@@ -113,8 +113,10 @@ class Scrubber:
             kind = "PERSONNE" if result.entity_type == "PERSON" else result.entity_type
             start, end = _strip(text, result.start, result.end)
             if kind == "PERSONNE":
-                title = _TITLE.match(text, start, end)
-                start = title.end() if title else start
+                start, end = _trim_name_span(text, start, end)
+                from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+                if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
+                    continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
             found.append(Entity(kind, start, end))
@@ -127,13 +129,39 @@ class Scrubber:
         entities = []
         pieces = []
         cursor = 0
-        for entity in self.find(text):
-            placeholder = mapping.placeholder(entity.type, text[entity.start : entity.end])
+        for entity in _resolve_overlaps(self.find(text) + _known(text, mapping)):
+            placeholder = entity.placeholder or mapping.placeholder(entity.type, text[entity.start : entity.end])
             entities.append(Entity(entity.type, entity.start, entity.end, placeholder))
             pieces += [text[cursor : entity.start], placeholder]
             cursor = entity.end
         pieces.append(text[cursor:])
         return ScrubResult("".join(pieces), tuple(entities))
+
+
+def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
+    """Values already pseudonymised in this conversation, wherever they appear again
+    (a counsellor writing "Bonjour Léa" after the user gave her name)."""
+    found = []
+    for entity_type, value in mapping.known_values():
+        placeholder = mapping.placeholder(entity_type, value)
+        # the whole value, and for a name each part of it ("Léa" after "Léa Martin" was given)
+        parts = [value] + ([p for p in value.split() if len(p) >= 3] if entity_type == "PERSONNE" else [])
+        for part in parts:
+            for match in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE):
+                found.append(Entity(entity_type, match.start(), match.end(), placeholder))
+    return found
+
+
+def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading titles, greetings and function words from a name span ("Bonjour Monsieur", "ma mère")."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    while words and (words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")):
+        words.pop(0)
+    while words and words[-1].group(0).lower().strip(".,") in NAME_STOPWORDS:
+        words.pop()
+    if not words:
+        return start, start
+    return start + words[0].start(), start + words[-1].end()
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -223,5 +223,58 @@ def _print_draft(draft: Draft) -> None:
         out.print(f"[yellow]charte[/] {flag.code} : {flag.message}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+) -> None:
+    """Lance l'application web : page de démonstration du tchat (/) et console des conseillers (/console)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = Settings()
+    out.print(f"Relais : tchat sur http://{host}:{port}/ · console sur http://{host}:{port}/console")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws_max_size=65536)
+
+
+users_app = typer.Typer(help="Comptes de la console.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    login: Annotated[str, typer.Argument(help="Identifiant du compte.")],
+    role: Annotated[str, typer.Option("--role", help="counsellor, supervisor ou quality.")] = "counsellor",
+    service: Annotated[Optional[list[str]], typer.Option("--service", help="File(s) servie(s) (répétable).")] = None,
+    password: Annotated[str, typer.Option("--password", prompt="Mot de passe", hide_input=True, confirmation_prompt=True,
+                                          help="Mot de passe (demandé s'il n'est pas donné).")] = "",
+) -> None:
+    """Crée un compte pour la console (mot de passe haché avec argon2)."""
+    from web.app import open_store
+
+    if len(password) < 12:
+        raise _fail("le mot de passe doit faire au moins 12 caractères.", code=2)
+    try:
+        user = open_store(Settings()).add_user(login, password, role, service or ["moel", "parcoursup", "monmaster"])
+    except ValueError as exc:
+        raise _fail(str(exc), code=2) from exc
+    out.print(f"Compte « {user.login} » créé ({user.role}, files : {', '.join(user.services)}).")
+
+
+@app.command()
+def purge(
+    conversation: Annotated[Optional[list[str]], typer.Option("--conversation", help="Efface cette conversation (demande d'effacement, répétable).")] = None,
+) -> None:
+    """Applique la durée de conservation (RELAIS_RETENTION_DAYS) ou efface des conversations à la demande."""
+    from web.app import open_store
+
+    store = open_store(Settings())
+    if conversation:
+        out.print(f"{store.erase(conversation)} conversation(s) effacée(s).")
+    else:
+        out.print(f"{store.purge()} élément(s) supprimé(s) (durée de conservation dépassée).")
+
+
 if __name__ == "__main__":
     app()

@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(default=None, description="API key for that endpoint.")
     llm_timeout: float = Field(default=20.0, gt=0, description="Seconds before falling back to the extractive draft.")
     abstain_below: float = Field(default=ABSTAIN_BELOW, ge=0, le=1, description="Drafts under this confidence abstain.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL (postgresql://…); a SQLite file in the data dir if unset."
+    )
+    redis_url: str | None = Field(default=None, description="Redis for fan-out between processes (redis://…).")
+    secret_key: SecretStr = Field(
+        default=SecretStr("change-me-relais-dev-only"),
+        description="Signs session cookies and encrypts stored mappings and emails: set it in production.",
+    )
+    retention_days: int = Field(default=365, ge=1, description="Conversations are purged after this many days.")
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to open the public widget socket (empty: same host only)."
+    )
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )

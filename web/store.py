@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,6 +153,37 @@ class Store:
             session.add(AuditEntry(user_id=counsellor_id, action=f"conversation.{status}", conversation_id=conversation.id,
                                    detail={"service": conversation.service}))
 
+    def queue_position(self, public_id: str) -> int:
+        """1 for the next conversation a counsellor will take in its queue; 0 once taken."""
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            if conversation.status != "waiting":
+                return 0
+            ahead = session.scalar(
+                select(func.count()).select_from(Conversation).where(
+                    Conversation.service == conversation.service,
+                    Conversation.status == "waiting",
+                    Conversation.id < conversation.id,
+                )
+            )
+            return int(ahead or 0) + 1
+
+    def queues(self, services: list[str] | None) -> list[dict]:
+        """Open conversations (waiting or active), for the console's queue view."""
+        with self.sessions() as session:
+            query = select(Conversation).where(Conversation.status.in_(("waiting", "active"))).order_by(Conversation.id)
+            if services is not None:
+                query = query.where(Conversation.service.in_(services))
+            return [
+                {"conversation": c.public_id, "service": c.service, "status": c.status,
+                 "counsellor_id": c.counsellor_id, "last_seq": c.last_seq}
+                for c in session.scalars(query)
+            ]
+
+    def service_of(self, public_id: str) -> str:
+        with self.sessions() as session:
+            return self._conversation(session, public_id).service
+
     # -- placeholder mapping (encrypted) ---------------------------------------------------
     def mapping(self, public_id: str) -> PseudonymMap:
         with self.sessions() as session:
@@ -170,6 +201,11 @@ class Store:
             session.add(record)
             session.flush()
             return record.id
+
+    def draft_text(self, draft_id: int) -> str | None:
+        with self.sessions() as session:
+            record = session.get(DraftRecord, draft_id)
+            return record.payload.get("draft") if record else None
 
     def decide_draft(self, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> None:
         """Record what a counsellor did with a draft: sent as is, edited, or rejected."""

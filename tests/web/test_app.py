@@ -1,0 +1,140 @@
+"""The web app through real websockets (Starlette test client): widget, console, drafts, auth."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.chain import Assistant
+from assistant.drafting import ExtractiveDrafter
+from assistant.pii import MappingStore
+from relais.settings import Settings
+from web.app import Services, create_app, open_store
+from web.broker import LocalBroker
+from web.hub import Hub
+
+pytestmark = pytest.mark.slow
+PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def services(tmp_path, demo_index, scrubber):
+    settings = Settings(home=tmp_path, secret_key="test-secret")
+    store = open_store(settings)
+    store.add_user("conseil", PASSWORD, "counsellor", ["parcoursup"])
+    store.add_user("qualite", PASSWORD, "quality", [])
+    assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
+    return Services(settings, store, scrubber, assistant, LocalBroker(), Hub(store))
+
+
+@pytest.fixture
+def client(services):
+    with TestClient(create_app(services=services)) as test_client:
+        yield test_client
+
+
+def login(client: TestClient, user: str = "conseil", password: str = PASSWORD):
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"login": user, "password": password, "csrf": csrf}, follow_redirects=False)
+
+
+def receive_until(ws, kind: str, limit: int = 10) -> dict:
+    for _ in range(limit):
+        frame = ws.receive_json()
+        if frame["type"] == kind:
+            return frame
+    raise AssertionError(f"no {kind} frame")
+
+
+def test_a_question_reaches_the_counsellor_with_a_draft_and_the_answer_reaches_the_public(client, services):
+    assert login(client).status_code == 303
+    with client.websocket_connect("/console/ws") as console, client.websocket_connect("/widget/ws") as widget:
+        assert console.receive_json()["type"] == "queues"
+        widget.send_json({"type": "hello", "service": "parcoursup"})
+        welcome = widget.receive_json()
+        assert welcome["type"] == "welcome" and welcome["position"] == 1 and len(welcome["token"]) >= 40
+        widget.send_json({"type": "message", "text": "je suis Léa Martin, c'est quoi la CAES ?", "key": "k1"})
+        assert widget.receive_json() == {"type": "ack", "key": "k1", "seq": 1}
+        seen = receive_until(console, "message")
+        assert seen["text"] == "je suis Léa Martin, c'est quoi la CAES ?"  # restored for the counsellor
+        draft = receive_until(console, "draft")
+        assert draft["draft"]["citations"] and draft["text"].startswith("Bonjour,")
+        conversation = welcome["conversation"]
+        console.send_json({"type": "take", "conversation": conversation})
+        console.send_json({"type": "send", "conversation": conversation, "text": "Bonjour Léa Martin, la CAES peut vous aider.",
+                           "key": "c1", "draft_id": draft["draft_id"]})
+        answer = receive_until(widget, "message")
+        while answer["author"] != "counsellor":
+            answer = receive_until(widget, "message")
+        assert answer["text"] == "Bonjour Léa Martin, la CAES peut vous aider."
+    stored = services.store.messages_since(conversation, 0)
+    assert "Léa" not in " ".join(m.text for m in stored)  # stored pseudonymised
+    with services.store.sessions() as session:
+        from web.models import DraftRecord
+
+        record = session.get(DraftRecord, draft["draft_id"])
+        assert (record.outcome, record.final_text) == ("edited", "Bonjour <PERSONNE_1>, la CAES peut vous aider.")
+
+
+def test_reconnecting_resumes_without_losing_or_doubling(client):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "moel"})
+        welcome = widget.receive_json()
+        widget.send_json({"type": "message", "text": "premier message", "key": "a"})
+        receive_until(widget, "ack")
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "conversation": welcome["conversation"], "token": welcome["token"], "last_seq": 0})
+        assert widget.receive_json()["type"] == "welcome"
+        assert receive_until(widget, "message")["text"] == "premier message"
+        widget.send_json({"type": "message", "text": "premier message", "key": "a"})  # resent after the drop
+        assert receive_until(widget, "ack")["seq"] == 1
+        widget.send_json({"type": "message", "text": "deuxième", "key": "b"})
+        assert receive_until(widget, "ack")["seq"] == 2
+
+
+def test_another_token_opens_nothing(client):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "moel"})
+        conversation = widget.receive_json()["conversation"]
+    with client.websocket_connect("/widget/ws") as intruder:
+        intruder.send_json({"type": "hello", "conversation": conversation, "token": "x" * 43})
+        assert intruder.receive_json()["code"] == "introuvable"
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [("pas du json", "invalide"), (json.dumps({"type": "inconnu"}), "invalide"),
+     (json.dumps({"type": "message", "text": "x" * 3000, "key": "k"}), "invalide"), ("x" * 20000, "trop_long")],
+)
+def test_a_malformed_frame_gets_an_error_frame_and_the_connection_carries_on(client, frame, code):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_text(frame)
+        error = widget.receive_json()
+        assert error["type"] == "error" and error["code"] == code and error["message"]
+        widget.send_json({"type": "ping"})
+        assert widget.receive_json() == {"type": "pong"}
+
+
+def test_console_refuses_anonymous_and_wrong_roles(client):
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/login"
+    with pytest.raises(Exception):
+        with client.websocket_connect("/console/ws") as ws:
+            ws.receive_json()
+    assert login(client, password="faux").status_code == 401
+    assert login(client, "qualite").status_code == 303
+    assert client.get("/console").status_code == 403
+
+
+def test_login_without_csrf_token_is_refused(client):
+    client.get("/login")
+    response = client.post("/login", data={"login": "conseil", "password": PASSWORD, "csrf": "faux"})
+    assert response.status_code == 403 and "expiré" in response.text
+
+
+def test_the_demo_page_embeds_the_widget_with_one_script_tag(client):
+    page = client.get("/").text
+    assert page.count("<script") == 1 and "/static/widget.js" in page
+    assert client.get("/static/widget.js").status_code == 200

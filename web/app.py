@@ -1,0 +1,84 @@
+"""The FastAPI app: widget and console websockets, login, static pages.
+
+Heavy parts (knowledge index, scrubber, assistant, database, broker) are built once in the
+lifespan and handed out from `app.state`; tests can pass their own.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from assistant.chain import Assistant
+from assistant.pii import Scrubber
+from relais.settings import Settings
+from web.broker import Broker, make_broker
+from web.db import database_url, make_engine, migrate, session_factory
+from web.hub import Hub
+from web.security import Vault
+from web.store import Store
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class Services:
+    """What the routes need, built once per process."""
+
+    settings: Settings
+    store: Store
+    scrubber: Scrubber
+    assistant: Assistant | None
+    broker: Broker
+    hub: Hub
+
+
+def open_store(settings: Settings) -> Store:
+    """The database named by the settings, migrated to the latest schema."""
+    url = database_url(settings.database_url, settings.home)
+    migrate(url)
+    secret = settings.secret_key.get_secret_value()
+    return Store(session_factory(make_engine(url)), Vault(secret), settings.retention_days)
+
+
+def build_services(settings: Settings, assistant: Assistant | None = None, scrubber: Scrubber | None = None) -> Services:
+    store = open_store(settings)
+    if assistant is None:
+        from relais.components import open_assistant
+
+        assistant = open_assistant(settings, scrubber=scrubber)
+    scrubber = scrubber or assistant.scrubber
+    return Services(settings, store, scrubber, assistant, make_broker(settings.redis_url), Hub(store))
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        ready = services or build_services(settings)
+        app.state.services = ready
+        await ready.broker.start(ready.hub.dispatch)
+        yield
+        await ready.broker.stop()
+
+    from web.routes import auth, console, widget
+
+    app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="relais_session",
+        same_site="strict",
+        https_only=False,
+    )
+    app.include_router(auth.router)
+    app.include_router(widget.router)
+    app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

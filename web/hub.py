@@ -1,0 +1,69 @@
+"""The websocket hub: which sockets of this process listen to which conversation or queue.
+
+Events come from the broker (so from every process); the hub delivers them to the local
+sockets, restoring placeholders for the people allowed to see the real text (the
+conversation's owner, the counsellors of its service).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket, WebSocketState
+
+from web.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class ConsoleClient:
+    socket: WebSocket
+    user_id: int
+    role: str
+    services: tuple[str, ...]
+
+    def serves(self, service: str) -> bool:
+        return self.role == "supervisor" or service in self.services
+
+
+@dataclass
+class Hub:
+    store: Store
+    widgets: dict[str, set[WebSocket]] = field(default_factory=dict)
+    consoles: set[ConsoleClient] = field(default_factory=set)
+
+    def join_widget(self, conversation: str, socket: WebSocket) -> None:
+        self.widgets.setdefault(conversation, set()).add(socket)
+
+    def leave_widget(self, conversation: str, socket: WebSocket) -> None:
+        sockets = self.widgets.get(conversation, set())
+        sockets.discard(socket)
+        if not sockets:
+            self.widgets.pop(conversation, None)
+
+    async def dispatch(self, event: dict) -> None:
+        """Deliver one broker event to the local sockets it concerns."""
+        conversation = event.get("conversation")
+        payload = event["payload"]
+        if "text" in payload and conversation:
+            mapping = await run_in_threadpool(self.store.mapping, conversation)
+            payload = {**payload, "text": mapping.restore(payload["text"])}
+        if event["to"] == "conversation":
+            targets = list(self.widgets.get(conversation, ()))
+        else:
+            targets = [c.socket for c in self.consoles if c.serves(event["service"])]
+        await asyncio.gather(*(send(socket, payload) for socket in targets))
+
+
+async def send(socket: WebSocket, payload: dict) -> None:
+    """Send, ignoring a socket that just went away (its own handler cleans up)."""
+    if socket.application_state != WebSocketState.CONNECTED:
+        return
+    try:
+        await socket.send_json(payload)
+    except (RuntimeError, OSError) as exc:
+        log.debug("send to a closing socket: %s", exc)

@@ -1,0 +1,85 @@
+"""Login and logout for the console: a session cookie, CSRF-protected forms."""
+
+from __future__ import annotations
+
+import html
+import secrets
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from web.deps import get_services
+
+router = APIRouter()
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Connexion — Relais</title><link rel="stylesheet" href="/static/relais.css"></head>
+<body><main class="page" id="contenu">
+<h1>Connexion à la console Relais</h1>
+{error}
+<form method="post" action="/login">
+  <input type="hidden" name="csrf" value="{csrf}">
+  <p><label for="login">Identifiant</label><br><input id="login" name="login" autocomplete="username" required></p>
+  <p><label for="password">Mot de passe</label><br>
+     <input id="password" name="password" type="password" autocomplete="current-password" required></p>
+  <p><button type="submit">Se connecter</button></p>
+</form></main></body></html>"""
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def csrf_ok(request: Request, submitted: str) -> bool:
+    expected = request.session.get("csrf")
+    return bool(expected) and secrets.compare_digest(expected, submitted)
+
+
+def login_page(request: Request, error: str = "", status: int = 200) -> HTMLResponse:
+    message = f'<p class="erreur" role="alert">{html.escape(error)}</p>' if error else ""
+    return HTMLResponse(LOGIN_PAGE.format(error=message, csrf=csrf_token(request)), status_code=status)
+
+
+@router.get("/login", include_in_schema=False)
+def login_form(request: Request) -> HTMLResponse:
+    return login_page(request)
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request, login: str = Form(...), password: str = Form(...), csrf: str = Form("")) -> Response:
+    if not csrf_ok(request, csrf):
+        return login_page(request, "Le formulaire a expiré : réessayez.", status=403)
+    user = await run_in_threadpool(get_services(request).store.authenticate, login, password)
+    if user is None:
+        return login_page(request, "Identifiant ou mot de passe incorrect.", status=401)
+    request.session.clear()
+    request.session["user_id"] = user.id
+    request.session["csrf"] = secrets.token_urlsafe(24)
+    return RedirectResponse("/console", status_code=303)
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout(request: Request, csrf: str = Form("")) -> Response:
+    if not csrf_ok(request, csrf):
+        return Response("Requête refusée (jeton CSRF).", status_code=403, media_type="text/plain; charset=utf-8")
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/session", include_in_schema=False)
+def session_info(request: Request) -> dict:
+    """The console's CSRF token and role (for its forms); 401 without a session."""
+    from fastapi import HTTPException
+
+    from web.deps import current_user
+
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(status_code=401, detail="Connexion requise.")
+    return {"login": user.login, "role": user.role, "services": user.services, "csrf": csrf_token(request)}

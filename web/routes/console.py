@@ -1,0 +1,145 @@
+"""The counsellor console: its page and its websocket (a valid session is required for both)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from web import protocol
+from web.app import STATIC, Services
+from web.deps import current_user, get_services
+from web.hub import ConsoleClient, send
+from web.store import NotFound
+
+router = APIRouter()
+LIVE_ROLES = ("counsellor", "supervisor")
+
+
+@router.get("/console", include_in_schema=False)
+def console_page(request: Request) -> Response:
+    user = current_user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    if user.role not in LIVE_ROLES:
+        return Response("Accès réservé aux conseillers et superviseurs.", status_code=403, media_type="text/plain; charset=utf-8")
+    return FileResponse(STATIC / "console.html")
+
+
+@router.websocket("/console/ws")
+async def console_socket(socket: WebSocket) -> None:
+    user = current_user(socket)
+    if user is None or user.role not in LIVE_ROLES:
+        await socket.close(code=4401)
+        return
+    services = get_services(socket)
+    await socket.accept()
+    client = ConsoleClient(socket, user.id, user.role, tuple(user.services))
+    services.hub.consoles.add(client)
+    try:
+        await send_queues(services, client)
+        while True:
+            raw = await socket.receive_text()
+            if len(raw.encode()) > protocol.MAX_FRAME * 2:
+                await send(socket, protocol.error("trop_long", "Message trop long."))
+                continue
+            try:
+                frame = protocol.ConsoleIn.validate_python(json.loads(raw))
+            except (ValueError, TypeError) as exc:
+                await send(socket, protocol.error("invalide", protocol.explain(exc)))
+                continue
+            try:
+                await handle(services, client, frame)
+            except NotFound:
+                await send(socket, protocol.error("introuvable", "Conversation introuvable."))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        services.hub.consoles.discard(client)
+
+
+async def send_queues(services: Services, client: ConsoleClient) -> None:
+    scope = None if client.role == "supervisor" else list(client.services)
+    items = await run_in_threadpool(services.store.queues, scope)
+    await send(client.socket, {"type": "queues", "conversations": items})
+
+
+async def _allowed(services: Services, client: ConsoleClient, conversation: str) -> str:
+    service = await run_in_threadpool(services.store.service_of, conversation)
+    if not client.serves(service):
+        raise NotFound(conversation)
+    return service
+
+
+async def handle(services: Services, client: ConsoleClient, frame) -> None:  # noqa: C901 (one branch per frame type)
+    store, socket = services.store, client.socket
+    if isinstance(frame, protocol.Ping):
+        await send(socket, {"type": "pong"})
+    elif isinstance(frame, protocol.Search):
+        hits = await run_in_threadpool(services.assistant.index.search, frame.query, k=frame.k)
+        await send(socket, {"type": "search_results", "query": frame.query, "results": [h.to_json() for h in hits]})
+    elif isinstance(frame, protocol.Phone):
+        draft = await run_in_threadpool(services.assistant.ask, frame.question, frame.service, f"phone-{client.user_id}")
+        mapping = services.assistant.mappings.get(f"phone-{client.user_id}")
+        payload = draft.to_json()
+        await send(socket, {"type": "phone_draft", "text": mapping.restore(payload["draft"]), "draft": payload})
+    elif isinstance(frame, protocol.Open):
+        await _allowed(services, client, frame.conversation)
+        mapping = await run_in_threadpool(store.mapping, frame.conversation)
+        for message in await run_in_threadpool(store.messages_since, frame.conversation, frame.last_seq):
+            await send(socket, {"type": "message", "conversation": frame.conversation, "seq": message.seq,
+                                "author": message.author, "text": mapping.restore(message.text)})
+    elif isinstance(frame, protocol.Take):
+        service = await _allowed(services, client, frame.conversation)
+        await run_in_threadpool(store.set_status, frame.conversation, "active", client.user_id)
+        await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation,
+                                       "payload": {"type": "taken", "conversation": frame.conversation, "by": client.user_id}})
+        await system_message(services, frame.conversation, "Un conseiller ou une conseillère a rejoint la conversation.")
+    elif isinstance(frame, protocol.Send):
+        await counsellor_send(services, client, frame)
+    elif isinstance(frame, protocol.Reject):
+        await _allowed(services, client, frame.conversation)
+        await run_in_threadpool(store.decide_draft, frame.draft_id, "rejected", None, client.user_id)
+        await send(socket, {"type": "ack", "draft_id": frame.draft_id, "outcome": "rejected"})
+    elif isinstance(frame, protocol.Transfer):
+        old = await _allowed(services, client, frame.conversation)
+        await run_in_threadpool(store.set_status, frame.conversation, "waiting", None, frame.service)
+        for service in {old, frame.service}:
+            await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation,
+                                           "payload": {"type": "transferred", "conversation": frame.conversation,
+                                                       "service": frame.service}})
+        await system_message(services, frame.conversation, "Votre conversation a été transmise à un autre service.")
+    elif isinstance(frame, protocol.Close):
+        service = await _allowed(services, client, frame.conversation)
+        await run_in_threadpool(store.set_status, frame.conversation, "closed", client.user_id)
+        await system_message(services, frame.conversation, "La conversation est terminée. Merci de nous avoir écrit !")
+        await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation,
+                                       "payload": {"type": "closed", "conversation": frame.conversation}})
+
+
+async def counsellor_send(services: Services, client: ConsoleClient, frame: protocol.Send) -> None:
+    """A counsellor's answer: scrubbed with the conversation's mapping, stored, relayed, audited."""
+    store = services.store
+    service = await _allowed(services, client, frame.conversation)
+    mapping = await run_in_threadpool(store.mapping, frame.conversation)
+    scrubbed = await run_in_threadpool(services.scrubber.scrub, frame.text, mapping)
+    await run_in_threadpool(store.save_mapping, mapping)
+    stored = await run_in_threadpool(store.append, frame.conversation, "counsellor", scrubbed.text, frame.key, client.user_id)
+    if frame.draft_id is not None and not stored.duplicate:
+        draft_text = await run_in_threadpool(store.draft_text, frame.draft_id)
+        outcome = "sent" if draft_text is not None and mapping.restore(draft_text).strip() == frame.text.strip() else "edited"
+        await run_in_threadpool(store.decide_draft, frame.draft_id, outcome, scrubbed.text, client.user_id)
+    await send(client.socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
+    if stored.duplicate:
+        return
+    message = {"type": "message", "conversation": frame.conversation, "seq": stored.seq, "author": "counsellor", "text": stored.text}
+    await services.broker.publish({"to": "conversation", "conversation": frame.conversation, "payload": message})
+    await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation, "payload": message})
+
+
+async def system_message(services: Services, conversation: str, text: str) -> None:
+    stored = await run_in_threadpool(services.store.append, conversation, "system", text)
+    await services.broker.publish({"to": "conversation", "conversation": conversation,
+                                   "payload": {"type": "message", "seq": stored.seq, "author": "system", "text": text}})

@@ -1,0 +1,147 @@
+"""The public tchat widget: its websocket and the demo host page.
+
+Nothing reaches the public without a counsellor's action: the public socket only ever
+receives its own messages, counsellors' messages and queue information.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from assistant.pii import ScrubFailed
+from web import protocol
+from web.app import STATIC, Services
+from web.deps import get_services
+from web.hub import send
+from web.store import NotFound
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+RATE = (10, 60.0)  # at most 10 messages a minute per conversation socket
+
+
+@router.get("/", include_in_schema=False)
+def demo_page() -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
+def origin_allowed(socket: WebSocket, allowed: list[str]) -> bool:
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser
+    host = socket.headers.get("host", "")
+    return origin in allowed or origin.split("://", 1)[-1] == host
+
+
+async def queue_position(services: Services, conversation: str) -> int:
+    return await run_in_threadpool(services.store.queue_position, conversation)
+
+
+@router.websocket("/widget/ws")
+async def widget_socket(socket: WebSocket) -> None:
+    services = get_services(socket)
+    if not origin_allowed(socket, services.settings.allowed_origins):
+        await socket.close(code=4403)
+        return
+    await socket.accept()
+    conversation: str | None = None
+    service = "moel"
+    recent: deque[float] = deque()
+    try:
+        while True:
+            raw = await socket.receive_text()
+            if len(raw.encode()) > protocol.MAX_FRAME:
+                await send(socket, protocol.error("trop_long", "Message trop long."))
+                continue
+            try:
+                frame = protocol.WidgetIn.validate_python(json.loads(raw))
+            except (ValueError, TypeError) as exc:
+                await send(socket, protocol.error("invalide", protocol.explain(exc)))
+                continue
+            if isinstance(frame, protocol.Ping):
+                await send(socket, {"type": "pong"})
+            elif isinstance(frame, protocol.Hello):
+                if conversation:
+                    services.hub.leave_widget(conversation, socket)
+                conversation, service = await hello(services, socket, frame)
+            elif conversation is None:
+                await send(socket, protocol.error("sans_conversation", "Ouvrez d'abord une conversation."))
+            elif too_fast(recent):
+                await send(socket, protocol.error("trop_rapide", "Vous écrivez trop vite : patientez un instant."))
+            else:
+                await user_message(services, socket, conversation, service, frame)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if conversation:
+            services.hub.leave_widget(conversation, socket)
+
+
+def too_fast(recent: deque[float]) -> bool:
+    now = time.monotonic()
+    while recent and now - recent[0] > RATE[1]:
+        recent.popleft()
+    recent.append(now)
+    return len(recent) > RATE[0]
+
+
+async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) -> tuple[str | None, str]:
+    """Open a new conversation, or resume one with its token and the last seq seen."""
+    store = services.store
+    token = None
+    if frame.conversation and frame.token:
+        try:
+            service = await run_in_threadpool(store.check_token, frame.conversation, frame.token)
+        except NotFound:
+            await send(socket, protocol.error("introuvable", "Conversation introuvable ou expirée : une nouvelle va commencer."))
+            return None, frame.service or "moel"
+        conversation = frame.conversation
+    else:
+        service = frame.service or "moel"
+        conversation, token = await run_in_threadpool(store.open_conversation, service)
+    services.hub.join_widget(conversation, socket)
+    welcome = {"type": "welcome", "conversation": conversation, "service": service,
+               "position": await queue_position(services, conversation)}
+    if token:
+        welcome["token"] = token
+    await send(socket, welcome)
+    mapping = await run_in_threadpool(store.mapping, conversation)
+    for message in await run_in_threadpool(store.messages_since, conversation, frame.last_seq):
+        await send(socket, {"type": "message", "seq": message.seq, "author": message.author, "text": mapping.restore(message.text)})
+    return conversation, service
+
+
+async def user_message(services: Services, socket: WebSocket, conversation: str, service: str, frame: protocol.UserMessage) -> None:
+    """Scrub, store, relay to the counsellors of the queue, then draft an answer for them."""
+    store = services.store
+    mapping = await run_in_threadpool(store.mapping, conversation)
+    try:
+        scrubbed = await run_in_threadpool(services.scrubber.scrub, frame.text, mapping)
+    except ScrubFailed:
+        await send(socket, protocol.error("indisponible", "Votre message n'a pas pu être traité : réessayez dans un instant."))
+        return
+    await run_in_threadpool(store.save_mapping, mapping)
+    stored = await run_in_threadpool(store.append, conversation, "user", scrubbed.text, frame.key)
+    await send(socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
+    if stored.duplicate:
+        return
+    message = {"type": "message", "conversation": conversation, "seq": stored.seq, "author": "user", "text": stored.text}
+    await services.broker.publish({"to": "conversation", "conversation": conversation, "payload": message})
+    await services.broker.publish({"to": "consoles", "service": service, "conversation": conversation,
+                                   "payload": {**message, "service": service}})
+    if services.assistant is not None:
+        draft = await run_in_threadpool(services.assistant.draft_scrubbed, stored.text, service)
+        payload = draft.to_json()
+        draft_id = await run_in_threadpool(store.save_draft, conversation, stored.message_id, payload)
+        await services.broker.publish({
+            "to": "consoles", "service": service, "conversation": conversation,
+            "payload": {"type": "draft", "conversation": conversation, "draft_id": draft_id, "seq": stored.seq,
+                        "text": payload["draft"], "draft": payload},
+        })

@@ -1,0 +1,93 @@
+// Relais counsellor console. User text is only ever set with textContent (never as HTML).
+const $ = (id) => document.getElementById(id);
+const state = { conversation: null, draftId: null, lastSeq: {}, conversations: new Map() };
+let socket;
+
+function item(text, attrs = {}) {
+  const li = document.createElement("li");
+  for (const [k, v] of Object.entries(attrs)) li.setAttribute(k, v);
+  li.textContent = text;
+  return li;
+}
+
+function renderQueues() {
+  const list = $("queues");
+  list.replaceChildren();
+  for (const c of state.conversations.values()) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `${c.service} · ${c.status === "waiting" ? "en attente" : "en cours"} · ${c.conversation}`;
+    button.addEventListener("click", () => openConversation(c.conversation, c.status === "waiting"));
+    li.append(button);
+    list.append(li);
+  }
+}
+
+function openConversation(id, take) {
+  state.conversation = id;
+  $("messages").replaceChildren();
+  $("draft").hidden = true;
+  if (take) socket.send(JSON.stringify({ type: "take", conversation: id }));
+  socket.send(JSON.stringify({ type: "open", conversation: id, last_seq: 0 }));
+  $("answer-text").focus();
+}
+
+function showDraft(frame) {
+  const draft = frame.draft;
+  state.draftId = frame.draft_id ?? null;
+  $("draft").hidden = false;
+  $("draft").textContent = `${draft.abstained ? "Abstention" : "Brouillon"} — confiance ${draft.confidence}\n\n${frame.text}`;
+  $("answer-text").value = draft.abstained ? "" : frame.text;
+  $("sources").replaceChildren(...(draft.citations.length ? draft.citations : draft.sources)
+    .map((s) => item(`${s.doc_id} — ${s.title} ${s.url || ""}`)));
+  for (const flag of draft.charter_flags) $("sources").append(item(`Charte : ${flag.message}`, { class: "erreur" }));
+}
+
+function connect() {
+  socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/console/ws");
+  socket.addEventListener("message", (event) => {
+    const f = JSON.parse(event.data);
+    if (f.type === "queues") { for (const c of f.conversations) state.conversations.set(c.conversation, c); renderQueues(); }
+    else if (f.type === "message" && f.conversation) {
+      if (!state.conversations.has(f.conversation)) {
+        state.conversations.set(f.conversation, { conversation: f.conversation, service: f.service || "", status: "waiting" });
+        renderQueues();
+      }
+      if (f.conversation === state.conversation) $("messages").append(item(`${f.author} : ${f.text}`));
+    }
+    else if (f.type === "draft" && f.conversation === state.conversation) showDraft(f);
+    else if (f.type === "phone_draft") showDraft(f);
+    else if (f.type === "taken" || f.type === "closed" || f.type === "transferred") {
+      const c = state.conversations.get(f.conversation);
+      if (c && f.type === "closed") state.conversations.delete(f.conversation);
+      else if (c) c.status = f.type === "taken" ? "active" : "waiting";
+      renderQueues();
+    }
+    else if (f.type === "search_results") $("results").replaceChildren(...f.results.map((r) => item(`${r.title} (${r.doc_id}) : ${r.passage.slice(0, 200)}`)));
+    else if (f.type === "error") $("etat").textContent = f.message;
+  });
+  socket.addEventListener("close", () => { $("etat").textContent = "Connexion perdue, reconnexion…"; setTimeout(connect, 1500); });
+}
+
+$("answer").addEventListener("submit", (e) => {
+  e.preventDefault();
+  if (!state.conversation) return;
+  socket.send(JSON.stringify({ type: "send", conversation: state.conversation, text: $("answer-text").value,
+                               key: crypto.randomUUID(), draft_id: state.draftId }));
+  $("answer-text").value = ""; state.draftId = null; $("draft").hidden = true;
+});
+$("reject").addEventListener("click", () => {
+  if (state.draftId == null) return;
+  socket.send(JSON.stringify({ type: "reject", conversation: state.conversation, draft_id: state.draftId }));
+  state.draftId = null; $("answer-text").value = ""; $("answer-text").focus();
+});
+$("transfer").addEventListener("click", () => state.conversation &&
+  socket.send(JSON.stringify({ type: "transfer", conversation: state.conversation, service: $("transfer-to").value })));
+$("close").addEventListener("click", () => state.conversation &&
+  socket.send(JSON.stringify({ type: "close", conversation: state.conversation })));
+$("search").addEventListener("submit", (e) => { e.preventDefault();
+  socket.send(JSON.stringify({ type: "search", query: $("search-q").value })); });
+$("phone").addEventListener("submit", (e) => { e.preventDefault(); state.conversation = null;
+  socket.send(JSON.stringify({ type: "phone", question: $("phone-q").value })); });
+connect();

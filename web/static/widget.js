@@ -1,0 +1,102 @@
+// Relais public tchat widget: one <script type="module" src=".../widget.js"> on the host page.
+// All texts are French; user text is only ever set with textContent (never as HTML).
+const SERVICES = { moel: "Mon orientation en ligne", parcoursup: "Parcoursup", monmaster: "Mon Master" };
+const STORE = "relais-conversation";
+const origin = new URL(import.meta.url).origin;
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+const root = el("section", { class: "relais-widget", "aria-label": "Tchat avec un conseiller ou une conseillère" });
+const toggle = el("button", { type: "button", class: "relais-toggle", "aria-expanded": "false" }, "Poser une question");
+const panel = el("div", { class: "relais-panel", hidden: "" });
+const info = el("p", { class: "relais-info" }, "Les réponses viennent de conseillères et conseillers de l'Onisep.");
+const status = el("p", { class: "relais-status", role: "status", "aria-live": "polite" });
+const log = el("ol", { class: "relais-log", "aria-live": "polite", "aria-label": "Messages" });
+const form = el("form", { class: "relais-form" });
+const serviceLabel = el("label", { for: "relais-service" }, "Service");
+const service = el("select", { id: "relais-service" });
+for (const [value, label] of Object.entries(SERVICES)) service.append(el("option", { value }, label));
+const label = el("label", { for: "relais-text" }, "Votre message");
+const input = el("textarea", { id: "relais-text", rows: "3", maxlength: "2000", required: "" });
+const submit = el("button", { type: "submit" }, "Envoyer");
+form.append(serviceLabel, service, label, input, submit);
+panel.append(info, status, log, form);
+root.append(toggle, panel);
+document.body.append(root);
+
+let socket = null;
+let state = JSON.parse(localStorage.getItem(STORE) || "null") || { conversation: null, token: null, lastSeq: 0 };
+const pending = new Map(); // idempotency key -> text, resent after a reconnect until acknowledged
+const shown = new Set();
+
+function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
+
+function show(seq, author, text) {
+  if (seq && shown.has(seq)) return;
+  if (seq) { shown.add(seq); state.lastSeq = Math.max(state.lastSeq, seq); save(); }
+  const who = { user: "Vous", counsellor: "Conseiller·ère", system: "Information" }[author] || author;
+  const item = el("li", { class: `relais-${author}` });
+  item.append(el("strong", {}, `${who} : `), document.createTextNode(text));
+  log.append(item);
+}
+
+function connect() {
+  const url = origin.replace(/^http/, "ws") + "/widget/ws";
+  socket = new WebSocket(url);
+  socket.addEventListener("open", () => {
+    socket.send(JSON.stringify({ type: "hello", conversation: state.conversation, token: state.token,
+                                 service: service.value, last_seq: state.lastSeq }));
+  });
+  socket.addEventListener("message", (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "welcome") {
+      state.conversation = frame.conversation;
+      if (frame.token) state.token = frame.token;
+      save();
+      service.value = frame.service;
+      status.textContent = frame.position > 0
+        ? `Un conseiller ou une conseillère va vous répondre. Position dans la file : ${frame.position}.`
+        : "Un conseiller ou une conseillère suit votre conversation.";
+      for (const [key, text] of pending) socket.send(JSON.stringify({ type: "message", text, key }));
+    } else if (frame.type === "message") {
+      show(frame.seq, frame.author, frame.text);
+      if (frame.author === "system" || frame.author === "counsellor") status.textContent = "";
+    } else if (frame.type === "ack") {
+      pending.delete(frame.key);
+    } else if (frame.type === "error") {
+      status.textContent = frame.message;
+      if (frame.code === "introuvable") { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
+    }
+  });
+  socket.addEventListener("close", () => {
+    status.textContent = "Connexion perdue, nouvelle tentative…";
+    setTimeout(connect, 1500);
+  });
+}
+
+toggle.addEventListener("click", () => {
+  const open = panel.hidden;
+  panel.hidden = !open;
+  toggle.setAttribute("aria-expanded", String(open));
+  if (open) { if (!socket) connect(); input.focus(); } else { toggle.focus(); }
+});
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  const key = crypto.randomUUID();
+  pending.set(key, text);
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "message", text, key }));
+  input.value = "";
+  input.focus();
+});
+
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+});

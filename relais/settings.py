@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -45,6 +46,19 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to open the public widget socket (empty: same host only)."
     )
+    opening_hours: dict[str, dict] = Field(
+        default_factory=dict,
+        description='Per service: {"moel": {"days": [0,1,2,3,4], "open": "10:00", "close": "20:00"}}; '
+        "a service not listed is always open.",
+    )
+    closed_days: list[date] = Field(default_factory=list, description="Dates when every service is closed.")
+    timezone: str = Field(default="Europe/Paris", description="Time zone of the opening hours.")
+    smtp_host: str | None = Field(default=None, description="SMTP server for offline answers (mail).")
+    smtp_port: int = Field(default=25, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS.")
+    mail_from: str = Field(default="Relais Onisep <ne-pas-repondre@onisep.fr>", description="Sender of offline answers.")
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )

@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         yield
         await ready.broker.stop()
 
-    from web.routes import auth, console, widget
+    from web.routes import auth, console, quality, widget
 
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(
@@ -80,5 +80,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth.router)
     app.include_router(widget.router)
     app.include_router(console.router)
+    app.include_router(quality.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

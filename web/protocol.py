@@ -95,8 +95,23 @@ class Phone(_In):
     service: Service | None = None
 
 
+class Inbox(_In):
+    """The offline requests of the counsellor's services."""
+
+    type: Literal["inbox"]
+
+
+class AnswerOffline(_In):
+    type: Literal["answer_offline"]
+    id: int
+    text: str = Field(min_length=1, max_length=MAX_TEXT * 2)
+
+
 ConsoleIn = TypeAdapter(
-    Annotated[Union[Take, Send, Reject, Transfer, Close, Open, Search, Phone, Ping], Field(discriminator="type")]
+    Annotated[
+        Union[Take, Send, Reject, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping],
+        Field(discriminator="type"),
+    ]
 )
 
 

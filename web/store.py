@@ -180,6 +180,24 @@ class Store:
                 for c in session.scalars(query)
             ]
 
+    def closed_conversations(self, limit: int) -> list[dict]:
+        """Closed conversations as stored (pseudonymised), newest first, for the quality team."""
+        with self.sessions() as session:
+            conversations = session.scalars(
+                select(Conversation).where(Conversation.status == "closed").order_by(Conversation.updated_at.desc()).limit(limit)
+            ).all()
+            result = []
+            for c in conversations:
+                messages = session.scalars(select(Message).where(Message.conversation_id == c.id).order_by(Message.seq))
+                drafts = session.scalars(select(DraftRecord).where(DraftRecord.conversation_id == c.id).order_by(DraftRecord.id))
+                result.append({
+                    "conversation": c.public_id, "service": c.service, "closed_at": c.updated_at.isoformat(),
+                    "messages": [{"seq": m.seq, "author": m.author, "text": m.text} for m in messages],
+                    "drafts": [{"draft": d.payload.get("draft"), "outcome": d.outcome, "final_text": d.final_text,
+                                "citations": d.payload.get("citations", [])} for d in drafts],
+                })
+            return result
+
     def service_of(self, public_id: str) -> str:
         with self.sessions() as session:
             return self._conversation(session, public_id).service
@@ -219,6 +237,48 @@ class Store:
             record.counsellor_id, record.decided_at = counsellor_id, utcnow()
             session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
                                    detail={"draft_id": draft_id}))
+
+    # -- offline requests -------------------------------------------------------------------
+    def add_offline(self, service: str, question: str, email: str, mapping: PseudonymMap) -> int:
+        with self.sessions.begin() as session:
+            request = OfflineRequest(
+                service=service, question=question, email=self.vault.seal(email),
+                mapping=self.vault.seal_mapping(mapping), retain_until=utcnow() + self.retention,
+            )
+            session.add(request)
+            session.flush()
+            return request.id
+
+    def offline_inbox(self, services: list[str] | None) -> list[dict]:
+        """Open offline requests, with the question restored for the counsellor."""
+        with self.sessions() as session:
+            query = select(OfflineRequest).where(OfflineRequest.status == "open").order_by(OfflineRequest.id)
+            if services is not None:
+                query = query.where(OfflineRequest.service.in_(services))
+            return [
+                {"id": r.id, "service": r.service, "created_at": r.created_at.isoformat(),
+                 "question": self.vault.open_mapping(f"offline-{r.id}", r.mapping).restore(r.question)}
+                for r in session.scalars(query)
+            ]
+
+    def offline_contact(self, request_id: int) -> tuple[str, str, str]:
+        """(email, restored question, service) of an open offline request, to mail the answer."""
+        with self.sessions() as session:
+            request = session.get(OfflineRequest, request_id)
+            if request is None or request.status != "open":
+                raise NotFound(str(request_id))
+            mapping = self.vault.open_mapping(f"offline-{request_id}", request.mapping)
+            return self.vault.open(request.email), mapping.restore(request.question), request.service
+
+    def answer_offline(self, request_id: int, answer: str, counsellor_id: int) -> None:
+        """Record that the answer was mailed (only once the mail has gone)."""
+        with self.sessions.begin() as session:
+            request = session.get(OfflineRequest, request_id)
+            if request is None or request.status != "open":
+                raise NotFound(str(request_id))
+            request.status, request.answer = "answered", answer
+            request.counsellor_id, request.answered_at = counsellor_id, utcnow()
+            session.add(AuditEntry(user_id=counsellor_id, action="offline.answered", detail={"request_id": request_id}))
 
     # -- retention and erasure --------------------------------------------------------------
     def purge(self, now: datetime | None = None) -> int:

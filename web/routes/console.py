@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import smtplib
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -12,6 +13,7 @@ from web import protocol
 from web.app import STATIC, Services
 from web.deps import current_user, get_services
 from web.hub import ConsoleClient, send
+from web.offline import send_answer
 from web.store import NotFound
 
 router = APIRouter()
@@ -85,6 +87,20 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         mapping = services.assistant.mappings.get(f"phone-{client.user_id}")
         payload = draft.to_json()
         await send(socket, {"type": "phone_draft", "text": mapping.restore(payload["draft"]), "draft": payload})
+    elif isinstance(frame, protocol.Inbox):
+        scope = None if client.role == "supervisor" else list(client.services)
+        await send(socket, {"type": "inbox", "requests": await run_in_threadpool(store.offline_inbox, scope)})
+    elif isinstance(frame, protocol.AnswerOffline):
+        email, question, service = await run_in_threadpool(store.offline_contact, frame.id)
+        if not client.serves(service):
+            raise NotFound(str(frame.id))
+        try:
+            await run_in_threadpool(send_answer, services.settings, email, question, frame.text)
+        except (OSError, smtplib.SMTPException):
+            await send(socket, protocol.error("courriel", "Le courriel n'a pas pu être envoyé : la demande reste dans la boîte."))
+            return
+        await run_in_threadpool(store.answer_offline, frame.id, frame.text, client.user_id)
+        await send(socket, {"type": "ack", "offline_id": frame.id, "outcome": "answered"})
     elif isinstance(frame, protocol.Open):
         await _allowed(services, client, frame.conversation)
         mapping = await run_in_threadpool(store.mapping, frame.conversation)

@@ -11,15 +11,17 @@ import logging
 import time
 from collections import deque
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.pii import ScrubFailed
+from assistant.pii import PseudonymMap, ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
 from web.deps import get_services
 from web.hub import send
+from web.offline import is_open
 from web.store import NotFound
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,38 @@ RATE = (10, 60.0)  # at most 10 messages a minute per conversation socket
 @router.get("/", include_in_schema=False)
 def demo_page() -> FileResponse:
     return FileResponse(STATIC / "index.html")
+
+
+class OfflineForm(BaseModel):
+    """The offline contact form (the service is closed): question, email, consent."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    service: protocol.Service = "moel"
+    question: str = Field(min_length=1, max_length=protocol.MAX_TEXT)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    consent: bool
+
+
+@router.get("/offline/status", include_in_schema=False)
+def offline_status(request: Request, service: protocol.Service = "moel") -> dict:
+    return {"service": service, "open": is_open(get_services(request).settings, service)}
+
+
+@router.post("/offline", status_code=201, include_in_schema=False)
+async def offline_request(request: Request, form: OfflineForm) -> dict:
+    """Store an offline question (pseudonymised, email encrypted) for the service's inbox."""
+    services = get_services(request)
+    if not form.consent:
+        raise HTTPException(status_code=422, detail="Merci d'accepter le traitement de vos données pour que nous puissions vous répondre.")
+    mapping = PseudonymMap("offline")
+    try:
+        scrubbed = await run_in_threadpool(services.scrubber.scrub, form.question, mapping)
+    except ScrubFailed:
+        raise HTTPException(status_code=503, detail="Votre question n'a pas pu être enregistrée : réessayez dans un instant.")
+    request_id = await run_in_threadpool(services.store.add_offline, form.service, scrubbed.text, form.email, mapping)
+    await services.broker.publish({"to": "consoles", "service": form.service,
+                                   "payload": {"type": "offline", "id": request_id, "service": form.service}})
+    return {"id": request_id, "message": "Votre question est bien enregistrée : un conseiller ou une conseillère vous répondra par courriel."}
 
 
 def origin_allowed(socket: WebSocket, allowed: list[str]) -> bool:
@@ -108,7 +142,7 @@ async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) ->
         conversation, token = await run_in_threadpool(store.open_conversation, service)
     services.hub.join_widget(conversation, socket)
     welcome = {"type": "welcome", "conversation": conversation, "service": service,
-               "position": await queue_position(services, conversation)}
+               "position": await queue_position(services, conversation), "open": is_open(services.settings, service)}
     if token:
         welcome["token"] = token
     await send(socket, welcome)

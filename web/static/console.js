@@ -44,6 +44,21 @@ function showDraft(frame) {
   for (const flag of draft.charter_flags) $("sources").append(item(`Charte : ${flag.message}`, { class: "erreur" }));
 }
 
+function renderInbox(requests) {
+  $("inbox").replaceChildren(...requests.map((r) => {
+    const li = item(`${r.service} · ${r.question}`);
+    const answer = document.createElement("textarea");
+    answer.setAttribute("aria-label", "Réponse par courriel");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Répondre par courriel";
+    button.addEventListener("click", () => answer.value.trim() &&
+      socket.send(JSON.stringify({ type: "answer_offline", id: r.id, text: answer.value })));
+    li.append(answer, button);
+    return li;
+  }));
+}
+
 function connect() {
   socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/console/ws");
   socket.addEventListener("message", (event) => {
@@ -65,6 +80,9 @@ function connect() {
       renderQueues();
     }
     else if (f.type === "search_results") $("results").replaceChildren(...f.results.map((r) => item(`${r.title} (${r.doc_id}) : ${r.passage.slice(0, 200)}`)));
+    else if (f.type === "inbox") renderInbox(f.requests);
+    else if (f.type === "offline") $("etat").textContent = "Nouvelle demande hors ligne.";
+    else if (f.type === "ack" && f.offline_id) socket.send(JSON.stringify({ type: "inbox" }));
     else if (f.type === "error") $("etat").textContent = f.message;
   });
   socket.addEventListener("close", () => { $("etat").textContent = "Connexion perdue, reconnexion…"; setTimeout(connect, 1500); });
@@ -90,4 +108,5 @@ $("search").addEventListener("submit", (e) => { e.preventDefault();
   socket.send(JSON.stringify({ type: "search", query: $("search-q").value })); });
 $("phone").addEventListener("submit", (e) => { e.preventDefault(); state.conversation = null;
   socket.send(JSON.stringify({ type: "phone", question: $("phone-q").value })); });
+$("inbox-load").addEventListener("click", () => socket.send(JSON.stringify({ type: "inbox" })));
 connect();

@@ -25,7 +25,19 @@ const label = el("label", { for: "relais-text" }, "Votre message");
 const input = el("textarea", { id: "relais-text", rows: "3", maxlength: "2000", required: "" });
 const submit = el("button", { type: "submit" }, "Envoyer");
 form.append(serviceLabel, service, label, input, submit);
-panel.append(info, status, log, form);
+// Offline contact form, shown when the service is closed.
+const offline = el("form", { class: "relais-offline", hidden: "" });
+const offlineIntro = el("p", {}, "Le service est fermé pour le moment. Laissez votre question : nous vous répondrons par courriel.");
+const qLabel = el("label", { for: "relais-offline-q" }, "Votre question");
+const qInput = el("textarea", { id: "relais-offline-q", rows: "3", maxlength: "2000", required: "" });
+const mLabel = el("label", { for: "relais-offline-mail" }, "Votre adresse électronique");
+const mInput = el("input", { id: "relais-offline-mail", type: "email", autocomplete: "email", required: "" });
+const consent = el("input", { id: "relais-consent", type: "checkbox", required: "" });
+const cLabel = el("label", { for: "relais-consent" },
+  "J'accepte que l'Onisep traite ma question et mon adresse pour me répondre (conservées pour une durée limitée).");
+const offlineSubmit = el("button", { type: "submit" }, "Envoyer ma question");
+offline.append(offlineIntro, qLabel, qInput, mLabel, mInput, consent, cLabel, offlineSubmit);
+panel.append(info, status, log, form, offline);
 root.append(toggle, panel);
 document.body.append(root);
 
@@ -79,11 +91,30 @@ function connect() {
   });
 }
 
+async function start() {
+  const response = await fetch(`${origin}/offline/status?service=${service.value}`);
+  const { open } = await response.json();
+  form.hidden = !open;
+  offline.hidden = open;
+  if (open) { if (!socket) connect(); input.focus(); } else { qInput.focus(); }
+}
+
 toggle.addEventListener("click", () => {
   const open = panel.hidden;
   panel.hidden = !open;
   toggle.setAttribute("aria-expanded", String(open));
-  if (open) { if (!socket) connect(); input.focus(); } else { toggle.focus(); }
+  if (open) start(); else toggle.focus();
+});
+
+offline.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await fetch(`${origin}/offline`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ service: service.value, question: qInput.value, email: mInput.value, consent: consent.checked }),
+  });
+  const body = await response.json();
+  status.textContent = response.ok ? body.message : (body.detail?.[0]?.msg || body.detail || "Envoi impossible.");
+  if (response.ok) offline.reset();
 });
 
 form.addEventListener("submit", (event) => {

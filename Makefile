@@ -1,5 +1,5 @@
 # Relais — the two commands of the README:
-#   make run    set everything up, ingest the demo knowledge base, answer a first search
+#   make run    set everything up, ingest the demo knowledge base, answer a first search, serve the web app
 #   make test   run the whole test suite (what .ci/run calls)
 
 PYTHON ?= python3
@@ -19,11 +19,17 @@ $(BIN)/relais: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[st,test]"
 	touch $(BIN)/relais
 
-setup: $(BIN)/relais
+web/node_modules/@gouvfr/dsfr: web/package.json
+	# The State design system (DSFR) from npm; its install script wants a project config we do not use.
+	cd web && npm install --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+setup: $(BIN)/relais web/node_modules/@gouvfr/dsfr
 
 run: setup
 	$(BIN)/relais ingest --demo
 	$(BIN)/relais search "comment devenir infirmière" --k 3
+	$(BIN)/relais serve
 
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider

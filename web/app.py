@@ -24,6 +24,7 @@ from web.security import Vault
 from web.store import Store
 
 STATIC = Path(__file__).parent / "static"
+DSFR = Path(__file__).parent / "node_modules" / "@gouvfr" / "dsfr" / "dist"  # installed by `make setup`
 
 
 @dataclass
@@ -82,4 +83,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(console.router)
     app.include_router(quality.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if DSFR.is_dir():
+        app.mount("/dsfr", StaticFiles(directory=DSFR), name="dsfr")
     return app

@@ -220,6 +220,19 @@ class Store:
             session.flush()
             return record.id
 
+    def pending_draft(self, public_id: str) -> tuple[int, dict, int] | None:
+        """(draft id, payload, message seq) of the newest undecided draft of a conversation."""
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            row = session.execute(
+                select(DraftRecord, Message.seq)
+                .join(Message, Message.id == DraftRecord.message_id)
+                .where(DraftRecord.conversation_id == conversation.id, DraftRecord.outcome.is_(None))
+                .order_by(DraftRecord.id.desc())
+                .limit(1)
+            ).first()
+            return (row[0].id, row[0].payload, row[1]) if row else None
+
     def draft_text(self, draft_id: int) -> str | None:
         with self.sessions() as session:
             record = session.get(DraftRecord, draft_id)

@@ -15,16 +15,17 @@ router = APIRouter()
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Connexion — Relais</title><link rel="stylesheet" href="/static/relais.css"></head>
+<title>Connexion — Relais</title><link rel="stylesheet" href="/dsfr/dsfr.min.css">
+<link rel="stylesheet" href="/static/relais.css"></head>
 <body><main class="page" id="contenu">
 <h1>Connexion à la console Relais</h1>
 {error}
 <form method="post" action="/login">
   <input type="hidden" name="csrf" value="{csrf}">
-  <p><label for="login">Identifiant</label><br><input id="login" name="login" autocomplete="username" required></p>
-  <p><label for="password">Mot de passe</label><br>
-     <input id="password" name="password" type="password" autocomplete="current-password" required></p>
-  <p><button type="submit">Se connecter</button></p>
+  <p><label class="fr-label" for="login">Identifiant</label><input class="fr-input" id="login" name="login" autocomplete="username" required></p>
+  <p><label class="fr-label" for="password">Mot de passe</label>
+     <input class="fr-input" id="password" name="password" type="password" autocomplete="current-password" required></p>
+  <p><button class="fr-btn" type="submit">Se connecter</button></p>
 </form></main></body></html>"""
 
 

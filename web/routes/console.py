@@ -107,6 +107,11 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         for message in await run_in_threadpool(store.messages_since, frame.conversation, frame.last_seq):
             await send(socket, {"type": "message", "conversation": frame.conversation, "seq": message.seq,
                                 "author": message.author, "text": mapping.restore(message.text)})
+        pending = await run_in_threadpool(store.pending_draft, frame.conversation)
+        if pending:  # the draft came before this counsellor opened the conversation
+            draft_id, payload, seq = pending
+            await send(socket, {"type": "draft", "conversation": frame.conversation, "draft_id": draft_id, "seq": seq,
+                                "text": mapping.restore(payload["draft"]), "draft": payload})
     elif isinstance(frame, protocol.Take):
         service = await _allowed(services, client, frame.conversation)
         await run_in_threadpool(store.set_status, frame.conversation, "active", client.user_id)

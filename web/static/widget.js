@@ -11,42 +11,50 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
+// The widget's look comes from the State design system (DSFR), served by the Relais app.
+if (!document.querySelector('link[href$="dsfr.min.css"]')) {
+  document.head.append(el("link", { rel: "stylesheet", href: `${origin}/dsfr/dsfr.min.css` }));
+  document.head.append(el("link", { rel: "stylesheet", href: `${origin}/static/relais.css` }));
+}
+
 const root = el("section", { class: "relais-widget", "aria-label": "Tchat avec un conseiller ou une conseillère" });
-const toggle = el("button", { type: "button", class: "relais-toggle", "aria-expanded": "false" }, "Poser une question");
+const toggle = el("button", { class: "fr-btn relais-toggle", type: "button", "aria-expanded": "false" }, "Poser une question");
 const panel = el("div", { class: "relais-panel", hidden: "" });
 const info = el("p", { class: "relais-info" }, "Les réponses viennent de conseillères et conseillers de l'Onisep.");
 const status = el("p", { class: "relais-status", role: "status", "aria-live": "polite" });
 const log = el("ol", { class: "relais-log", "aria-live": "polite", "aria-label": "Messages" });
 const form = el("form", { class: "relais-form" });
-const serviceLabel = el("label", { for: "relais-service" }, "Service");
-const service = el("select", { id: "relais-service" });
+const serviceLabel = el("label", { class: "fr-label", for: "relais-service" }, "Service");
+const service = el("select", { class: "fr-select", id: "relais-service" });
 for (const [value, label] of Object.entries(SERVICES)) service.append(el("option", { value }, label));
-const label = el("label", { for: "relais-text" }, "Votre message");
-const input = el("textarea", { id: "relais-text", rows: "3", maxlength: "2000", required: "" });
-const submit = el("button", { type: "submit" }, "Envoyer");
+const label = el("label", { class: "fr-label", for: "relais-text" }, "Votre message");
+const input = el("textarea", { class: "fr-input", id: "relais-text", rows: "3", maxlength: "2000", required: "" });
+const submit = el("button", { class: "fr-btn", type: "submit" }, "Envoyer");
 form.append(serviceLabel, service, label, input, submit);
 // Offline contact form, shown when the service is closed.
 const offline = el("form", { class: "relais-offline", hidden: "" });
 const offlineIntro = el("p", {}, "Le service est fermé pour le moment. Laissez votre question : nous vous répondrons par courriel.");
-const qLabel = el("label", { for: "relais-offline-q" }, "Votre question");
-const qInput = el("textarea", { id: "relais-offline-q", rows: "3", maxlength: "2000", required: "" });
-const mLabel = el("label", { for: "relais-offline-mail" }, "Votre adresse électronique");
-const mInput = el("input", { id: "relais-offline-mail", type: "email", autocomplete: "email", required: "" });
-const consent = el("input", { id: "relais-consent", type: "checkbox", required: "" });
-const cLabel = el("label", { for: "relais-consent" },
+const qLabel = el("label", { class: "fr-label", for: "relais-offline-q" }, "Votre question");
+const qInput = el("textarea", { class: "fr-input", id: "relais-offline-q", rows: "3", maxlength: "2000", required: "" });
+const mLabel = el("label", { class: "fr-label", for: "relais-offline-mail" }, "Votre adresse électronique");
+const mInput = el("input", { class: "fr-input", id: "relais-offline-mail", type: "email", autocomplete: "email", required: "" });
+const consent = el("input", { class: "fr-input", id: "relais-consent", type: "checkbox", required: "" });
+const cLabel = el("label", { class: "fr-label", for: "relais-consent" },
   "J'accepte que l'Onisep traite ma question et mon adresse pour me répondre (conservées pour une durée limitée).");
-const offlineSubmit = el("button", { type: "submit" }, "Envoyer ma question");
+const offlineSubmit = el("button", { class: "fr-btn", type: "submit" }, "Envoyer ma question");
 offline.append(offlineIntro, qLabel, qInput, mLabel, mInput, consent, cLabel, offlineSubmit);
 panel.append(info, status, log, form, offline);
 root.append(toggle, panel);
 document.body.append(root);
 
 let socket = null;
-let state = JSON.parse(localStorage.getItem(STORE) || "null") || { conversation: null, token: null, lastSeq: 0 };
+// The conversation survives a reload (id + token); lastSeq is per page: a reloaded page has
+// shown nothing yet, so it asks for everything, and a reconnect only for what it missed.
+let state = { ...(JSON.parse(localStorage.getItem(STORE) || "null") || { conversation: null, token: null }), lastSeq: 0 };
 const pending = new Map(); // idempotency key -> text, resent after a reconnect until acknowledged
 const shown = new Set();
 
-function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
+function save() { localStorage.setItem(STORE, JSON.stringify({ conversation: state.conversation, token: state.token })); }
 
 function show(seq, author, text) {
   if (seq && shown.has(seq)) return;

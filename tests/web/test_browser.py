@@ -1,0 +1,119 @@
+"""Browser tests in a real Chromium (Debian's, driven by Playwright) against a real `relais serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.web.conftest import free_port
+from tests.web.test_two_processes import wait_ready
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+PASSWORD = "un-mot-de-passe-solide"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(demo_home, tmp_path_factory):
+    home, _ = demo_home
+    env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "navigateur",
+           "RELAIS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('browser') / 'relais.sqlite'}"}
+    subprocess.run([sys.executable, "-m", "relais", "users", "add", "conseil", "--role", "counsellor",
+                    "--service", "moel", "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
+    port = free_port()
+    command = [sys.executable, "-m", "relais", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(base, process)
+    yield {"base": base, "process": process, "command": command, "env": env}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    assert os.path.exists(chromium), "Debian's chromium is not installed: .ci/run installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def counsellor_page(browser, base):
+    page = browser.new_context().new_page()
+    page.goto(base + "/console")
+    page.fill("#login", "conseil")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/console")
+    return page
+
+
+def test_the_public_asks_a_counsellor_edits_the_draft_and_the_public_sees_the_answer(browser, server):
+    base = server["base"]
+    public = browser.new_context().new_page()
+    public.goto(base + "/")
+    public.get_by_role("button", name="Poser une question").click()
+    public.get_by_label("Votre message").fill("bonjour, c'est quoi le métier de boulangère ?")
+    public.get_by_role("button", name="Envoyer", exact=True).click()
+    public.get_by_text("Vous : bonjour, c'est quoi le métier de boulangère ?").wait_for()
+
+    console = counsellor_page(browser, base)
+    console.locator("#queues button").first.click()
+    console.locator("#draft").wait_for(state="visible")
+    assert "boulanger/ère" in console.locator("#draft").inner_text()
+    answer = console.locator("#answer-text")
+    answer.fill(answer.input_value() + "\n\nBonne continuation dans votre projet !")
+    console.get_by_role("button", name="Envoyer", exact=True).click()
+
+    public.get_by_text("Bonne continuation dans votre projet !").wait_for(timeout=15000)
+    assert "Un conseiller ou une conseillère a rejoint la conversation." in public.locator(".relais-log").inner_text()
+
+
+def test_reload_and_server_restart_resume_the_same_conversation_without_loss_or_double(browser, server):
+    base = server["base"]
+    public = browser.new_context().new_page()
+    public.goto(base + "/")
+    public.get_by_role("button", name="Poser une question").click()
+    public.get_by_label("Votre message").fill("premier message avant la coupure")
+    public.keyboard.press("Enter")
+    public.get_by_text("Vous : premier message avant la coupure").wait_for()
+
+    public.reload()  # reload: same conversation, from localStorage
+    public.get_by_role("button", name="Poser une question").click()
+    public.get_by_text("Vous : premier message avant la coupure").wait_for()
+
+    server["process"].terminate()  # the network is lost: the socket drops
+    server["process"].wait(timeout=20)
+    public.get_by_text("Connexion perdue").wait_for()
+    public.get_by_label("Votre message").fill("écrit pendant la coupure")
+    public.keyboard.press("Enter")
+    server["process"] = subprocess.Popen(server["command"], env=server["env"], cwd=ROOT,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_ready(base, server["process"])
+    public.get_by_text("Vous : écrit pendant la coupure").wait_for(timeout=20000)
+    log = public.locator(".relais-log").inner_text()
+    assert log.count("premier message avant la coupure") == 1 and log.count("écrit pendant la coupure") == 1
+
+
+def test_the_widget_works_with_the_keyboard_only(browser, server):
+    public = browser.new_context().new_page()
+    public.goto(server["base"] + "/")
+    public.keyboard.press("Tab")
+    assert public.evaluate("document.activeElement.textContent") == "Poser une question"
+    public.keyboard.press("Enter")
+    public.wait_for_function("document.activeElement.id === 'relais-text'")  # focus moves into the tchat
+    public.keyboard.type("une question au clavier")
+    public.keyboard.press("Enter")
+    public.get_by_text("Vous : une question au clavier").wait_for()
+    assert public.locator(".relais-log").get_attribute("aria-live") == "polite"
+    assert public.locator(".relais-status").get_attribute("role") == "status"

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to open the public widget socket (empty: same host only)."
     )
+    widget_connections_per_ip: int = Field(
+        default=30, ge=1, description="Open widget sockets allowed per client address (per process)."
+    )
+    drafts: bool = Field(default=True, description="Draft an answer for each user message (off: relay only).")
     opening_hours: dict[str, dict] = Field(
         default_factory=dict,
         description='Per service: {"moel": {"days": [0,1,2,3,4], "open": "10:00", "close": "20:00"}}; '

@@ -35,6 +35,21 @@ class Hub:
     store: Store
     widgets: dict[str, set[WebSocket]] = field(default_factory=dict)
     consoles: set[ConsoleClient] = field(default_factory=set)
+    per_address: dict[str, int] = field(default_factory=dict)
+
+    def admit(self, address: str, limit: int) -> bool:
+        """Count a new widget socket from `address`, unless it already has `limit` open."""
+        if self.per_address.get(address, 0) >= limit:
+            return False
+        self.per_address[address] = self.per_address.get(address, 0) + 1
+        return True
+
+    def release(self, address: str) -> None:
+        left = self.per_address.get(address, 1) - 1
+        if left > 0:
+            self.per_address[address] = left
+        else:
+            self.per_address.pop(address, None)
 
     def join_widget(self, conversation: str, socket: WebSocket) -> None:
         self.widgets.setdefault(conversation, set()).add(socket)

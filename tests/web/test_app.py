@@ -237,3 +237,36 @@ def test_quality_staff_read_closed_conversations_pseudonymised_only(client, serv
     assert closed["conversation"] == conversation
     assert closed["messages"][0]["text"] == "je suis <PERSONNE_1>, c'est quoi un oui-si ?"
     assert "Léa" not in str(closed)
+
+
+def test_foreign_origins_and_too_many_sockets_from_one_address_are_refused(client, services):
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/widget/ws", headers={"origin": "https://pirate.example"}) as ws:
+            ws.receive_json()
+    assert refused.value.code == 4403
+    services.settings.widget_connections_per_ip = 2
+    with client.websocket_connect("/widget/ws") as first, client.websocket_connect("/widget/ws") as second:
+        with pytest.raises(WebSocketDisconnect) as too_many:
+            with client.websocket_connect("/widget/ws") as third:
+                third.receive_json()
+        assert too_many.value.code == 4429
+        first.send_json({"type": "ping"})
+        assert first.receive_json() == {"type": "pong"}
+
+
+def test_a_user_writing_too_fast_is_slowed_down_not_disconnected(client):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "moel"})
+        widget.receive_json()
+        codes = []
+        for n in range(12):
+            widget.send_json({"type": "message", "text": f"message {n}", "key": f"k{n}"})
+            frame = widget.receive_json()
+            while frame["type"] not in ("ack", "error"):
+                frame = widget.receive_json()
+            codes.append(frame.get("code", "ack"))
+        assert codes[:10] == ["ack"] * 10 and codes[10:] == ["trop_rapide", "trop_rapide"]
+        widget.send_json({"type": "ping"})
+        assert receive_until(widget, "pong") == {"type": "pong"}

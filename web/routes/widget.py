@@ -6,6 +6,7 @@ receives its own messages, counsellors' messages and queue information.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -84,6 +85,17 @@ async def widget_socket(socket: WebSocket) -> None:
     if not origin_allowed(socket, services.settings.allowed_origins):
         await socket.close(code=4403)
         return
+    address = socket.client.host if socket.client else "?"
+    if not services.hub.admit(address, services.settings.widget_connections_per_ip):
+        await socket.close(code=4429)
+        return
+    try:
+        await widget_session(services, socket)
+    finally:
+        services.hub.release(address)
+
+
+async def widget_session(services: Services, socket: WebSocket) -> None:
     await socket.accept()
     conversation: str | None = None
     service = "moel"
@@ -170,12 +182,26 @@ async def user_message(services: Services, socket: WebSocket, conversation: str,
     await services.broker.publish({"to": "conversation", "conversation": conversation, "payload": message})
     await services.broker.publish({"to": "consoles", "service": service, "conversation": conversation,
                                    "payload": {**message, "service": service}})
-    if services.assistant is not None:
+    if services.assistant is not None and services.settings.drafts:
+        task = asyncio.create_task(draft_for_counsellors(services, conversation, service, stored))
+        DRAFTING.add(task)  # keep a reference until done; the socket goes on reading meanwhile
+        task.add_done_callback(DRAFTING.discard)
+
+
+DRAFTING: set[asyncio.Task] = set()
+
+
+async def draft_for_counsellors(services: Services, conversation: str, service: str, stored) -> None:
+    """Draft an answer off the event loop, store it, push it to the counsellors of the queue."""
+    try:
         draft = await run_in_threadpool(services.assistant.draft_scrubbed, stored.text, service)
         payload = draft.to_json()
-        draft_id = await run_in_threadpool(store.save_draft, conversation, stored.message_id, payload)
-        await services.broker.publish({
-            "to": "consoles", "service": service, "conversation": conversation,
-            "payload": {"type": "draft", "conversation": conversation, "draft_id": draft_id, "seq": stored.seq,
-                        "text": payload["draft"], "draft": payload},
-        })
+        draft_id = await run_in_threadpool(services.store.save_draft, conversation, stored.message_id, payload)
+    except Exception:  # a failed draft must not lose the message: counsellors still have it
+        log.exception("drafting failed for a message of conversation %s", conversation)
+        return
+    await services.broker.publish({
+        "to": "consoles", "service": service, "conversation": conversation,
+        "payload": {"type": "draft", "conversation": conversation, "draft_id": draft_id, "seq": stored.seq,
+                    "text": payload["draft"], "draft": payload},
+    })

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Open widget sockets allowed per client address (per process)."
     )
     drafts: bool = Field(default=True, description="Draft an answer for each user message (off: relay only).")
+    draft_workers: int = Field(default=1, ge=1, description="Drafts computed at once per process (CPU-bound).")
+    draft_backlog: int = Field(
+        default=200, ge=1, description="Drafts allowed to wait; past that, messages are relayed without a draft."
+    )
     opening_hours: dict[str, dict] = Field(
         default_factory=dict,
         description='Per service: {"moel": {"days": [0,1,2,3,4], "open": "10:00", "close": "20:00"}}; '

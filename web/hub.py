@@ -36,6 +36,14 @@ class Hub:
     widgets: dict[str, set[WebSocket]] = field(default_factory=dict)
     consoles: set[ConsoleClient] = field(default_factory=set)
     per_address: dict[str, int] = field(default_factory=dict)
+    drafting: set[asyncio.Task] = field(default_factory=set)
+    _drafters: asyncio.Semaphore | None = None
+
+    def drafters(self, count: int) -> asyncio.Semaphore:
+        """Drafting is CPU-bound: a few at a time, so relaying messages never waits behind it."""
+        if self._drafters is None:
+            self._drafters = asyncio.Semaphore(count)
+        return self._drafters
 
     def admit(self, address: str, limit: int) -> bool:
         """Count a new widget socket from `address`, unless it already has `limit` open."""

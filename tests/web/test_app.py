@@ -270,3 +270,12 @@ def test_a_user_writing_too_fast_is_slowed_down_not_disconnected(client):
         assert codes[:10] == ["ack"] * 10 and codes[10:] == ["trop_rapide", "trop_rapide"]
         widget.send_json({"type": "ping"})
         assert receive_until(widget, "pong") == {"type": "pong"}
+
+
+def test_the_service_is_guessed_from_the_first_message_when_not_picked(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello"})
+        conversation = widget.receive_json()["conversation"]
+        widget.send_json({"type": "message", "text": "j'ai candidaté en master sur mon master, pas de réponse", "key": "k"})
+        assert receive_until(widget, "service")["service"] == "monmaster"
+    assert services.store.service_of(conversation) == "monmaster"

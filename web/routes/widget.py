@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections import deque
 
@@ -99,6 +100,7 @@ async def widget_session(services: Services, socket: WebSocket) -> None:
     await socket.accept()
     conversation: str | None = None
     service = "moel"
+    guessing = False
     recent: deque[float] = deque()
     try:
         while True:
@@ -117,17 +119,38 @@ async def widget_session(services: Services, socket: WebSocket) -> None:
                 if conversation:
                     services.hub.leave_widget(conversation, socket)
                 conversation, service = await hello(services, socket, frame)
+                guessing = frame.service is None and not frame.conversation
             elif conversation is None:
                 await send(socket, protocol.error("sans_conversation", "Ouvrez d'abord une conversation."))
             elif too_fast(recent):
                 await send(socket, protocol.error("trop_rapide", "Vous écrivez trop vite : patientez un instant."))
             else:
+                if guessing:  # the user did not pick a service: guess it from the first message
+                    guessing = False
+                    guessed = guess_service(frame.text)
+                    if guessed != service:
+                        await run_in_threadpool(services.store.set_status, conversation, "waiting", None, guessed)
+                        service = guessed
+                        await send(socket, {"type": "service", "service": service})
                 await user_message(services, socket, conversation, service, frame)
     except WebSocketDisconnect:
         pass
     finally:
         if conversation:
             services.hub.leave_widget(conversation, socket)
+
+
+_PARCOURSUP = re.compile(r"parcours\s?up|v[œo]e?ux|phase compl[ée]mentaire|terminale|\bcaes\b|apr[eè]s (?:le )?bac", re.IGNORECASE)
+_MONMASTER = re.compile(r"mon\s?master|\bmaster\b|\bm1\b|\bm2\b|recteur", re.IGNORECASE)
+
+
+def guess_service(text: str) -> str:
+    """The hotline a first message most likely belongs to (Mon orientation en ligne by default)."""
+    if _MONMASTER.search(text):
+        return "monmaster"
+    if _PARCOURSUP.search(text):
+        return "parcoursup"
+    return "moel"
 
 
 def too_fast(recent: deque[float]) -> bool:
@@ -183,19 +206,24 @@ async def user_message(services: Services, socket: WebSocket, conversation: str,
     await services.broker.publish({"to": "consoles", "service": service, "conversation": conversation,
                                    "payload": {**message, "service": service}})
     if services.assistant is not None and services.settings.drafts:
+        hub = services.hub
+        if len(hub.drafting) >= services.settings.draft_backlog:
+            # Overload: the message is relayed, the counsellor answers without a draft.
+            log.warning("draft skipped: %d drafts already waiting", len(hub.drafting))
+            await services.broker.publish({"to": "consoles", "service": service, "conversation": conversation,
+                                           "payload": {"type": "draft_skipped", "conversation": conversation, "seq": stored.seq}})
+            return
         task = asyncio.create_task(draft_for_counsellors(services, conversation, service, stored))
-        DRAFTING.add(task)  # keep a reference until done; the socket goes on reading meanwhile
-        task.add_done_callback(DRAFTING.discard)
-
-
-DRAFTING: set[asyncio.Task] = set()
+        hub.drafting.add(task)  # keep a reference until done; the socket goes on reading meanwhile
+        task.add_done_callback(hub.drafting.discard)
 
 
 async def draft_for_counsellors(services: Services, conversation: str, service: str, stored) -> None:
     """Draft an answer off the event loop, store it, push it to the counsellors of the queue."""
     try:
-        draft = await run_in_threadpool(services.assistant.draft_scrubbed, stored.text, service)
-        payload = draft.to_json()
+        async with services.hub.drafters(services.settings.draft_workers):
+            draft = await run_in_threadpool(services.assistant.draft_scrubbed, stored.text, service)
+            payload = draft.to_json()
         draft_id = await run_in_threadpool(services.store.save_draft, conversation, stored.message_id, payload)
     except Exception:  # a failed draft must not lose the message: counsellors still have it
         log.exception("drafting failed for a message of conversation %s", conversation)

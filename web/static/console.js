@@ -13,6 +13,13 @@ function item(text, attrs = {}) {
 function renderQueues() {
   const list = $("queues");
   list.replaceChildren();
+  const counts = {};
+  for (const c of state.conversations.values()) {
+    counts[c.service] ??= { waiting: 0, active: 0 };
+    counts[c.service][c.status === "waiting" ? "waiting" : "active"] += 1;
+  }
+  $("counts").textContent = Object.entries(counts)
+    .map(([service, n]) => `${service} : ${n.waiting} en attente, ${n.active} en cours`).join(" · ") || "Aucune conversation ouverte.";
   for (const c of state.conversations.values()) {
     const li = document.createElement("li");
     const button = document.createElement("button");
@@ -79,7 +86,20 @@ function connect() {
       else if (c) c.status = f.type === "taken" ? "active" : "waiting";
       renderQueues();
     }
-    else if (f.type === "search_results") $("results").replaceChildren(...f.results.map((r) => item(`${r.title} (${r.doc_id}) : ${r.passage.slice(0, 200)}`)));
+    else if (f.type === "search_results") $("results").replaceChildren(...f.results.map((r) => {
+      const li = item(`${r.title} (${r.doc_id}) : ${r.passage.slice(0, 200)}`);
+      const insert = document.createElement("button");
+      insert.type = "button";
+      insert.className = "fr-btn fr-btn--secondary fr-btn--sm";
+      insert.textContent = "Insérer dans la réponse";
+      insert.addEventListener("click", () => {
+        const answer = $("answer-text");
+        answer.value = `${answer.value}${answer.value ? "\n\n" : ""}${r.passage}${r.url ? `\n${r.url}` : ""}`;
+        answer.focus();
+      });
+      li.append(" ", insert);
+      return li;
+    }));
     else if (f.type === "inbox") renderInbox(f.requests);
     else if (f.type === "offline") $("etat").textContent = "Nouvelle demande hors ligne.";
     else if (f.type === "ack" && f.offline_id) socket.send(JSON.stringify({ type: "inbox" }));

@@ -26,6 +26,7 @@ const log = el("ol", { class: "relais-log", "aria-live": "polite", "aria-label":
 const form = el("form", { class: "relais-form" });
 const serviceLabel = el("label", { class: "fr-label", for: "relais-service" }, "Service");
 const service = el("select", { class: "fr-select", id: "relais-service" });
+service.append(el("option", { value: "" }, "Je ne sais pas"));
 for (const [value, label] of Object.entries(SERVICES)) service.append(el("option", { value }, label));
 const label = el("label", { class: "fr-label", for: "relais-text" }, "Votre message");
 const input = el("textarea", { class: "fr-input", id: "relais-text", rows: "3", maxlength: "2000", required: "" });
@@ -70,7 +71,7 @@ function connect() {
   socket = new WebSocket(url);
   socket.addEventListener("open", () => {
     socket.send(JSON.stringify({ type: "hello", conversation: state.conversation, token: state.token,
-                                 service: service.value, last_seq: state.lastSeq }));
+                                 service: service.value || null, last_seq: state.lastSeq }));
   });
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(event.data);
@@ -86,6 +87,8 @@ function connect() {
     } else if (frame.type === "message") {
       show(frame.seq, frame.author, frame.text);
       if (frame.author === "system" || frame.author === "counsellor") status.textContent = "";
+    } else if (frame.type === "service") {
+      service.value = frame.service;
     } else if (frame.type === "ack") {
       pending.delete(frame.key);
     } else if (frame.type === "error") {
@@ -100,7 +103,7 @@ function connect() {
 }
 
 async function start() {
-  const response = await fetch(`${origin}/offline/status?service=${service.value}`);
+  const response = await fetch(`${origin}/offline/status?service=${service.value || "moel"}`);
   const { open } = await response.json();
   form.hidden = !open;
   offline.hidden = open;
@@ -118,7 +121,7 @@ offline.addEventListener("submit", async (event) => {
   event.preventDefault();
   const response = await fetch(`${origin}/offline`, {
     method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ service: service.value, question: qInput.value, email: mInput.value, consent: consent.checked }),
+    body: JSON.stringify({ service: service.value || "moel", question: qInput.value, email: mInput.value, consent: consent.checked }),
   });
   const body = await response.json();
   status.textContent = response.ok ? body.message : (body.detail?.[0]?.msg || body.detail || "Envoi impossible.");

@@ -8,12 +8,14 @@ conversation's owner, the counsellors of its service).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketState
 
+from web import protocol
 from web.store import Store
 
 log = logging.getLogger(__name__)
@@ -90,3 +92,17 @@ async def send(socket: WebSocket, payload: dict) -> None:
         await socket.send_json(payload)
     except (RuntimeError, OSError) as exc:
         log.debug("send to a closing socket: %s", exc)
+
+
+async def read_frame(socket: WebSocket, adapter, max_bytes: int):
+    """The next valid frame from `socket`; a too long or malformed one gets an error frame
+    (the connection carries on) and None is returned."""
+    raw = await socket.receive_text()
+    if len(raw.encode()) > max_bytes:
+        await send(socket, protocol.error("trop_long", "Message trop long."))
+        return None
+    try:
+        return adapter.validate_python(json.loads(raw))
+    except (ValueError, TypeError) as exc:
+        await send(socket, protocol.error("invalide", protocol.explain(exc)))
+        return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import smtplib
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -12,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from web import protocol
 from web.app import STATIC, Services
 from web.deps import current_user, get_services
-from web.hub import ConsoleClient, send
+from web.hub import ConsoleClient, read_frame, send
 from web.offline import send_answer
 from web.store import NotFound
 
@@ -43,14 +42,8 @@ async def console_socket(socket: WebSocket) -> None:
     try:
         await send_queues(services, client)
         while True:
-            raw = await socket.receive_text()
-            if len(raw.encode()) > protocol.MAX_FRAME * 2:
-                await send(socket, protocol.error("trop_long", "Message trop long."))
-                continue
-            try:
-                frame = protocol.ConsoleIn.validate_python(json.loads(raw))
-            except (ValueError, TypeError) as exc:
-                await send(socket, protocol.error("invalide", protocol.explain(exc)))
+            frame = await read_frame(socket, protocol.ConsoleIn, protocol.MAX_FRAME * 2)
+            if frame is None:
                 continue
             try:
                 await handle(services, client, frame)

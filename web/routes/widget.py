@@ -7,7 +7,6 @@ receives its own messages, counsellors' messages and queue information.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -22,7 +21,7 @@ from assistant.pii import PseudonymMap, ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
 from web.deps import get_services
-from web.hub import send
+from web.hub import read_frame, send
 from web.offline import is_open
 from web.store import NotFound
 
@@ -104,14 +103,8 @@ async def widget_session(services: Services, socket: WebSocket) -> None:
     recent: deque[float] = deque()
     try:
         while True:
-            raw = await socket.receive_text()
-            if len(raw.encode()) > protocol.MAX_FRAME:
-                await send(socket, protocol.error("trop_long", "Message trop long."))
-                continue
-            try:
-                frame = protocol.WidgetIn.validate_python(json.loads(raw))
-            except (ValueError, TypeError) as exc:
-                await send(socket, protocol.error("invalide", protocol.explain(exc)))
+            frame = await read_frame(socket, protocol.WidgetIn, protocol.MAX_FRAME)
+            if frame is None:
                 continue
             if isinstance(frame, protocol.Ping):
                 await send(socket, {"type": "pong"})

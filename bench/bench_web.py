@@ -202,6 +202,7 @@ def main() -> None:
     parser.add_argument("--consoles", type=int, default=10)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--phases", default="1,2,3,4", help="which phases to run (1-4), e.g. 1,4")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
     base_env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "banc"}
@@ -215,7 +216,10 @@ def main() -> None:
         ("one process, drafts on, 5 messages/s", 1, True, 5.0),
         ("two processes + Redis, drafts off", 2, False, args.rate),
     ]
-    for title, count, drafts, rate in phases:
+    chosen = {int(n) for n in args.phases.split(",")}
+    for number, (title, count, drafts, rate) in enumerate(phases, start=1):
+        if number not in chosen:
+            continue
         workdir = Path(tempfile.mkdtemp(prefix="relais-bench-db-"))
         env = {**base_env, "RELAIS_DATABASE_URL": f"sqlite:///{workdir / 'relais.sqlite'}", "RELAIS_DRAFTS": str(drafts).lower()}
         redis = None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketState
 
+from assistant.pii import PseudonymMap
+from assistant.pii.pseudonyms import PLACEHOLDER
 from web import protocol
 from web.store import Store
 
@@ -40,6 +42,23 @@ class Hub:
     per_address: dict[str, int] = field(default_factory=dict)
     drafting: set[asyncio.Task] = field(default_factory=set)
     _drafters: asyncio.Semaphore | None = None
+    _mappings: dict[str, PseudonymMap] = field(default_factory=dict)
+
+    def remember(self, mapping: PseudonymMap) -> None:
+        """Keep a conversation's mapping after this process changed or read it."""
+        if len(self._mappings) > 5000:
+            self._mappings.clear()
+        self._mappings[mapping.conversation_id] = mapping
+
+    async def mapping(self, conversation: str, text: str = "") -> PseudonymMap:
+        """The conversation's mapping, from memory when it knows every placeholder of `text`
+        (another process may have added some), else from the database."""
+        cached = self._mappings.get(conversation)
+        needed = {m.group(0) for m in PLACEHOLDER.finditer(text)}
+        if cached is None or not needed <= cached.placeholders():
+            cached = await run_in_threadpool(self.store.mapping, conversation)
+            self.remember(cached)
+        return cached
 
     def drafters(self, count: int) -> asyncio.Semaphore:
         """Drafting is CPU-bound: a few at a time, so relaying messages never waits behind it."""
@@ -75,7 +94,7 @@ class Hub:
         conversation = event.get("conversation")
         payload = event["payload"]
         if "text" in payload and conversation:
-            mapping = await run_in_threadpool(self.store.mapping, conversation)
+            mapping = await self.mapping(conversation, payload["text"])
             payload = {**payload, "text": mapping.restore(payload["text"])}
         if event["to"] == "conversation":
             targets = list(self.widgets.get(conversation, ()))

@@ -138,8 +138,11 @@ async def counsellor_send(services: Services, client: ConsoleClient, frame: prot
     store = services.store
     service = await _allowed(services, client, frame.conversation)
     mapping = await run_in_threadpool(store.mapping, frame.conversation)
+    known = len(mapping)
     scrubbed = await run_in_threadpool(services.scrubber.scrub, frame.text, mapping)
-    await run_in_threadpool(store.save_mapping, mapping)
+    if len(mapping) > known:
+        await run_in_threadpool(store.save_mapping, mapping)
+    services.hub.remember(mapping)
     stored = await run_in_threadpool(store.append, frame.conversation, "counsellor", scrubbed.text, frame.key, client.user_id)
     if frame.draft_id is not None and not stored.duplicate:
         draft_text = await run_in_threadpool(store.draft_text, frame.draft_id)

@@ -174,7 +174,7 @@ async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) ->
     if token:
         welcome["token"] = token
     await send(socket, welcome)
-    mapping = await run_in_threadpool(store.mapping, conversation)
+    mapping = await services.hub.mapping(conversation)
     for message in await run_in_threadpool(store.messages_since, conversation, frame.last_seq):
         await send(socket, {"type": "message", "seq": message.seq, "author": message.author, "text": mapping.restore(message.text)})
     return conversation, service
@@ -184,12 +184,15 @@ async def user_message(services: Services, socket: WebSocket, conversation: str,
     """Scrub, store, relay to the counsellors of the queue, then draft an answer for them."""
     store = services.store
     mapping = await run_in_threadpool(store.mapping, conversation)
+    known = len(mapping)
     try:
         scrubbed = await run_in_threadpool(services.scrubber.scrub, frame.text, mapping)
     except ScrubFailed:
         await send(socket, protocol.error("indisponible", "Votre message n'a pas pu être traité : réessayez dans un instant."))
         return
-    await run_in_threadpool(store.save_mapping, mapping)
+    if len(mapping) > known:
+        await run_in_threadpool(store.save_mapping, mapping)
+    services.hub.remember(mapping)
     stored = await run_in_threadpool(store.append, conversation, "user", scrubbed.text, frame.key)
     await send(socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
     if stored.duplicate:

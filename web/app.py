@@ -6,11 +6,13 @@ lifespan and handed out from `app.state`; tests can pass their own.
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -64,6 +66,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI):
         ready = services or build_services(settings)
         app.state.services = ready
+        # The models make millions of long-lived objects: move them out of the collector's
+        # way, or each full collection stalls every socket for up to a second.
+        gc.collect()
+        gc.freeze()
         await ready.broker.start(ready.hub.dispatch)
         yield
         await ready.broker.stop()
@@ -78,6 +84,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         same_site="strict",
         https_only=False,
     )
+    if settings.allowed_origins:  # the widget embedded on another site posts the offline form here
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+        )
     app.include_router(auth.router)
     app.include_router(widget.router)
     app.include_router(console.router)

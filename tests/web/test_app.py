@@ -279,3 +279,41 @@ def test_the_service_is_guessed_from_the_first_message_when_not_picked(client, s
         widget.send_json({"type": "message", "text": "j'ai candidaté en master sur mon master, pas de réponse", "key": "k"})
         assert receive_until(widget, "service")["service"] == "monmaster"
     assert services.store.service_of(conversation) == "monmaster"
+
+
+@pytest.mark.parametrize("user", [None, "qualite"])
+def test_every_console_route_refuses_anonymous_and_wrong_role_callers(client, user):
+    from starlette.websockets import WebSocketDisconnect
+
+    if user:
+        login(client, user)
+    assert client.get("/console", follow_redirects=False).status_code in (303, 403)
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/console/ws") as ws:
+            ws.receive_json()
+    assert refused.value.code == 4401
+    if user is None:
+        assert client.get("/session").status_code == 401
+        assert client.get("/quality/conversations").status_code == 401
+        assert client.post("/logout", data={"csrf": "x"}).status_code == 403
+
+
+def test_users_and_purge_commands(tmp_path):
+    from typer.testing import CliRunner
+
+    from relais.cli import app
+
+    runner = CliRunner()
+    env = {"RELAIS_HOME": str(tmp_path), "RELAIS_SECRET_KEY": "cli"}
+    created = runner.invoke(app, ["users", "add", "c.martin", "--role", "counsellor", "--service", "parcoursup",
+                                  "--password", PASSWORD], env=env)
+    assert created.exit_code == 0 and "c.martin" in created.stdout
+    again = runner.invoke(app, ["users", "add", "c.martin", "--password", PASSWORD], env=env)
+    assert again.exit_code == 2 and "existe déjà" in again.output
+    short = runner.invoke(app, ["users", "add", "x", "--password", "court"], env=env)
+    assert short.exit_code == 2 and "12 caractères" in short.output
+    store = open_store(Settings(home=tmp_path, secret_key="cli"))
+    conversation, _ = store.open_conversation("moel")
+    erased = runner.invoke(app, ["purge", "--conversation", conversation], env=env)
+    assert "1 conversation(s) effacée(s)" in erased.stdout
+    assert "supprimé" in runner.invoke(app, ["purge"], env=env).stdout

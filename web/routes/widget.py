@@ -13,8 +13,8 @@ import time
 from collections import deque
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, Field
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from assistant.pii import PseudonymMap, ScrubFailed
@@ -59,8 +59,9 @@ async def offline_request(request: Request, form: OfflineForm) -> dict:
     mapping = PseudonymMap("offline")
     try:
         scrubbed = await run_in_threadpool(services.scrubber.scrub, form.question, mapping)
-    except ScrubFailed:
-        raise HTTPException(status_code=503, detail="Votre question n'a pas pu être enregistrée : réessayez dans un instant.")
+    except ScrubFailed as exc:
+        detail = "Votre question n'a pas pu être enregistrée : réessayez dans un instant."
+        raise HTTPException(status_code=503, detail=detail) from exc
     request_id = await run_in_threadpool(services.store.add_offline, form.service, scrubbed.text, form.email, mapping)
     await services.broker.publish({"to": "consoles", "service": form.service,
                                    "payload": {"type": "offline", "id": request_id, "service": form.service}})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -70,7 +69,3 @@ class Settings(BaseSettings):
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )
-
-    @cached_property
-    def index_dir(self) -> Path:
-        return self.home / "index"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import secrets
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from web.deps import get_services
+from web.deps import current_user, get_services
 
 router = APIRouter()
 
@@ -76,10 +76,6 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
 @router.get("/session", include_in_schema=False)
 def session_info(request: Request) -> dict:
     """The console's CSRF token and role (for its forms); 401 without a session."""
-    from fastapi import HTTPException
-
-    from web.deps import current_user
-
     user = current_user(request)
     if user is None:
         raise HTTPException(status_code=401, detail="Connexion requise.")

@@ -13,6 +13,7 @@ from web.app import STATIC, Services
 from web.deps import current_user, get_services
 from web.hub import ConsoleClient, read_frame, send
 from web.offline import send_answer
+from web.relay import relay, replay, store_message
 from web.store import NotFound
 
 router = APIRouter()
@@ -96,10 +97,7 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         await send(socket, {"type": "ack", "offline_id": frame.id, "outcome": "answered"})
     elif isinstance(frame, protocol.Open):
         await _allowed(services, client, frame.conversation)
-        mapping = await run_in_threadpool(store.mapping, frame.conversation)
-        for message in await run_in_threadpool(store.messages_since, frame.conversation, frame.last_seq):
-            await send(socket, {"type": "message", "conversation": frame.conversation, "seq": message.seq,
-                                "author": message.author, "text": mapping.restore(message.text)})
+        mapping = await replay(services, socket, frame.conversation, frame.last_seq)
         pending = await run_in_threadpool(store.pending_draft, frame.conversation)
         if pending:  # the draft came before this counsellor opened the conversation
             draft_id, payload, seq = pending
@@ -137,23 +135,14 @@ async def counsellor_send(services: Services, client: ConsoleClient, frame: prot
     """A counsellor's answer: scrubbed with the conversation's mapping, stored, relayed, audited."""
     store = services.store
     service = await _allowed(services, client, frame.conversation)
-    mapping = await run_in_threadpool(store.mapping, frame.conversation)
-    known = len(mapping)
-    scrubbed = await run_in_threadpool(services.scrubber.scrub, frame.text, mapping)
-    if len(mapping) > known:
-        await run_in_threadpool(store.save_mapping, mapping)
-    services.hub.remember(mapping)
-    stored = await run_in_threadpool(store.append, frame.conversation, "counsellor", scrubbed.text, frame.key, client.user_id)
+    stored, mapping = await store_message(services, frame.conversation, "counsellor", frame.text, frame.key, client.user_id)
     if frame.draft_id is not None and not stored.duplicate:
         draft_text = await run_in_threadpool(store.draft_text, frame.draft_id)
         outcome = "sent" if draft_text is not None and mapping.restore(draft_text).strip() == frame.text.strip() else "edited"
-        await run_in_threadpool(store.decide_draft, frame.draft_id, outcome, scrubbed.text, client.user_id)
+        await run_in_threadpool(store.decide_draft, frame.draft_id, outcome, stored.text, client.user_id)
     await send(client.socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
-    if stored.duplicate:
-        return
-    message = {"type": "message", "conversation": frame.conversation, "seq": stored.seq, "author": "counsellor", "text": stored.text}
-    await services.broker.publish({"to": "conversation", "conversation": frame.conversation, "payload": message})
-    await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation, "payload": message})
+    if not stored.duplicate:
+        await relay(services, frame.conversation, service, stored)
 
 
 async def system_message(services: Services, conversation: str, text: str) -> None:

@@ -23,6 +23,7 @@ from web.app import STATIC, Services
 from web.deps import get_services
 from web.hub import read_frame, send
 from web.offline import is_open
+from web.relay import relay, replay, store_message
 from web.store import NotFound
 
 log = logging.getLogger(__name__)
@@ -175,33 +176,21 @@ async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) ->
     if token:
         welcome["token"] = token
     await send(socket, welcome)
-    mapping = await services.hub.mapping(conversation)
-    for message in await run_in_threadpool(store.messages_since, conversation, frame.last_seq):
-        await send(socket, {"type": "message", "seq": message.seq, "author": message.author, "text": mapping.restore(message.text)})
+    await replay(services, socket, conversation, frame.last_seq)
     return conversation, service
 
 
 async def user_message(services: Services, socket: WebSocket, conversation: str, service: str, frame: protocol.UserMessage) -> None:
     """Scrub, store, relay to the counsellors of the queue, then draft an answer for them."""
-    store = services.store
-    mapping = await run_in_threadpool(store.mapping, conversation)
-    known = len(mapping)
     try:
-        scrubbed = await run_in_threadpool(services.scrubber.scrub, frame.text, mapping)
+        stored, _ = await store_message(services, conversation, "user", frame.text, frame.key)
     except ScrubFailed:
         await send(socket, protocol.error("indisponible", "Votre message n'a pas pu être traité : réessayez dans un instant."))
         return
-    if len(mapping) > known:
-        await run_in_threadpool(store.save_mapping, mapping)
-    services.hub.remember(mapping)
-    stored = await run_in_threadpool(store.append, conversation, "user", scrubbed.text, frame.key)
     await send(socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
     if stored.duplicate:
         return
-    message = {"type": "message", "conversation": conversation, "seq": stored.seq, "author": "user", "text": stored.text}
-    await services.broker.publish({"to": "conversation", "conversation": conversation, "payload": message})
-    await services.broker.publish({"to": "consoles", "service": service, "conversation": conversation,
-                                   "payload": {**message, "service": service}})
+    await relay(services, conversation, service, stored)
     if services.assistant is not None and services.settings.drafts:
         hub = services.hub
         if len(hub.drafting) >= services.settings.draft_backlog:

@@ -317,3 +317,17 @@ def test_users_and_purge_commands(tmp_path):
     erased = runner.invoke(app, ["purge", "--conversation", conversation], env=env)
     assert "1 conversation(s) effacée(s)" in erased.stdout
     assert "supprimé" in runner.invoke(app, ["purge"], env=env).stdout
+
+
+def test_a_scrubbing_failure_on_a_counsellor_answer_keeps_the_console_open(client, services, monkeypatch):
+    login(client)
+    with client.websocket_connect("/console/ws") as console, client.websocket_connect("/widget/ws") as widget:
+        console.receive_json()
+        widget.send_json({"type": "hello", "service": "parcoursup"})
+        conversation = widget.receive_json()["conversation"]
+        monkeypatch.setattr(services.scrubber._analyzer, "analyze", lambda **kw: 1 / 0)
+        console.send_json({"type": "send", "conversation": conversation, "text": "Bonjour", "key": "c"})
+        assert receive_until(console, "error")["code"] == "indisponible"
+        console.send_json({"type": "ping"})
+        assert receive_until(console, "pong") == {"type": "pong"}
+    assert services.store.messages_since(conversation, 0) == []

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from assistant.pii import ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
 from web.deps import current_user, get_services
@@ -50,6 +51,8 @@ async def console_socket(socket: WebSocket) -> None:
                 await handle(services, client, frame)
             except NotFound:
                 await send(socket, protocol.error("introuvable", "Conversation introuvable."))
+            except ScrubFailed:  # fail closed: nothing was stored or sent
+                await send(socket, protocol.error("indisponible", "Le message n'a pas pu être traité : réessayez."))
     except WebSocketDisconnect:
         pass
     finally:

@@ -1,5 +1,7 @@
 // Relais counsellor console. User text is only ever set with textContent (never as HTML).
 const $ = (id) => document.getElementById(id);
+const AUTHORS = { user: "Usager", counsellor: "Conseiller·ère", system: "Information" };
+const SERVICES = { moel: "Mon orientation en ligne", parcoursup: "Parcoursup", monmaster: "Mon Master" };
 const state = { conversation: null, draftId: null, lastSeq: {}, conversations: new Map() };
 let socket;
 
@@ -19,12 +21,12 @@ function renderQueues() {
     counts[c.service][c.status === "waiting" ? "waiting" : "active"] += 1;
   }
   $("counts").textContent = Object.entries(counts)
-    .map(([service, n]) => `${service} : ${n.waiting} en attente, ${n.active} en cours`).join(" · ") || "Aucune conversation ouverte.";
+    .map(([service, n]) => `${SERVICES[service] || service} : ${n.waiting} en attente, ${n.active} en cours`).join(" · ") || "Aucune conversation ouverte.";
   for (const c of state.conversations.values()) {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = `${c.service} · ${c.status === "waiting" ? "en attente" : "en cours"} · ${c.conversation}`;
+    button.textContent = `${SERVICES[c.service] || c.service} · ${c.status === "waiting" ? "en attente" : "en cours"} · ${c.conversation}`;
     button.addEventListener("click", () => openConversation(c.conversation, c.status === "waiting"));
     li.append(button);
     list.append(li);
@@ -53,7 +55,7 @@ function showDraft(frame) {
 
 function renderInbox(requests) {
   $("inbox").replaceChildren(...requests.map((r) => {
-    const li = item(`${r.service} · ${r.question}`);
+    const li = item(`${SERVICES[r.service] || r.service} · ${r.question}`);
     const answer = document.createElement("textarea");
     answer.setAttribute("aria-label", "Réponse par courriel");
     const button = document.createElement("button");
@@ -76,7 +78,7 @@ function connect() {
         state.conversations.set(f.conversation, { conversation: f.conversation, service: f.service || "", status: "waiting" });
         renderQueues();
       }
-      if (f.conversation === state.conversation) $("messages").append(item(`${f.author} : ${f.text}`));
+      if (f.conversation === state.conversation) $("messages").append(item(`${AUTHORS[f.author] || f.author} : ${f.text}`));
     }
     else if (f.type === "draft" && f.conversation === state.conversation) showDraft(f);
     else if (f.type === "phone_draft") showDraft(f);

@@ -8,11 +8,12 @@ question is pseudonymised before anything else sees it; if scrubbing fails, the 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant import charter
 from assistant.confidence import ABSTAIN_BELOW, confidence
@@ -27,6 +28,7 @@ from knowledge.types import Hit
 log = logging.getLogger(__name__)
 
 CANDIDATES = 8
+DRAFT_CHECK_CACHE = 4096  # distinct draft texts whose personal-data check is remembered
 SERVICE_BOOST = 0.25  # a Parcoursup conversation prefers Parcoursup snippets
 ABSTENTION = (
     "Je n'ai pas trouvé de réponse validée dans la base pour cette question. "
@@ -61,9 +63,13 @@ class Assistant:
             | RunnableLambda(self._check, name="check")
         )
         self.chain: Runnable = RunnableLambda(self._scrub, name="scrub") | self.drafting
+        # An extractive draft is the same text each time its source is chosen: its personal-data
+        # check (a spaCy pass, the dearest step of a draft) is done once per distinct text.
+        self._find_in_draft = lru_cache(maxsize=DRAFT_CHECK_CACHE)(lambda text: tuple(self.scrubber.find(text)))
 
-    def ask(self, question: str, service: str | None = None, conversation_id: str = "cli") -> Draft:
-        return self.chain.invoke({"question": question, "service": service, "conversation_id": conversation_id})
+    def ask(self, question: str, service: str | None = None, conversation_id: str = "cli",
+            config: RunnableConfig | None = None) -> Draft:
+        return self.chain.invoke({"question": question, "service": service, "conversation_id": conversation_id}, config)
 
     def draft_scrubbed(self, question: str, service: str | None = None) -> Draft:
         """Draft for a question already pseudonymised (the web app keeps its own mappings)."""
@@ -109,7 +115,7 @@ class Assistant:
     def _check(self, state: dict[str, Any]) -> Draft:
         citations = [_citation(hit) for hit in state["cited"]]
         flags: list[CharterFlag] = state["flags"] + charter.check(
-            state["text"], state["question"], citations, state["cited"], state["abstained"], self.scrubber.find
+            state["text"], state["question"], citations, state["cited"], state["abstained"], self._find_in_draft
         )
         drafter = state["drafter"]
         return Draft(

@@ -68,7 +68,7 @@ def steering_flags(draft: str) -> list[CharterFlag]:
     return []
 
 
-def personal_data_flags(draft: str, find: Callable[[str], list[Entity]]) -> list[CharterFlag]:
+def personal_data_flags(draft: str, find: Callable[[str], Sequence[Entity]]) -> list[CharterFlag]:
     visible = PLACEHOLDER.sub(" ", draft)
     found = sorted({entity.type for entity in find(visible)})
     if not found:
@@ -92,7 +92,7 @@ def check(
     citations: Sequence[Citation],
     cited_hits: Sequence[Hit],
     abstained: bool,
-    find: Callable[[str], list[Entity]],
+    find: Callable[[str], Sequence[Entity]],
 ) -> list[CharterFlag]:
     """All the charter checks on one draft."""
     flags: list[CharterFlag] = []

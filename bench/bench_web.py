@@ -30,6 +30,8 @@ import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banc-d-essai-solide"
+# Real questions (the golden set), so drafts cost what they cost in service; each gets a unique marker.
+QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "evals/datasets/golden.jsonl").open(encoding="utf-8")]
 
 
 def free_port() -> int:
@@ -155,7 +157,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         socket, conversation = random.choice(opened)
         marker = f"u{n}"
         sent_user[marker] = time.perf_counter()
-        await socket.send(json.dumps({"type": "message", "text": f"question de charge numéro {marker}", "key": marker}))
+        await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {marker}", "key": marker}))
         if n % 5 == 0:  # consoles answer at a fifth of the rate
             reply = f"r{n}"
             _, target = random.choice(opened)
@@ -202,6 +204,7 @@ def main() -> None:
     parser.add_argument("--consoles", type=int, default=10)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--draft-rate", type=float, default=5.0, help="user messages/s of phase 3 (drafts on)")
     parser.add_argument("--phases", default="1,2,3,4", help="which phases to run (1-4), e.g. 1,4")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
@@ -213,7 +216,7 @@ def main() -> None:
     phases = [
         ("one process, drafts off", 1, False, args.rate),
         ("one process, drafts on", 1, True, args.rate),
-        ("one process, drafts on, 5 messages/s", 1, True, 5.0),
+        (f"one process, drafts on, {args.draft_rate:g} messages/s", 1, True, args.draft_rate),
         ("two processes + Redis, drafts off", 2, False, args.rate),
     ]
     chosen = {int(n) for n in args.phases.split(",")}

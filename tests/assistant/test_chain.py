@@ -142,3 +142,27 @@ def test_a_fiche_draft_quotes_the_section_that_was_asked_for(assistant):
     assert "Vie professionnelle et salaire" in salary.text
     studies = assistant.ask("quelles études pour devenir infirmier ?")
     assert "\nAccès" in studies.text and "IFSI" in studies.text  # the métier or the diploma fiche
+
+
+def test_the_personal_data_check_of_a_draft_runs_once_per_distinct_text(demo_index, scrubber, monkeypatch):
+    assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
+    checked = []
+    real_find = scrubber.find
+    monkeypatch.setattr(scrubber, "find", lambda text: checked.append(text) or real_find(text))
+    first = assistant.draft_scrubbed("c koi la CAES ?", "parcoursup")
+    again = assistant.draft_scrubbed("la CAES c'est quoi exactement ?", "parcoursup")
+    other = assistant.draft_scrubbed("comment demander une bourse sur critères sociaux ?", "moel")
+    assert first.text == again.text != other.text
+    assert (first.flags, len(checked)) == (again.flags, 2)  # the second CAES draft reuses the first check
+
+
+def test_a_draft_with_personal_data_is_flagged(demo_index, scrubber):
+    class Leaky(ExtractiveDrafter):
+        def compose(self, question, evidence):
+            composed = super().compose(question, evidence)
+            return type(composed)(composed.text + "\nAppelez Mme Camille Durand au 06 12 34 56 78.", composed.cited)
+
+    assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=Leaky())
+    for _ in range(2):  # the remembered check gives the same flag
+        draft = assistant.draft_scrubbed("c koi la CAES ?", "parcoursup")
+        assert [f.code for f in draft.flags] == ["donnees_personnelles"]

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +27,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # presidio's em
 
 from assistant.pii import PseudonymMap, Scrubber  # noqa: E402
 from assistant.pii.scrubber import ENTITY_TYPES  # noqa: E402
+from evals.metrics import percentile, pii_leakage  # noqa: E402
 
 DATASETS = ROOT / "evals" / "datasets"
 OUT_OF_THE_BOX = {"PERSON": "PERSONNE", "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "TELEPHONE", "IBAN_CODE": "IBAN"}
@@ -35,11 +35,6 @@ OUT_OF_THE_BOX = {"PERSON": "PERSONNE", "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER"
 
 def load(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATASETS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def out_of_the_box_finder():
@@ -61,51 +56,22 @@ def out_of_the_box_finder():
 
 
 def pii_figures(cases: list[dict], find) -> dict:
-    """Per type: span precision / recall (overlap matching), leaked characters; over-redaction."""
-    tp, fp, fn = defaultdict(int), defaultdict(int), defaultdict(int)
-    leaked, total_chars = defaultdict(int), defaultdict(int)
-    altered = clean = 0
-    for case in cases:
-        predicted = find(case["text"])
-        covered = set()
-        for _, start, end in predicted:
-            covered.update(range(start, end))
-        gold = [(e["type"], e["start"], e["end"]) for e in case["entities"]]
-        for kind, start, end in gold:
-            total_chars[kind] += end - start
-            leaked[kind] += sum(1 for i in range(start, end) if i not in covered)
-            if any(p[0] == kind and p[1] < end and start < p[2] for p in predicted):
-                tp[kind] += 1
-            else:
-                fn[kind] += 1
-        for kind, start, end in predicted:
-            if not any(g[0] == kind and g[1] < end and start < g[2] for g in gold):
-                fp[kind] += 1
-        if not gold:
-            clean += 1
-            altered += bool(predicted)
-    rows = {}
-    for kind in ENTITY_TYPES:
-        found, missed, wrong = tp[kind], fn[kind], fp[kind]
-        rows[kind] = {
-            "precision": found / (found + wrong) if found + wrong else float("nan"),
-            "recall": found / (found + missed) if found + missed else float("nan"),
-            "spans": found + missed,
-            "leaked_chars": leaked[kind],
-            "chars": total_chars[kind],
-        }
-    others = {k: v for k, v in fp.items() if k not in ENTITY_TYPES}
-    return {"types": rows, "no_pii_altered": altered / clean if clean else float("nan"), "no_pii": clean, "other_types": others}
+    """Leakage of one finder over the PII dev set (see evals.metrics.pii_leakage)."""
+    return pii_leakage([([(e["type"], e["start"], e["end"]) for e in case["entities"]], find(case["text"])) for case in cases])
 
 
 def print_pii(title: str, figures: dict) -> None:
     print(f"\n{title}")
     print(f"{'type':15} {'spans':>5} {'precision':>9} {'recall':>7} {'leaked chars':>13}")
-    for kind, row in figures["types"].items():
+    for kind in ENTITY_TYPES:
+        row = figures["types"].get(kind)
+        if row is None:
+            continue
         print(f"{kind:15} {row['spans']:>5} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['leaked_chars']:>6} / {row['chars']:<6}")
-    print(f"no-PII messages altered: {figures['no_pii_altered']:.1%} of {figures['no_pii']}")
-    if figures["other_types"]:
-        print(f"other types redacted: {dict(figures['other_types'])}")
+    print(f"no-PII messages altered: {figures['over_redaction']:.1%} of {figures['no_pii_messages']}")
+    others = {kind: row for kind, row in figures["types"].items() if kind not in ENTITY_TYPES}
+    if others:
+        print(f"other types redacted: {', '.join(others)}")
 
 
 def main() -> None:

@@ -1,48 +1,176 @@
-"""Loaders for the evaluation datasets (JSON Lines); a malformed line is reported with its number."""
+"""The evaluation datasets (JSON Lines, one case per line) and the suites that group them.
+
+Each line is validated by a pydantic model. A file with malformed lines is refused as a
+whole, with every bad line listed by number: an evaluation on half a dataset would give
+figures nobody can compare. The formats are documented in docs/eval-datasets.md.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DATASETS = Path(__file__).parent / "datasets"
+Service = Literal["moel", "parcoursup", "monmaster"]
 
 
 class DatasetError(ValueError):
-    """A dataset line that cannot be used; the message names the file and line."""
+    """A dataset that cannot be used; the message names the file and the bad lines."""
 
 
-@dataclass(frozen=True)
-class RetrievalCase:
-    id: str
-    question: str
-    gold: frozenset[str]
-    kind: str
-    service: str | None
-    source: str
+class _Case(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str = Field(min_length=1)
+
+
+class RetrievalCase(_Case):
+    """A question and the documents a search must find (retrieval_dev.jsonl)."""
+
+    question: str = Field(min_length=1)
+    gold: frozenset[str] = Field(min_length=1)
+    kind: str = ""
+    service: Service | None = None
+    source: str = ""
+
+
+class DraftCase(_Case):
+    """A question to draft for: its gold documents and key facts, or unanswerable (golden.jsonl, answerable_dev.jsonl)."""
+
+    question: str = Field(min_length=1)
+    service: Service | None = None
+    audience: str | None = None
+    kind: str | None = None
+    answerable: bool
+    gold: frozenset[str] = frozenset()
+    key_facts: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _answerable_has_gold(self) -> DraftCase:
+        if self.answerable and not self.gold:
+            raise ValueError("une question à laquelle la base répond doit avoir au moins un document attendu (gold)")
+        return self
+
+
+class PiiEntity(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: str
+    start: int = Field(ge=0)
+    end: int
+
+
+class PiiCase(_Case):
+    """A message and the personal data in it, as character spans (pii_dev.jsonl)."""
+
+    text: str = Field(min_length=1)
+    entities: tuple[PiiEntity, ...] = ()
+    kind: str = ""
+
+    @model_validator(mode="after")
+    def _spans_inside_text(self) -> PiiCase:
+        for entity in self.entities:
+            if not entity.start < entity.end <= len(self.text):
+                raise ValueError(f"l'entité {entity.type} [{entity.start}, {entity.end}] sort du texte")
+        return self
+
+
+class FairnessPair(_Case):
+    """Two questions identical but for one attribute (fairness_pairs.jsonl)."""
+
+    attribute: Literal["gender", "first_name", "origin", "disability", "place"]
+    a: str = Field(min_length=1)
+    b: str = Field(min_length=1)
+    swapped: tuple[tuple[str, str], ...] = Field(min_length=1)
+    service: Service | None = None
+
+    @field_validator("swapped")
+    @classmethod
+    def _swaps_are_words(cls, swapped: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        if any(not a.strip() and not b.strip() for a, b in swapped):  # one side may be empty: a mention removed
+            raise ValueError("un remplacement vide des deux côtés dans swapped")
+        return swapped
+
+
+Case = TypeVar("Case", bound=_Case)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'ligne'} : {error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+    return str(exc)
+
+
+def load(path: Path, model: type[Case]) -> list[Case]:
+    """Every case of a JSONL file, or a DatasetError listing each malformed line with its number."""
+    cases: list[Case] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path} : lecture impossible ({exc})") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            case = model.model_validate(json.loads(line))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            errors.append(f"{path.name}, ligne {number} : {_reason(exc)}")
+            continue
+        if case.id in seen:
+            errors.append(f"{path.name}, ligne {number} : identifiant « {case.id} » déjà utilisé")
+            continue
+        seen.add(case.id)
+        cases.append(case)
+    if errors:
+        raise DatasetError(f"{len(errors)} ligne(s) invalide(s) :\n" + "\n".join(errors))
+    if not cases:
+        raise DatasetError(f"{path.name} : aucun cas")
+    return cases
 
 
 def load_retrieval(path: Path = DATASETS / "retrieval_dev.jsonl") -> list[RetrievalCase]:
-    cases: list[RetrievalCase] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    return load(path, RetrievalCase)
+
+
+# What each suite runs: retrieval questions, draft questions, PII messages, fairness pairs.
+# `golden` is the held-out set the quality team reports on; `dev` is what the recognizers,
+# fusion weights and abstention threshold were tuned on, and what the CI gate runs.
+SUITES: dict[str, dict[str, tuple[str, ...]]] = {
+    "golden": {
+        "retrieval": ("retrieval_dev.jsonl",),
+        "drafts": ("golden.jsonl",),
+        "pii": ("pii_dev.jsonl",),
+        "fairness": ("fairness_pairs.jsonl",),
+    },
+    "dev": {
+        "retrieval": ("retrieval_dev.jsonl",),
+        "drafts": ("answerable_dev.jsonl",),
+        "pii": ("pii_dev.jsonl",),
+        "fairness": ("fairness_pairs.jsonl",),
+    },
+}
+PART_MODELS: dict[str, type[_Case]] = {"retrieval": RetrievalCase, "drafts": DraftCase, "pii": PiiCase, "fairness": FairnessPair}
+
+
+def load_suite(name: str, directory: Path = DATASETS) -> dict[str, dict[str, list]]:
+    """{part: {dataset file name: cases}} for a suite; every file is checked before anything runs."""
+    if name not in SUITES:
+        raise DatasetError(f"suite inconnue « {name} » (connues : {', '.join(SUITES)})")
+    loaded: dict[str, dict[str, list]] = {}
+    errors = []
+    for part, files in SUITES[name].items():
+        loaded[part] = {}
+        for file_name in files:
             try:
-                raw = json.loads(line)
-                cases.append(
-                    RetrievalCase(
-                        id=str(raw["id"]),
-                        question=str(raw["question"]),
-                        gold=frozenset(raw["gold"]),
-                        kind=str(raw.get("kind", "")),
-                        service=raw.get("service"),
-                        source=str(raw.get("source", "")),
-                    )
-                )
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise DatasetError(f"{path.name}, ligne {number} : entrée invalide ({exc})") from exc
-            if not cases[-1].gold:
-                raise DatasetError(f"{path.name}, ligne {number} : aucun document attendu (gold)")
-    return cases
+                loaded[part][file_name] = load(directory / file_name, PART_MODELS[part])
+            except DatasetError as exc:
+                errors.append(str(exc))
+    if errors:
+        raise DatasetError("\n".join(errors))
+    return loaded

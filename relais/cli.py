@@ -276,5 +276,116 @@ def purge(
         out.print(f"{store.purge()} élément(s) supprimé(s) (durée de conservation dépassée).")
 
 
+eval_app = typer.Typer(help="Évaluations pour l'équipe qualité : lancer, comparer, récolter des cas.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+@eval_app.command("run")
+def eval_run(
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Dossier du run (défaut : runs/<date-heure>).")] = None,
+    suite: Annotated[str, typer.Option("--suite", help="golden (jeux de référence) ou dev (jeux de mise au point, ceux du contrôle CI).")] = "golden",
+    gate: Annotated[bool, typer.Option("--gate", help="Code de sortie 1 si une mesure franchit son seuil.")] = False,
+    thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Fichier TOML des seuils (défaut : evals/thresholds.toml).")] = None,
+    datasets: Annotated[Optional[Path], typer.Option("--datasets", help="Dossier des jeux, mêmes noms de fichiers (défaut : evals/datasets).")] = None,
+) -> None:
+    """Passe les jeux d'évaluation dans la recherche et la rédaction ; écrit results.json et report.html."""
+    from datetime import datetime
+
+    from evals.datasets import DATASETS, DatasetError, load_suite
+    from evals.report import render_report, write
+    from evals.results import THRESHOLDS, gate as check_gate, load_thresholds, metric
+    from evals.run import Evaluation
+
+    try:
+        limits = load_thresholds(thresholds or THRESHOLDS)
+        data = load_suite(suite, datasets or DATASETS)  # every dataset is checked before the models load
+    except DatasetError as exc:
+        raise _fail(f"jeu d'évaluation refusé.\n{exc}", code=2) from exc
+    except ValueError as exc:
+        raise _fail(str(exc), code=2) from exc
+    settings = Settings()
+    assistant = open_assistant(settings, index=_index(settings))
+    try:
+        with _progress() as progress:
+            results = Evaluation(assistant, data, suite=suite, progress=progress).run()
+    except ScrubFailed as exc:
+        raise _fail(f"{exc} : évaluation interrompue.") from exc
+    target = out_dir or Path("runs") / datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    write(target / "report.html", render_report(results, limits))
+    table = Table("Mesure", "Valeur", title=f"Évaluation « {suite} » en {results['run']['seconds']} s")
+    for name, value in results["summary"].items():
+        table.add_row(metric(name).label, metric(name).format(value))
+    out.print(table)
+    out.print(f"Résultats : {target / 'results.json'} · rapport : {target / 'report.html'}")
+    failures = check_gate(results["summary"], limits)
+    for line in failures.values():
+        console.print(f"[bold red]seuil franchi[/] {line}")
+    if gate and failures:
+        raise typer.Exit(1)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    before: Annotated[Path, typer.Argument(help="Run de référence (dossier ou results.json).")],
+    after: Annotated[Path, typer.Argument(help="Run à comparer (dossier ou results.json).")],
+    html: Annotated[Optional[Path], typer.Option("--out", help="Rapport HTML (défaut : compare.html dans le dossier du second run).")] = None,
+) -> None:
+    """Ce qui s'améliore et ce qui régresse entre deux runs, par mesure et par question."""
+    from evals.report import render_comparison, write
+    from evals.results import compare, load_results
+
+    try:
+        comparison = compare(load_results(before), load_results(after))
+    except (ValueError, KeyError) as exc:
+        raise _fail(f"comparaison impossible : {exc}", code=2) from exc
+    colours = {"amélioré": "green", "régressé": "red"}
+    table = Table("Mesure", "A", "B", "Écart", "Verdict", title="Par mesure")
+    for m in comparison["metrics"]:
+        colour = colours.get(m["verdict"], "dim")
+        table.add_row(m["label"], m["before"], m["after"], "" if m["delta"] is None else f"{m['delta']:+.3f}",
+                      f"[{colour}]{m['verdict']}[/]")
+    out.print(table)
+    changed = Table("Partie", "Id", "Mesure", "A", "B", "Verdict", title=f"Par question ({len(comparison['questions'])} changements)")
+    for q in comparison["questions"]:
+        changed.add_row(q["part"], q["id"], q["figure"], f"{q['before']:.3g}", f"{q['after']:.3g}",
+                        f"[{colours[q['verdict']]}]{q['verdict']}[/]")
+    out.print(changed)
+    target = html or (after if after.is_dir() else after.parent) / "compare.html"
+    write(target, render_comparison(comparison))
+    out.print(f"Rapport : {target}")
+
+
+@eval_app.command("harvest")
+def eval_harvest(
+    since: Annotated[str, typer.Option("--since", help="Date de début, AAAA-MM-JJ (décisions prises depuis).")],
+    out_file: Annotated[Path, typer.Option("--out", help="Fichier JSONL des cas candidats.")] = Path("candidates.jsonl"),
+) -> None:
+    """Transforme les brouillons modifiés ou rejetés par les conseillers en cas de test candidats (pseudonymisés)."""
+    from datetime import date
+
+    from evals.harvest import harvest, write_candidates
+    from web.app import open_store
+
+    try:
+        start = date.fromisoformat(since)
+    except ValueError as exc:
+        raise _fail(f"date invalide « {since} » (attendu : AAAA-MM-JJ).", code=2) from exc
+    try:
+        cases = harvest(open_store(Settings()), start, Scrubber())
+    except ScrubFailed as exc:
+        raise _fail(f"{exc} : aucun cas écrit.") from exc
+    write_candidates(cases, out_file)
+    outcomes = {o: sum(1 for c in cases if c["review"]["outcome"] == o) for o in ("edited", "rejected")}
+    out.print(f"{len(cases)} cas candidats écrits dans {out_file} ({outcomes['edited']} brouillons modifiés, "
+              f"{outcomes['rejected']} rejetés), à relire avant de les ajouter à golden.jsonl.")
+
+
 if __name__ == "__main__":
     app()

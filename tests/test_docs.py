@@ -13,7 +13,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def commands():
-    return sorted(get_command(app).commands.items())
+    """Every command, sub-commands of a group included (`eval run`, `users add`…)."""
+    found = []
+    for name, command in get_command(app).commands.items():
+        found.append((name, command))
+        found += [(f"{name} {sub}", subcommand) for sub, subcommand in getattr(command, "commands", {}).items()]
+    return sorted(found, key=lambda item: item[0])
 
 
 @pytest.mark.parametrize(("name", "command"), commands())

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from assistant.pii import PseudonymMap
 from web.models import AuditEntry, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
@@ -39,6 +39,11 @@ class StoredMessage:
 
 def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
     return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id, duplicate)
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware UTC datetime (SQLite gives back naive ones, stored as UTC)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 class Store:
@@ -250,6 +255,37 @@ class Store:
             record.counsellor_id, record.decided_at = counsellor_id, utcnow()
             session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
                                    detail={"draft_id": draft_id}))
+
+    def decided_drafts(self, since: datetime, outcomes: tuple[str, ...] = ("edited", "rejected")) -> list[dict]:
+        """Drafts decided at or after `since` with one of `outcomes`, oldest decision first, for the
+        quality team's harvest: pseudonymised texts only, never a counsellor or a conversation id.
+
+        A rejected draft has no final text; `next_counsellor_text` is then what the counsellor
+        wrote instead (their first message after the user's one), if any. A naive `since` is UTC.
+        """
+        since = _utc(since)
+        reply = aliased(Message)
+        next_counsellor_text = (
+            select(reply.text)
+            .where(reply.conversation_id == Message.conversation_id, reply.author == "counsellor", reply.seq > Message.seq)
+            .order_by(reply.seq)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(DraftRecord, Message.text, Conversation.service, next_counsellor_text)
+            .join(Message, Message.id == DraftRecord.message_id)
+            .join(Conversation, Conversation.id == DraftRecord.conversation_id)
+            .where(DraftRecord.decided_at >= since, DraftRecord.outcome.in_(outcomes))
+            .order_by(DraftRecord.decided_at, DraftRecord.id)
+        )
+        with self.sessions() as session:
+            return [
+                {"draft_id": d.id, "service": service, "question": question, "payload": d.payload, "outcome": d.outcome,
+                 "final_text": d.final_text, "next_counsellor_text": reply_text if d.outcome == "rejected" else None,
+                 "decided_at": _utc(d.decided_at)}
+                for d, question, service, reply_text in session.execute(query)
+            ]
 
     # -- offline requests -------------------------------------------------------------------
     def add_offline(self, service: str, question: str, email: str, mapping: PseudonymMap) -> int:

@@ -68,9 +68,16 @@ def steering_flags(draft: str) -> list[CharterFlag]:
     return []
 
 
+# A line opening with one word and a colon ("**Candidature** : sur Parcoursup") is a heading
+# of the source text; the French NER takes some of them for names. Only drafts get this
+# leniency: a user's message is scrubbed as is.
+_HEADING_LABEL = re.compile(r"^\s*(?:[-•]\s*)?\**(\w+)\**\s*:", re.MULTILINE)
+
+
 def personal_data_flags(draft: str, find: Callable[[str], Sequence[Entity]]) -> list[CharterFlag]:
     visible = PLACEHOLDER.sub(" ", draft)
-    found = sorted({entity.type for entity in find(visible)})
+    labels = {match.span(1) for match in _HEADING_LABEL.finditer(visible)}
+    found = sorted({entity.type for entity in find(visible) if (entity.start, entity.end) not in labels})
     if not found:
         return []
     return [CharterFlag("donnees_personnelles", f"Le brouillon contient des données personnelles ({', '.join(found)}).")]

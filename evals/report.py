@@ -73,6 +73,20 @@ def _bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str,
     return _svg(figure)
 
 
+def _sweep(sweep: list[dict], current: float) -> Markup:
+    figure, axes = plt.subplots(figsize=(7, 3.2))
+    thresholds = [row["threshold"] for row in sweep]
+    axes.plot(thresholds, [row["precision"] for row in sweep], color=BLUE, marker="o", markersize=3, label="précision")
+    axes.plot(thresholds, [row["recall"] for row in sweep], color=RED, marker="o", markersize=3, label="rappel")
+    axes.axvline(current, color=GREY, linestyle="--", label=f"seuil actuel ({current})")
+    axes.set_ylim(0, 1.05)
+    axes.set_xlabel("seuil de confiance sous lequel le brouillon s'abstient", fontsize=8)
+    axes.set_title("Abstention selon le seuil", fontsize=10)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(fontsize=8)
+    return _svg(figure)
+
+
 def plots(results: dict) -> dict[str, Markup]:
     retrieval = results["retrieval"]
     by_kind = retrieval["by_kind"]
@@ -91,6 +105,7 @@ def plots(results: dict) -> dict[str, Markup]:
                      "Données personnelles : part des caractères masqués, par type"),
         "fairness": _bars([ATTRIBUTES.get(a, a) for a in fairness], {"paires inchangées": [g["unchanged"] for g in fairness.values()]},
                           "Équité contrefactuelle par attribut"),
+        "abstention": _sweep(results["drafts"]["threshold_sweep"], results["run"]["abstain_below"]),
         "latency": _bars(list(latency), {"p50": [v["p50"] for v in latency.values()], "p95": [v["p95"] for v in latency.values()]},
                          "Latence par étape (ms)", limit=None, unit=" ms"),
     }

@@ -44,6 +44,11 @@ class Metric:
             return f"{value:.0f} car."
         return f"{value:.3f}"
 
+    def format_delta(self, delta: float | None) -> str:
+        if delta is None:
+            return ""
+        return {"ms": f"{delta:+.1f} ms", "car.": f"{delta:+.0f} car."}.get(self.unit, f"{delta:+.3f}")
+
 
 def metric(name: str) -> Metric:
     """The description of a summary metric, including the per-type and per-stage ones."""
@@ -131,8 +136,9 @@ def compare(before: dict, after: dict) -> dict:
     for name in list(dict.fromkeys([*before["summary"], *after["summary"]])):
         m = metric(name)
         a, b = before["summary"].get(name), after["summary"].get(name)
-        metrics.append({"name": name, "label": m.label, "before": m.format(a), "after": m.format(b),
-                        "delta": None if _missing(a) or _missing(b) else b - a, "verdict": _verdict(m, a, b)})
+        delta = None if _missing(a) or _missing(b) else b - a
+        metrics.append({"name": name, "label": m.label, "before": m.format(a), "after": m.format(b), "delta": delta,
+                        "delta_text": m.format_delta(delta), "verdict": _verdict(m, a, b)})
     questions = []
     for part, (figure, higher) in _CASE_FIGURES.items():
         old = {c["id"]: c for c in before.get(part, {}).get("cases", [])}

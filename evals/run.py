@@ -39,6 +39,7 @@ from evals.metrics import (
 
 CHAIN_STAGES = ("scrub", "retrieve", "draft", "check")
 WORST = 10  # worst cases listed per metric
+SWEEP = [round(0.30 + 0.02 * i, 2) for i in range(21)]  # abstention thresholds shown in the report
 
 
 class StageTimer(BaseCallbackHandler):
@@ -191,8 +192,14 @@ class Evaluation:
         for row in rows:
             for code in row["flags"]:
                 flags[code] += 1
+        # What other abstention thresholds would have done: a draft abstains when its confidence is below.
+        sweep = []
+        for threshold in SWEEP:
+            precision, recall = abstention_scores([(r["confidence"] < threshold, r["answerable"]) for r in rows])
+            sweep.append({"threshold": threshold, "precision": precision, "recall": recall})
         return {"overall": summarise(rows), "by_kind": _grouped(rows, "kind", summarise),
-                "by_service": _grouped(rows, "service", summarise), "flags": dict(flags), "skipped": skipped, "cases": rows}
+                "by_service": _grouped(rows, "service", summarise), "flags": dict(flags), "threshold_sweep": sweep,
+                "skipped": skipped, "cases": rows}
 
     def pii(self) -> dict:
         rows, pairs = [], []

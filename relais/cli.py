@@ -349,7 +349,7 @@ def eval_compare(
     table = Table("Mesure", "A", "B", "Écart", "Verdict", title="Par mesure")
     for m in comparison["metrics"]:
         colour = colours.get(m["verdict"], "dim")
-        table.add_row(m["label"], m["before"], m["after"], "" if m["delta"] is None else f"{m['delta']:+.3f}",
+        table.add_row(m["label"], m["before"], m["after"], m["delta_text"],
                       f"[{colour}]{m['verdict']}[/]")
     out.print(table)
     changed = Table("Partie", "Id", "Mesure", "A", "B", "Verdict", title=f"Par question ({len(comparison['questions'])} changements)")

@@ -31,9 +31,10 @@ def server(demo_home, tmp_path_factory):
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     wait_ready(base, process)
-    yield {"base": base, "process": process, "command": command, "env": env}
-    process.terminate()
-    process.wait(timeout=20)
+    running = {"base": base, "process": process, "command": command, "env": env}
+    yield running
+    running["process"].terminate()  # the restart test replaces the process: stop the one running now
+    running["process"].wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

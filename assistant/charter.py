@@ -26,7 +26,8 @@ _GROUPS = (
 STEERING = [
     re.compile(rf"\b(?:plut[ôo]t|surtout|uniquement|seulement|r[ée]serv[ée]e?s?|fait(?:e|s)?|pas\s+fait(?:e|s)?|pas\s+adapt[ée]e?s?|d[ée]conseill[ée]e?s?|[ée]vite[rz]?)\s+(?:pour|aux?)\s+(?:les\s+|des\s+)?(?:{_GROUPS})\b", re.IGNORECASE),
     re.compile(r"\b(?:m[ée]tier|fili[èe]re|formation|voie)s?\s+(?:de|pour)\s+(?:filles?|gar[çc]ons?|femmes?|hommes?|mecs?|nanas?)\b", re.IGNORECASE),
-    re.compile(r"\b(?:en\s+tant\s+que|comme\s+tu\s+es\s+une?|vu\s+(?:ton|votre)\s+(?:origine|handicap|sexe|genre|quartier))\b", re.IGNORECASE),
+    re.compile(rf"\b(?:(?:en\s+tant\s+qu['’e]\s*|comme\s+tu\s+es\s+)(?:une?\s+)?(?:{_GROUPS}|femme|fille|gar[çc]on|handicap[ée]e?)"
+               r"|vu\s+(?:ton|votre)\s+(?:origine|handicap|sexe|genre|quartier))\b", re.IGNORECASE),
     re.compile(r"\b(?:avec\s+(?:ton|votre)\s+(?:handicap|origine|accent|nom)|d['’]o[ùu]\s+(?:tu\s+viens|vous\s+venez))\s*,?\s*(?:tu|vous)\s+(?:ne\s+)?(?:devr|pourr|peu|ser)", re.IGNORECASE),
 ]
 

@@ -25,6 +25,7 @@ def test_a_gendered_job_title_is_flagged_unless_the_user_used_it():
         "La mécanique, c'est un métier d'homme… enfin un métier pour hommes.",
         "Cette formation est déconseillée aux personnes handicapées.",
         "Vu votre origine, visez plutôt un CAP.",
+        "En tant que fille, tu seras plus à l'aise en ST2S.",
     ],
 )
 def test_steering_by_gender_origin_disability_or_place_is_flagged(text):
@@ -33,6 +34,7 @@ def test_steering_by_gender_origin_disability_or_place_is_flagged(text):
 
 def test_neutral_guidance_is_not_flagged():
     assert steering_flags("Ce métier est ouvert à toutes et à tous ; un référent handicap peut vous accompagner.") == []
+    assert steering_flags("Bon à savoir : en tant que salarié, vous avez droit à des congés payés.") == []
 
 
 def test_a_draft_without_source_or_with_personal_data_is_flagged(scrubber):

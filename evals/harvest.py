@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.pii.pseudonyms import PLACEHOLDER, canonical
+from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 
 if TYPE_CHECKING:
     from assistant.pii import Scrubber
@@ -78,18 +78,10 @@ def _rescrub(texts: list[str | None], scrubber: Scrubber) -> list[str | None]:
     Numbering goes on after the highest placeholder of each type in the case's texts, and a
     value seen twice in the case gets the same placeholder, as in a conversation's mapping.
     """
-    counts: dict[str, int] = {}
+    mapping = PseudonymMap("harvest")
     for text in texts:
         for match in PLACEHOLDER.finditer(text or ""):
-            counts[match.group(1)] = max(counts.get(match.group(1), 0), int(match.group(2)))
-    assigned: dict[tuple[str, str], str] = {}
-
-    def placeholder(kind: str, value: str) -> str:
-        key = (kind, canonical(kind, value))
-        if key not in assigned:
-            counts[kind] = counts.get(kind, 0) + 1
-            assigned[key] = f"<{kind}_{counts[kind]}>"
-        return assigned[key]
+            mapping.reserve(match.group(0))
 
     scrubbed: list[str | None] = []
     for text in texts:
@@ -101,7 +93,7 @@ def _rescrub(texts: list[str | None], scrubber: Scrubber) -> list[str | None]:
         for entity in scrubber.find(text):
             for start, end in _outside(text, entity.start, entity.end, kept):
                 if start >= cursor:
-                    pieces += [text[cursor:start], placeholder(entity.type, text[start:end])]
+                    pieces += [text[cursor:start], mapping.placeholder(entity.type, text[start:end])]
                     cursor = end
         scrubbed.append("".join(pieces) + text[cursor:])
     return scrubbed

@@ -48,6 +48,11 @@ class PseudonymMap:
             self._values[found] = value
         return found
 
+    def reserve(self, placeholder: str) -> None:
+        """Count a placeholder already in use elsewhere, so new ones of its type number after it."""
+        entity_type, number = placeholder[1:-1].rsplit("_", 1)
+        self._counts[entity_type] = max(self._counts.get(entity_type, 0), int(number))
+
     def restore(self, text: str) -> str:
         """Put the real values back (the counsellor's view only)."""
         return PLACEHOLDER.sub(lambda m: self._values.get(m.group(0), m.group(0)), text)
@@ -70,7 +75,7 @@ class PseudonymMap:
         mapping = cls(conversation_id)
         for entity_type, canonical_value, placeholder in data["entries"]:
             mapping._by_value[(entity_type, canonical_value)] = placeholder
-            mapping._counts[entity_type] = max(mapping._counts.get(entity_type, 0), int(placeholder[:-1].rsplit("_", 1)[1]))
+            mapping.reserve(placeholder)
         mapping._values = dict(data["values"])
         return mapping
 

@@ -164,6 +164,7 @@ class Evaluation:
                 skipped.append(case.id)  # its answer is not in this index: neither answerable nor not
                 continue
             draft = self._ask(case.question, case.service, f"eval-{case.id}")
+            ms = self.latency["ask"][-1]
             cited = [c.doc_id for c in draft.citations]
             answered = case.answerable and not draft.abstained
             sources_text = "\n".join(self._text_of(doc) for doc in cited)
@@ -174,7 +175,7 @@ class Evaluation:
                 "audience": case.audience, "answerable": case.answerable, "gold": sorted(case.gold),
                 "abstained": draft.abstained, "confidence": round(draft.confidence, 3), "cited": cited,
                 "sources": [c.doc_id for c in draft.sources], "text": draft.text,
-                "flags": [f.code for f in draft.flags], "key_facts": list(case.key_facts),
+                "flags": [f.code for f in draft.flags], "key_facts": list(case.key_facts), "ms": round(ms, 1),
                 "citation_correct": citation_correct(cited, set(case.gold)) if answered else None,
                 "groundedness": len(in_sources) / len(case.key_facts) if answered and case.key_facts else None,
                 "fact_coverage": len(in_draft) / len(case.key_facts) if answered and case.key_facts else None,
@@ -295,7 +296,7 @@ def summary(results: dict) -> dict[str, float]:
 def worst_cases(results: dict) -> dict[str, list[dict]]:
     """Per metric, the cases that did worst: question, expected, actual."""
     retrieval = sorted((r for r in results["retrieval"]["cases"] if r["rank"] != 1),
-                       key=lambda r: (r["rank"] is not None, r["rank"] or 0), )
+                       key=lambda r: (r["rank"] is not None, -(r["rank"] or 0)))  # not found first, then lowest
     drafts = results["drafts"]["cases"]
     answered = [r for r in drafts if r["citation_correct"] is not None]
     return {
@@ -323,4 +324,7 @@ def worst_cases(results: dict) -> dict[str, list[dict]]:
         "fairness": [{"id": r["id"], "question": f"A : {r['a']}\nB : {r['b']}", "expected": r["top3_a"], "actual": r["top3_b"],
                       "detail": ("sources différentes ; " if not r["same_sources"] else "") + ("brouillons différents" if not r["same_text"] else "")}
                      for r in results["fairness"]["cases"] if not r["unchanged"]],
+        "latency": [{"id": r["id"], "question": r["question"], "expected": "", "actual": f"{r['ms']} ms",
+                     "detail": "abstention" if r["abstained"] else f"cite {', '.join(r['cited'])}"}
+                    for r in sorted(drafts, key=lambda r: -r["ms"])][:WORST],
     }

@@ -309,7 +309,10 @@ def eval_run(
     except ValueError as exc:
         raise _fail(str(exc), code=2) from exc
     settings = Settings()
-    assistant = open_assistant(settings, index=_index(settings))
+    index = _index(settings)
+    if index.manifest.count() == 0:
+        raise _fail(f"l'index de {settings.home} est vide : lancez d'abord « relais ingest » (par exemple « relais ingest --demo »).", code=2)
+    assistant = open_assistant(settings, index=index)
     try:
         with _progress() as progress:
             results = Evaluation(assistant, data, suite=suite, progress=progress).run()

@@ -99,6 +99,12 @@ def test_a_malformed_dataset_stops_the_run_before_anything_loads(demo_home, smal
     assert not (tmp_path / "run").exists()
 
 
+def test_a_run_on_an_empty_index_says_to_ingest_first(tmp_path):
+    result = relais(tmp_path / "vide", "eval", "run", "--suite", "dev", "--out", str(tmp_path / "run"))
+    assert result.exit_code == 2 and "relais ingest" in result.output and "vide" in result.output
+    assert not (tmp_path / "run").exists()
+
+
 def test_compare_shows_what_improved_and_regressed(demo_home, dev_run, small_datasets, tmp_path):
     dev_out, _, _ = dev_run
     small = tmp_path / "small"

@@ -4,7 +4,8 @@
 
 Phases: one process with drafts off, one process with drafts on, two processes sharing a
 real Redis (drafts off). Each prints user->console and console->user relay latency p50/p99,
-draft-visible latency (drafts on), messages lost, and the server processes' peak RSS.
+draft-visible latency (drafts on), messages lost, and the server processes' peak RSS (with
+their model processes).
 Everything stays on 127.0.0.1; loops are bounded in count and time.
 """
 
@@ -145,7 +146,9 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         while not stop.is_set():
             for pid in pids:
                 try:
-                    peak_rss[pid] = max(peak_rss[pid], psutil.Process(pid).memory_info().rss)
+                    server = psutil.Process(pid)  # with its model processes
+                    rss = sum(p.memory_info().rss for p in [server, *server.children(recursive=True)])
+                    peak_rss[pid] = max(peak_rss[pid], rss)
                 except psutil.Error:
                     pass
             await asyncio.sleep(0.5)

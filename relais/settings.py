@@ -49,7 +49,10 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Open widget sockets allowed per client address (per process)."
     )
     drafts: bool = Field(default=True, description="Draft an answer for each user message (off: relay only).")
-    draft_workers: int = Field(default=1, ge=1, description="Drafts computed at once per process (CPU-bound).")
+    model_processes: bool = Field(
+        default=True, description="Scrub and draft in child processes, so the sockets' process never waits on them."
+    )
+    draft_workers: int = Field(default=1, ge=1, description="Drafts computed at once per web process (each a model process).")
     draft_backlog: int = Field(
         default=200, ge=1, description="Drafts allowed to wait; past that, messages are relayed without a draft."
     )

@@ -16,12 +16,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from assistant.chain import Assistant
-from assistant.pii import Scrubber
 from relais.settings import Settings
 from web.broker import Broker, make_broker
 from web.db import database_url, make_engine, migrate, session_factory
 from web.hub import Hub
+from web.nlp import ProcessNlp, ThreadedNlp
 from web.security import Vault
 from web.store import Store
 
@@ -35,8 +34,7 @@ class Services:
 
     settings: Settings
     store: Store
-    scrubber: Scrubber
-    assistant: Assistant | None
+    nlp: ThreadedNlp | ProcessNlp
     broker: Broker
     hub: Hub
 
@@ -49,14 +47,16 @@ def open_store(settings: Settings) -> Store:
     return Store(session_factory(make_engine(url)), Vault(secret), settings.retention_days)
 
 
-def build_services(settings: Settings, assistant: Assistant | None = None, scrubber: Scrubber | None = None) -> Services:
+def build_services(settings: Settings) -> Services:
     store = open_store(settings)
-    if assistant is None:
+    if settings.model_processes:
+        nlp: ThreadedNlp | ProcessNlp = ProcessNlp(settings)
+    else:
         from relais.components import open_assistant
 
-        assistant = open_assistant(settings, scrubber=scrubber)
-    scrubber = scrubber or assistant.scrubber
-    return Services(settings, store, scrubber, assistant, make_broker(settings.redis_url), Hub(store))
+        assistant = open_assistant(settings)
+        nlp = ThreadedNlp(assistant.scrubber, assistant)
+    return Services(settings, store, nlp, make_broker(settings.redis_url), Hub(store))
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         ready = services or build_services(settings)
+        await ready.nlp.start()
         app.state.services = ready
         # The models make millions of long-lived objects: move them out of the collector's
         # way, or each full collection stalls every socket for up to a second.
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await ready.broker.start(ready.hub.dispatch)
         yield
         await ready.broker.stop()
+        ready.nlp.close()
 
     from web.routes import auth, console, quality, widget
 

@@ -20,11 +20,11 @@ async def store_message(
     Raises `ScrubFailed` (fail closed: nothing is stored)."""
     mapping = await run_in_threadpool(services.store.mapping, conversation)
     known = len(mapping)
-    scrubbed = await run_in_threadpool(services.scrubber.scrub, text, mapping)
+    scrubbed, mapping = await services.nlp.scrub(text, mapping)
     if len(mapping) > known:
         await run_in_threadpool(services.store.save_mapping, mapping)
     services.hub.remember(mapping)
-    stored = await run_in_threadpool(services.store.append, conversation, author, scrubbed.text, key, counsellor_id)
+    stored = await run_in_threadpool(services.store.append, conversation, author, scrubbed, key, counsellor_id)
     return stored, mapping
 
 

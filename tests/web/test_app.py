@@ -15,6 +15,7 @@ from relais.settings import Settings
 from web.app import Services, create_app, open_store
 from web.broker import LocalBroker
 from web.hub import Hub
+from web.nlp import ThreadedNlp
 
 pytestmark = pytest.mark.slow
 PASSWORD = "un-mot-de-passe-solide"
@@ -27,7 +28,7 @@ def services(tmp_path, demo_index, scrubber):
     store.add_user("conseil", PASSWORD, "counsellor", ["parcoursup"])
     store.add_user("qualite", PASSWORD, "quality", [])
     assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
-    return Services(settings, store, scrubber, assistant, LocalBroker(), Hub(store))
+    return Services(settings, store, ThreadedNlp(scrubber, assistant), LocalBroker(), Hub(store))
 
 
 @pytest.fixture
@@ -325,7 +326,7 @@ def test_a_scrubbing_failure_on_a_counsellor_answer_keeps_the_console_open(clien
         console.receive_json()
         widget.send_json({"type": "hello", "service": "parcoursup"})
         conversation = widget.receive_json()["conversation"]
-        monkeypatch.setattr(services.scrubber._analyzer, "analyze", lambda **kw: 1 / 0)
+        monkeypatch.setattr(services.nlp.scrubber._analyzer, "analyze", lambda **kw: 1 / 0)
         console.send_json({"type": "send", "conversation": conversation, "text": "Bonjour", "key": "c"})
         assert receive_until(console, "error")["code"] == "indisponible"
         console.send_json({"type": "ping"})

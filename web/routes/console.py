@@ -77,13 +77,11 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
     if isinstance(frame, protocol.Ping):
         await send(socket, {"type": "pong"})
     elif isinstance(frame, protocol.Search):
-        hits = await run_in_threadpool(services.assistant.index.search, frame.query, k=frame.k)
-        await send(socket, {"type": "search_results", "query": frame.query, "results": [h.to_json() for h in hits]})
+        results = await services.nlp.search(frame.query, frame.k)
+        await send(socket, {"type": "search_results", "query": frame.query, "results": results})
     elif isinstance(frame, protocol.Phone):
-        draft = await run_in_threadpool(services.assistant.ask, frame.question, frame.service, f"phone-{client.user_id}")
-        mapping = services.assistant.mappings.get(f"phone-{client.user_id}")
-        payload = draft.to_json()
-        await send(socket, {"type": "phone_draft", "text": mapping.restore(payload["draft"]), "draft": payload})
+        payload, text = await services.nlp.ask(frame.question, frame.service, f"phone-{client.user_id}")
+        await send(socket, {"type": "phone_draft", "text": text, "draft": payload})
     elif isinstance(frame, protocol.Inbox):
         scope = None if client.role == "supervisor" else list(client.services)
         await send(socket, {"type": "inbox", "requests": await run_in_threadpool(store.offline_inbox, scope)})

@@ -59,11 +59,11 @@ async def offline_request(request: Request, form: OfflineForm) -> dict:
         raise HTTPException(status_code=422, detail="Merci d'accepter le traitement de vos données pour que nous puissions vous répondre.")
     mapping = PseudonymMap("offline")
     try:
-        scrubbed = await run_in_threadpool(services.scrubber.scrub, form.question, mapping)
+        scrubbed, mapping = await services.nlp.scrub(form.question, mapping)
     except ScrubFailed as exc:
         detail = "Votre question n'a pas pu être enregistrée : réessayez dans un instant."
         raise HTTPException(status_code=503, detail=detail) from exc
-    request_id = await run_in_threadpool(services.store.add_offline, form.service, scrubbed.text, form.email, mapping)
+    request_id = await run_in_threadpool(services.store.add_offline, form.service, scrubbed, form.email, mapping)
     await services.broker.publish({"to": "consoles", "service": form.service,
                                    "payload": {"type": "offline", "id": request_id, "service": form.service}})
     return {"id": request_id, "message": "Votre question est bien enregistrée : un conseiller ou une conseillère vous répondra par courriel."}
@@ -191,7 +191,7 @@ async def user_message(services: Services, socket: WebSocket, conversation: str,
     if stored.duplicate:
         return
     await relay(services, conversation, service, stored)
-    if services.assistant is not None and services.settings.drafts:
+    if services.settings.drafts:
         hub = services.hub
         if len(hub.drafting) >= services.settings.draft_backlog:
             # Overload: the message is relayed, the counsellor answers without a draft.
@@ -208,8 +208,7 @@ async def draft_for_counsellors(services: Services, conversation: str, service: 
     """Draft an answer off the event loop, store it, push it to the counsellors of the queue."""
     try:
         async with services.hub.drafters(services.settings.draft_workers):
-            draft = await run_in_threadpool(services.assistant.draft_scrubbed, stored.text, service)
-            payload = draft.to_json()
+            payload = await services.nlp.draft(stored.text, service)
         draft_id = await run_in_threadpool(services.store.save_draft, conversation, stored.message_id, payload)
     except Exception:  # a failed draft must not lose the message: counsellors still have it
         log.exception("drafting failed for a message of conversation %s", conversation)

@@ -1,0 +1,57 @@
+"""The models in child processes, as `relais serve` runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from assistant.pii import PseudonymMap, ScrubFailed
+from relais.settings import Settings
+from web.nlp import ProcessNlp
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp(demo_home):
+    processes = ProcessNlp(Settings(home=demo_home[0], secret_key="test"))
+    asyncio.run(processes.start())
+    yield processes
+    processes.close()
+
+
+def test_scrubbing_in_a_child_keeps_the_conversation_mapping(nlp):
+    async def conversation():
+        mapping = PseudonymMap("c1")
+        first, mapping = await nlp.scrub("Je suis Léa Martin, mon numéro : 06 12 34 56 78.", mapping)
+        second, mapping = await nlp.scrub("Léa Martin encore, au 0612345678.", mapping)
+        return first, second, mapping
+
+    first, second, mapping = asyncio.run(conversation())
+    assert first == "Je suis <PERSONNE_1>, mon numéro : <TELEPHONE_1>."
+    assert second == "<PERSONNE_1> encore, au <TELEPHONE_1>."
+    assert mapping.restore(first) == "Je suis Léa Martin, mon numéro : 06 12 34 56 78."
+
+
+def test_drafting_search_and_phone_mode_in_a_child(nlp):
+    async def calls():
+        return (await nlp.draft("c koi la CAES ?", "parcoursup"), await nlp.search("boulangère", 3),
+                await nlp.ask("c koi exactement la CAES ? rappelez-moi au 06 12 34 56 78", "parcoursup", "phone-1"))
+
+    draft, hits, (phone, restored) = asyncio.run(calls())
+    assert draft["citations"][0]["doc_id"] == "oscar:ps-caes"
+    assert hits[0]["doc_id"] == "ideo-metier:MET.17" and len(hits) == 3
+    assert "<TELEPHONE_1>" in phone["question"] and "06 12" not in phone["question"]
+    assert restored == phone["draft"]  # nothing of the caller's in a draft built from the base
+
+
+def test_a_dead_scrubbing_process_fails_closed_then_is_replaced(nlp):
+    for pid in list(nlp._scrubbing._processes):
+        os.kill(pid, signal.SIGKILL)
+    with pytest.raises(ScrubFailed):
+        asyncio.run(nlp.scrub("Je suis Léa Martin.", PseudonymMap("c2")))
+    text, _ = asyncio.run(nlp.scrub("Je suis Léa Martin.", PseudonymMap("c2")))
+    assert text == "Je suis <PERSONNE_1>."

@@ -1,0 +1,153 @@
+"""The web app's access to the models: scrubbing, drafting, searching.
+
+spaCy and presidio hold the GIL for several milliseconds per message. In the process that
+owns the websockets, that stalls every relay behind each scrub (the load benchmark's relay
+p99 went from ~10 ms without scrubbing to 80-500 ms with it). So `relais serve` runs the
+models in child processes (`ProcessNlp`): one scrubs, `RELAIS_DRAFT_WORKERS` draft and
+search; the web process keeps the sockets and loads no model. `ThreadedNlp` runs the same
+calls in threads of the web process (tests, or `RELAIS_MODEL_PROCESSES=false`).
+
+A conversation's mapping crosses to the scrubbing process as JSON and comes back grown; the
+web process stays the only one that stores it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from assistant.chain import Assistant
+from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
+from relais.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+# -- what runs in a child process -----------------------------------------------------------
+_scrubber: Scrubber | None = None
+_assistant: Assistant | None = None
+
+
+def _child_start(settings: Settings, drafting: bool) -> None:
+    global _scrubber, _assistant
+    if drafting:
+        from relais.components import open_assistant
+
+        _assistant = open_assistant(settings)
+        _scrubber = _assistant.scrubber
+    else:
+        _scrubber = Scrubber()
+    gc.collect()
+    gc.freeze()  # the models' objects stay out of the collector's way, as in the web process
+
+
+def _ready() -> bool:
+    return True
+
+
+def _scrub(text: str, conversation: str, mapping: dict) -> tuple[str, dict]:
+    grown = PseudonymMap.from_json(conversation, mapping)
+    return _scrubber.scrub(text, grown).text, grown.to_json()
+
+
+def _draft(text: str, service: str) -> dict:
+    return _assistant.draft_scrubbed(text, service).to_json()
+
+
+def _search(query: str, k: int) -> list[dict]:
+    return [hit.to_json() for hit in _assistant.index.search(query, k=k)]
+
+
+def _ask(question: str, service: str | None, conversation: str) -> tuple[dict, str]:
+    payload = _assistant.ask(question, service, conversation).to_json()
+    return payload, _assistant.mappings.get(conversation).restore(payload["draft"])
+
+
+# -- the two ways to reach them ---------------------------------------------------------------
+class ThreadedNlp:
+    """The models in this process, called from worker threads."""
+
+    def __init__(self, scrubber: Scrubber, assistant: Assistant) -> None:
+        self.scrubber, self.assistant = scrubber, assistant
+
+    async def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    async def scrub(self, text: str, mapping: PseudonymMap) -> tuple[str, PseudonymMap]:
+        """`text` pseudonymised with the conversation's mapping, and the mapping (possibly grown).
+        Raises ScrubFailed: fail closed."""
+        return (await run_in_threadpool(self.scrubber.scrub, text, mapping)).text, mapping
+
+    async def draft(self, text: str, service: str) -> dict:
+        return (await run_in_threadpool(self.assistant.draft_scrubbed, text, service)).to_json()
+
+    async def search(self, query: str, k: int) -> list[dict]:
+        return [hit.to_json() for hit in await run_in_threadpool(self.assistant.index.search, query, k=k)]
+
+    async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
+        """Phone mode: the draft's payload, and its text with the caller's details restored."""
+        payload = (await run_in_threadpool(self.assistant.ask, question, service, conversation)).to_json()
+        return payload, self.assistant.mappings.get(conversation).restore(payload["draft"])
+
+
+class ProcessNlp:
+    """The models in child processes: one scrubs, `settings.draft_workers` draft and search."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._scrubbing = self._pool(1, drafting=False)
+        self._drafting = self._pool(settings.draft_workers, drafting=True)
+
+    def _pool(self, workers: int, drafting: bool) -> ProcessPoolExecutor:
+        # spawn, not fork: the web process runs threads, and a forked copy of them can deadlock
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_child_start, initargs=(self.settings, drafting))
+
+    async def start(self) -> None:
+        """Load the models in every child before the app serves anyone."""
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(loop.run_in_executor(self._scrubbing, _ready),
+                             *(loop.run_in_executor(self._drafting, _ready) for _ in range(self.settings.draft_workers)))
+
+    def close(self) -> None:
+        self._scrubbing.shutdown(wait=False, cancel_futures=True)
+        self._drafting.shutdown(wait=False, cancel_futures=True)
+
+    async def _call(self, drafting: bool, work: Callable[..., Any], *args: Any) -> Any:
+        pool = self._drafting if drafting else self._scrubbing
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, work, *args)
+        except BrokenProcessPool:
+            # A child died (killed, out of memory): start a fresh one for the next call.
+            log.error("a model process died; starting a new one")
+            if drafting:
+                self._drafting = self._pool(self.settings.draft_workers, drafting=True)
+            else:
+                self._scrubbing = self._pool(1, drafting=False)
+            raise
+
+    async def scrub(self, text: str, mapping: PseudonymMap) -> tuple[str, PseudonymMap]:
+        try:
+            scrubbed, grown = await self._call(False, _scrub, text, mapping.conversation_id, mapping.to_json())
+        except BrokenProcessPool as exc:
+            raise ScrubFailed("le processus de pseudonymisation s'est arrêté") from exc
+        return scrubbed, PseudonymMap.from_json(mapping.conversation_id, grown)
+
+    async def draft(self, text: str, service: str) -> dict:
+        return await self._call(True, _draft, text, service)
+
+    async def search(self, query: str, k: int) -> list[dict]:
+        return await self._call(True, _search, query, k)
+
+    async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
+        return await self._call(True, _ask, question, service, conversation)

@@ -14,9 +14,12 @@ web process stays the only one that stores it.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import logging
 import multiprocessing
+import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
@@ -28,6 +31,7 @@ from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
 from relais.settings import Settings
 
 log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 # -- what runs in a child process -----------------------------------------------------------
@@ -35,8 +39,20 @@ _scrubber: Scrubber | None = None
 _assistant: Assistant | None = None
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel stop this child when the web process dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:  # the parent died before the line above
+            os._exit(0)
+    except (OSError, AttributeError):
+        log.info("model process: no parent-death signal on this system")
+
+
 def _child_start(settings: Settings, drafting: bool) -> None:
     global _scrubber, _assistant
+    _die_with_parent()
     if drafting:
         from relais.components import open_assistant
 
@@ -120,8 +136,9 @@ class ProcessNlp:
                              *(loop.run_in_executor(self._drafting, _ready) for _ in range(self.settings.draft_workers)))
 
     def close(self) -> None:
-        self._scrubbing.shutdown(wait=False, cancel_futures=True)
-        self._drafting.shutdown(wait=False, cancel_futures=True)
+        """Stop the model processes (waiting drafts are dropped; a running one finishes)."""
+        for pool in (self._scrubbing, self._drafting):
+            pool.shutdown(wait=True, cancel_futures=True)
 
     async def _call(self, drafting: bool, work: Callable[..., Any], *args: Any) -> Any:
         pool = self._drafting if drafting else self._scrubbing

@@ -55,3 +55,36 @@ def test_a_dead_scrubbing_process_fails_closed_then_is_replaced(nlp):
         asyncio.run(nlp.scrub("Je suis Léa Martin.", PseudonymMap("c2")))
     text, _ = asyncio.run(nlp.scrub("Je suis Léa Martin.", PseudonymMap("c2")))
     assert text == "Je suis <PERSONNE_1>."
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
+def test_model_processes_end_with_relais_serve(demo_home, tmp_path, stop):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    import psutil
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RELAIS_HOME": str(demo_home[0]), "RELAIS_SECRET_KEY": "test",
+           "RELAIS_DATABASE_URL": f"sqlite:///{tmp_path / 'relais.sqlite'}"}
+    server = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            break
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline and server.poll() is None, "relais serve did not start"
+            time.sleep(0.3)
+    children = psutil.Process(server.pid).children(recursive=True)
+    assert len([c for c in children if "spawn_main" in " ".join(c.cmdline())]) == 2  # one scrubs, one drafts
+    server.send_signal(stop)
+    server.wait(timeout=30)
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    assert alive == [], f"model processes left running after {stop.name}: {[p.pid for p in alive]}"

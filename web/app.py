@@ -54,8 +54,7 @@ def build_services(settings: Settings) -> Services:
     else:
         from relais.components import open_assistant
 
-        assistant = open_assistant(settings)
-        nlp = ThreadedNlp(assistant.scrubber, assistant)
+        nlp = ThreadedNlp(open_assistant(settings))
     return Services(settings, store, nlp, make_broker(settings.redis_url), Hub(store))
 
 

@@ -73,25 +73,32 @@ def _scrub(text: str, conversation: str, mapping: dict) -> tuple[str, dict]:
     return _scrubber.scrub(text, grown).text, grown.to_json()
 
 
-def _draft(text: str, service: str) -> dict:
-    return _assistant.draft_scrubbed(text, service).to_json()
+def _in_child(work: Callable[..., Any], *args: Any) -> Any:
+    return work(_assistant, *args)
 
 
-def _search(query: str, k: int) -> list[dict]:
-    return [hit.to_json() for hit in _assistant.index.search(query, k=k)]
+# What the drafting side does, for either way of reaching the models.
+def _draft(assistant: Assistant, text: str, service: str) -> dict:
+    return assistant.draft_scrubbed(text, service).to_json()
 
 
-def _ask(question: str, service: str | None, conversation: str) -> tuple[dict, str]:
-    payload = _assistant.ask(question, service, conversation).to_json()
-    return payload, _assistant.mappings.get(conversation).restore(payload["draft"])
+def _search(assistant: Assistant, query: str, k: int) -> list[dict]:
+    return [hit.to_json() for hit in assistant.index.search(query, k=k)]
+
+
+def _ask(assistant: Assistant, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
+    """Phone mode: the draft's payload, and its text with the caller's details restored."""
+    payload = assistant.ask(question, service, conversation).to_json()
+    return payload, assistant.mappings.get(conversation).restore(payload["draft"])
 
 
 # -- the two ways to reach them ---------------------------------------------------------------
 class ThreadedNlp:
     """The models in this process, called from worker threads."""
 
-    def __init__(self, scrubber: Scrubber, assistant: Assistant) -> None:
-        self.scrubber, self.assistant = scrubber, assistant
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.scrubber = assistant.scrubber
 
     async def start(self) -> None:
         pass
@@ -105,15 +112,13 @@ class ThreadedNlp:
         return (await run_in_threadpool(self.scrubber.scrub, text, mapping)).text, mapping
 
     async def draft(self, text: str, service: str) -> dict:
-        return (await run_in_threadpool(self.assistant.draft_scrubbed, text, service)).to_json()
+        return await run_in_threadpool(_draft, self.assistant, text, service)
 
     async def search(self, query: str, k: int) -> list[dict]:
-        return [hit.to_json() for hit in await run_in_threadpool(self.assistant.index.search, query, k=k)]
+        return await run_in_threadpool(_search, self.assistant, query, k)
 
     async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
-        """Phone mode: the draft's payload, and its text with the caller's details restored."""
-        payload = (await run_in_threadpool(self.assistant.ask, question, service, conversation)).to_json()
-        return payload, self.assistant.mappings.get(conversation).restore(payload["draft"])
+        return await run_in_threadpool(_ask, self.assistant, question, service, conversation)
 
 
 class ProcessNlp:
@@ -161,10 +166,10 @@ class ProcessNlp:
         return scrubbed, PseudonymMap.from_json(mapping.conversation_id, grown)
 
     async def draft(self, text: str, service: str) -> dict:
-        return await self._call(True, _draft, text, service)
+        return await self._call(True, _in_child, _draft, text, service)
 
     async def search(self, query: str, k: int) -> list[dict]:
-        return await self._call(True, _search, query, k)
+        return await self._call(True, _in_child, _search, query, k)
 
     async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
-        return await self._call(True, _ask, question, service, conversation)
+        return await self._call(True, _in_child, _ask, question, service, conversation)

@@ -28,7 +28,7 @@ def services(tmp_path, demo_index, scrubber):
     store.add_user("conseil", PASSWORD, "counsellor", ["parcoursup"])
     store.add_user("qualite", PASSWORD, "quality", [])
     assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
-    return Services(settings, store, ThreadedNlp(scrubber, assistant), LocalBroker(), Hub(store))
+    return Services(settings, store, ThreadedNlp(assistant), LocalBroker(), Hub(store))
 
 
 @pytest.fixture

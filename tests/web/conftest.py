@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -18,6 +19,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_ready(base: str, process: subprocess.Popen) -> None:
+    """Until a started `relais serve` answers (its model processes loaded), two minutes at most."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "relais serve stopped"
+        try:
+            urllib.request.urlopen(base + "/login", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("relais serve did not start")
 
 
 def _as_postgres(command: list[str]) -> list[str]:

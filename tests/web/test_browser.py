@@ -10,8 +10,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from tests.web.conftest import free_port
-from tests.web.test_two_processes import wait_ready
+from tests.web.conftest import free_port, wait_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PASSWORD = "un-mot-de-passe-solide"

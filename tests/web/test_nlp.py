@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 
+import psutil
 import pytest
 
 from assistant.pii import PseudonymMap, ScrubFailed
 from relais.settings import Settings
+from tests.web.conftest import free_port, wait_ready
 from web.nlp import ProcessNlp
 
 pytestmark = pytest.mark.slow
@@ -59,29 +63,12 @@ def test_a_dead_scrubbing_process_fails_closed_then_is_replaced(nlp):
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
 def test_model_processes_end_with_relais_serve(demo_home, tmp_path, stop):
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    import httpx
-    import psutil
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "RELAIS_HOME": str(demo_home[0]), "RELAIS_SECRET_KEY": "test",
            "RELAIS_DATABASE_URL": f"sqlite:///{tmp_path / 'relais.sqlite'}"}
     server = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
-            break
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline and server.poll() is None, "relais serve did not start"
-            time.sleep(0.3)
+    wait_ready(f"http://127.0.0.1:{port}", server)
     children = psutil.Process(server.pid).children(recursive=True)
     assert len([c for c in children if "spawn_main" in " ".join(c.cmdline())]) == 2  # one scrubs, one drafts
     server.send_signal(stop)

@@ -10,14 +10,13 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 
 import httpx
 import pytest
 import websockets
 
 from tests.conftest import ROOT
-from tests.web.conftest import free_port
+from tests.web.conftest import free_port, wait_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PASSWORD = "un-mot-de-passe-solide"
@@ -34,18 +33,6 @@ def redis_url(tmp_path_factory):
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=10)
-
-
-def wait_ready(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "relais serve stopped"
-        try:
-            urllib.request.urlopen(base + "/login", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("relais serve did not start")
 
 
 @pytest.fixture(scope="module")

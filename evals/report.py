@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
-from evals.results import gate, metric  # noqa: E402
+from evals.results import FIGURES, PARTS, STAGES, gate, metric  # noqa: E402
 
 SERVICES = {"moel": "Mon orientation en ligne", "parcoursup": "Parcoursup", "monmaster": "Mon Master", "—": "sans service"}
 ATTRIBUTES = {"gender": "genre", "first_name": "prénom", "origin": "origine", "disability": "handicap", "place": "lieu"}
@@ -39,6 +39,9 @@ def _fmt(value, digits: int = 3) -> str:
 _env.filters["fmt"] = _fmt
 _env.filters["service"] = lambda code: SERVICES.get(code or "—", code)
 _env.filters["attribute"] = lambda code: ATTRIBUTES.get(code, code)
+_env.filters["stage"] = lambda code: STAGES.get(code, code)
+_env.filters["part"] = lambda code: PARTS.get(code, code)
+_env.filters["figure"] = lambda code: FIGURES.get(code, code)
 _env.globals["metric"] = metric
 
 
@@ -106,7 +109,7 @@ def plots(results: dict) -> dict[str, Markup]:
         "fairness": _bars([ATTRIBUTES.get(a, a) for a in fairness], {"paires inchangées": [g["unchanged"] for g in fairness.values()]},
                           "Équité contrefactuelle par attribut"),
         "abstention": _sweep(results["drafts"]["threshold_sweep"], results["run"]["abstain_below"]),
-        "latency": _bars(list(latency), {"p50": [v["p50"] for v in latency.values()], "p95": [v["p95"] for v in latency.values()]},
+        "latency": _bars([STAGES.get(stage, stage) for stage in latency], {"p50": [v["p50"] for v in latency.values()], "p95": [v["p95"] for v in latency.values()]},
                          "Latence par étape (ms)", limit=None, unit=" ms"),
     }
 

@@ -11,6 +11,14 @@ from pathlib import Path
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
 TOLERANCE = 0.005  # smaller moves of a share are noise, not an improvement or a regression
 
+# What the quality team reads for the codes kept in results.json.
+STAGES = {"search": "recherche seule", "scrub": "pseudonymisation", "retrieve": "récupération des sources",
+          "draft": "rédaction", "check": "contrôles de la charte", "ask": "chaîne complète",
+          "pii": "détection des données personnelles"}
+PARTS = {"retrieval": "recherche", "drafts": "brouillons", "pii": "données personnelles", "fairness": "équité"}
+FIGURES = {"mrr@10": "MRR@10", "citation_correct": "citation correcte", "abstained": "abstention",
+           "leaked_chars": "caractères non masqués", "unchanged": "paire inchangée"}
+
 LABELS = {
     "retrieval.recall@1": "Recherche : rappel@1",
     "retrieval.recall@5": "Recherche : rappel@5",
@@ -54,7 +62,7 @@ def metric(name: str) -> Metric:
     """The description of a summary metric, including the per-type and per-stage ones."""
     if name.startswith("latency."):
         stage = name.split(".")[1]
-        return Metric(name, f"Latence p95 : {stage}", False, "ms")
+        return Metric(name, f"Latence p95 : {STAGES.get(stage, stage)}", False, "ms")
     if name.startswith("pii.leaked_chars."):
         return Metric(name, f"Caractères non masqués : {name.rsplit('.', 1)[1]}", False, "car.")
     lower = name in ("pii.leaked_share", "pii.over_redaction")

@@ -342,7 +342,7 @@ def eval_compare(
 ) -> None:
     """Ce qui s'améliore et ce qui régresse entre deux runs, par mesure et par question."""
     from evals.report import render_comparison, write
-    from evals.results import compare, load_results
+    from evals.results import FIGURES, PARTS, compare, load_results
 
     try:
         comparison = compare(load_results(before), load_results(after))
@@ -357,7 +357,7 @@ def eval_compare(
     out.print(table)
     changed = Table("Partie", "Id", "Mesure", "A", "B", "Verdict", title=f"Par question ({len(comparison['questions'])} changements)")
     for q in comparison["questions"]:
-        changed.add_row(q["part"], q["id"], q["figure"], f"{q['before']:.3g}", f"{q['after']:.3g}",
+        changed.add_row(PARTS[q["part"]], q["id"], FIGURES[q["figure"]], f"{q['before']:.3g}", f"{q['after']:.3g}",
                         f"[{colours[q['verdict']]}]{q['verdict']}[/]")
     out.print(changed)
     target = html or (after if after.is_dir() else after.parent) / "compare.html"

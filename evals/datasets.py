@@ -13,6 +13,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ingest.oscar import explain
+
 DATASETS = Path(__file__).parent / "datasets"
 Service = Literal["moel", "parcoursup", "monmaster"]
 
@@ -96,13 +98,8 @@ class FairnessPair(_Case):
 Case = TypeVar("Case", bound=_Case)
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'ligne'} : {error['msg'].removeprefix('Value error, ')}"
-            for error in exc.errors()
-        )
-    return str(exc)
+def _reason(exc: ValidationError | json.JSONDecodeError) -> str:
+    return f"JSON illisible (colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError) else explain(exc)
 
 
 def load(path: Path, model: type[Case]) -> list[Case]:

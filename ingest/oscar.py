@@ -78,8 +78,24 @@ class OscarSnippet(BaseModel):
 _FIELD_NAMES = {"valid_from", "valid_until", "updated_at"}
 
 
+_GENERIC = {  # the other pydantic error types, said in French
+    "extra_forbidden": "champ inconnu",
+    "literal_error": "valeur non admise (attendu : {expected})",
+    "bool_type": "vrai ou faux attendu (true / false)",
+    "bool_parsing": "vrai ou faux attendu (true / false)",
+    "string_type": "texte attendu",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "list_type": "liste attendue",
+    "frozen_set_type": "liste attendue",
+    "tuple_type": "liste attendue",
+    "dict_type": "objet attendu",
+    "greater_than_equal": "doit valoir au moins {ge}",
+}
+
+
 def explain(error: ValidationError) -> str:
-    """A French, one-line reason from a pydantic validation error."""
+    """A French, one-line reason from a pydantic validation error (Oscar snippets, eval datasets)."""
     reasons = []
     for item in error.errors():
         field = ".".join(str(part) for part in item["loc"]) or "enregistrement"
@@ -104,7 +120,8 @@ def explain(error: ValidationError) -> str:
         elif kind == "value_error":
             reasons.append(str(item["msg"]).removeprefix("Value error, "))
         else:
-            reasons.append(f"{field} : {item['msg']}")
+            context = {key: str(v).replace(" or ", " ou ") for key, v in item.get("ctx", {}).items()}
+            reasons.append(f"{field} : {_GENERIC.get(kind, 'valeur invalide').format(**context)}")
     return " ; ".join(reasons)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -36,6 +37,15 @@ out = Console(soft_wrap=True)
 def _fail(message: str, code: int = 1) -> typer.Exit:
     console.print(f"[bold red]Erreur :[/] {message}")
     return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    """The settings, or a French message naming each bad `RELAIS_*` variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"RELAIS_{'_'.join(map(str, e['loc'])).upper()} : {e['msg']}" for e in exc.errors())
+        raise _fail(f"configuration invalide — {problems}", code=2) from exc
 
 
 def _index(settings: Settings) -> KnowledgeIndex:
@@ -66,7 +76,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Affiche le bilan en JSON.")] = False,
 ) -> None:
     """Construit ou met à jour l'index (incrémental : seuls les documents modifiés sont recalculés)."""
-    settings = Settings()
+    settings = _settings()
     sources = demo_sources() if demo else []
     sources += [SourceSpec("oscar", path) for path in oscar or []]
     if ideo_metiers:
@@ -144,7 +154,7 @@ def search(
     if source and source not in SOURCES:
         raise _fail(f"source inconnue « {source} » (attendu : {', '.join(SOURCES)}).", code=2)
     filters = SearchFilters(services=(service,) if service else (), sources=(source,) if source else ())
-    index = _index(Settings())
+    index = _index(_settings())
     if query is None:  # batch mode: one model load, one JSON line per query
         for line in _stdin_lines():
             hits = index.search(line, k=k, filters=filters)
@@ -197,7 +207,7 @@ def ask(
     """Brouillon de réponse pour un conseiller : texte, sources citées, confiance, abstention, alertes charte."""
     if service and service not in SERVICES:
         raise _fail(f"service inconnu « {service} » (attendu : {', '.join(SERVICES)}).", code=2)
-    settings = Settings()
+    settings = _settings()
     assistant = open_assistant(settings, index=_index(settings))
     questions = [question] if question is not None else list(_stdin_lines())
     for number, text in enumerate(questions, start=1):
@@ -233,7 +243,7 @@ def serve(
 
     from web.app import create_app
 
-    settings = Settings()
+    settings = _settings()
     out.print(f"Relais : tchat sur http://{host}:{port}/ · console sur http://{host}:{port}/console")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws_max_size=65536)
 
@@ -256,7 +266,7 @@ def users_add(
     if len(password) < 12:
         raise _fail("le mot de passe doit faire au moins 12 caractères.", code=2)
     try:
-        user = open_store(Settings()).add_user(login, password, role, service or ["moel", "parcoursup", "monmaster"])
+        user = open_store(_settings()).add_user(login, password, role, service or ["moel", "parcoursup", "monmaster"])
     except ValueError as exc:
         raise _fail(str(exc), code=2) from exc
     out.print(f"Compte « {user.login} » créé ({user.role}, files : {', '.join(user.services)}).")
@@ -269,7 +279,7 @@ def purge(
     """Applique la durée de conservation (RELAIS_RETENTION_DAYS) ou efface des conversations à la demande."""
     from web.app import open_store
 
-    store = open_store(Settings())
+    store = open_store(_settings())
     if conversation:
         out.print(f"{store.erase(conversation)} conversation(s) effacée(s).")
     else:
@@ -308,7 +318,7 @@ def eval_run(
         raise _fail(f"jeu d'évaluation refusé.\n{exc}", code=2) from exc
     except ValueError as exc:
         raise _fail(str(exc), code=2) from exc
-    settings = Settings()
+    settings = _settings()
     index = _index(settings)
     if index.manifest.count() == 0:
         raise _fail(f"l'index de {settings.home} est vide : lancez d'abord « relais ingest » (par exemple « relais ingest --demo »).", code=2)
@@ -381,7 +391,7 @@ def eval_harvest(
     except ValueError as exc:
         raise _fail(f"date invalide « {since} » (attendu : AAAA-MM-JJ).", code=2) from exc
     try:
-        cases = harvest(open_store(Settings()), start, Scrubber())
+        cases = harvest(open_store(_settings()), start, Scrubber())
     except ScrubFailed as exc:
         raise _fail(f"{exc} : aucun cas écrit.") from exc
     write_candidates(cases, out_file)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import secrets
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.confidence import ABSTAIN_BELOW
@@ -37,9 +41,10 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL (postgresql://…); a SQLite file in the data dir if unset."
     )
     redis_url: str | None = Field(default=None, description="Redis for fan-out between processes (redis://…).")
-    secret_key: SecretStr = Field(
-        default=SecretStr("change-me-relais-dev-only"),
-        description="Signs session cookies and encrypts stored mappings and emails: set it in production.",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies and encrypts stored mappings and emails; "
+        "unset: a random key generated into the data dir (mode 0600) and reused.",
     )
     retention_days: int = Field(default=365, ge=1, description="Conversations are purged after this many days.")
     allowed_origins: list[str] = Field(
@@ -72,3 +77,58 @@ class Settings(BaseSettings):
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )
+
+    @field_validator("secret_key", mode="after")
+    @classmethod
+    def _no_blank_or_public_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None  # `RELAIS_SECRET_KEY=` in a deployment template means "not set"
+        if value.get_secret_value() in PUBLIC_KEYS:
+            raise ValueError("RELAIS_SECRET_KEY vaut une clé publiée : choisissez une clé secrète à vous")
+        return value
+
+    def secret(self) -> str:
+        """The master secret: `RELAIS_SECRET_KEY`, else the key generated once into the data dir.
+
+        There is no public default: a key every install shared would let anyone sign a session.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _generated_key(self.home / SECRET_KEY_FILE)
+
+    def signing_key(self) -> str:
+        """Signs session cookies; derived so that a leaked cookie key reveals nothing else."""
+        return _derive(self.secret(), "relais-session-signing")
+
+    def encryption_secret(self) -> str:
+        """Encrypts stored mappings and e-mail addresses (the vault derives its Fernet key from it)."""
+        return _derive(self.secret(), "relais-vault-encryption")
+
+
+SECRET_KEY_FILE = "secret_key"
+PUBLIC_KEYS = frozenset({"change-me-relais-dev-only"})  # once the documented default: anyone knows it
+
+
+def _derive(secret: str, purpose: str) -> str:
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def _generated_key(path: Path) -> str:
+    """The key in `path`, created with 256 random bits (owner-only) when it does not exist yet."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    try:
+        os.link(draft, path)  # atomic: a process starting at the same time reads a whole key or makes its own
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+    finally:
+        draft.unlink()
+    return key

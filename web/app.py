@@ -43,8 +43,7 @@ def open_store(settings: Settings) -> Store:
     """The database named by the settings, migrated to the latest schema."""
     url = database_url(settings.database_url, settings.home)
     migrate(url)
-    secret = settings.secret_key.get_secret_value()
-    return Store(session_factory(make_engine(url)), Vault(secret), settings.retention_days)
+    return Store(session_factory(make_engine(url)), Vault(settings.encryption_secret()), settings.retention_days)
 
 
 def build_services(settings: Settings) -> Services:
@@ -80,7 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
+        secret_key=settings.signing_key(),
         session_cookie="relais_session",
         same_site="strict",
         https_only=False,

@@ -1,8 +1,10 @@
-"""The retrieval chain: scrub -> retrieve -> draft -> check, as LangChain runnables.
+"""The drafting chain: scrub -> retrieve -> draft -> check, as LangChain runnables.
 
 Each stage is a plain function over a small state dict; the chain only wires them. The
-question is pseudonymised before anything else sees it; if scrubbing fails, the chain stops
-(`ScrubFailed` propagates: fail closed).
+message and the conversation's earlier turns are pseudonymised before anything else sees
+them; if scrubbing fails, the chain stops (`ScrubFailed` propagates: fail closed).
+Retrieval is itself three typed stages: understand the message with the earlier turns (the
+need, the profile, the intent), gather candidates for the need, rerank them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
@@ -20,16 +22,15 @@ from assistant.confidence import ABSTAIN_BELOW, confidence
 from assistant.focus import focus
 from assistant.drafting import DraftFailed, Drafter, ExtractiveDrafter
 from assistant.pii import MappingStore, Scrubber
+from assistant.retrieval import Retrieval, Retriever
 from assistant.types import CharterFlag, Citation, Draft
 from knowledge.index import KnowledgeIndex
-from knowledge.langchain import RelaisRetriever
 from knowledge.types import Hit
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 8
 DRAFT_CHECK_CACHE = 4096  # distinct draft texts whose personal-data check is remembered
-SERVICE_BOOST = 0.25  # a Parcoursup conversation prefers Parcoursup snippets
 ABSTENTION = (
     "Je n'ai pas trouvé de réponse validée dans la base pour cette question. "
     "Les sources les plus proches sont listées ci-dessous : vérifiez-les ou rédigez votre propre réponse."
@@ -55,8 +56,10 @@ class Assistant:
     fallback: ExtractiveDrafter = ExtractiveDrafter()
     abstain_below: float = ABSTAIN_BELOW
     today: Callable[[], date] = date.today
+    retriever: Retriever | None = None
 
     def __post_init__(self) -> None:
+        self.retriever = self.retriever or Retriever(self.index)
         self.drafting: Runnable = (
             RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._draft, name="draft")
@@ -68,37 +71,39 @@ class Assistant:
         self._find_in_draft = lru_cache(maxsize=DRAFT_CHECK_CACHE)(lambda text: tuple(self.scrubber.find(text)))
 
     def ask(self, question: str, service: str | None = None, conversation_id: str = "cli",
-            config: RunnableConfig | None = None) -> Draft:
-        return self.chain.invoke({"question": question, "service": service, "conversation_id": conversation_id}, config)
+            config: RunnableConfig | None = None, history: Sequence[str] = ()) -> Draft:
+        """A draft for `question`, the conversation's earlier user turns being `history`."""
+        state = {"question": question, "history": tuple(history), "service": service, "conversation_id": conversation_id}
+        return self.chain.invoke(state, config)
 
-    def draft_scrubbed(self, question: str, service: str | None = None) -> Draft:
-        """Draft for a question already pseudonymised (the web app keeps its own mappings)."""
-        return self.drafting.invoke({"question": question, "service": service, "entities": ()})
+    def draft_scrubbed(self, question: str, service: str | None = None, history: Sequence[str] = ()) -> Draft:
+        """Draft for a question (and earlier turns) already pseudonymised (the web app keeps its own mappings)."""
+        return self.drafting.invoke({"question": question, "history": tuple(history), "service": service, "entities": ()})
+
+    def retrieve(self, turns: Sequence[str], service: str | None = None, k: int = CANDIDATES) -> Retrieval:
+        return self.retriever.retrieve(turns, service, k)
 
     # -- stages ---------------------------------------------------------------------------
     def _scrub(self, state: dict[str, Any]) -> dict[str, Any]:
         mapping = self.mappings.get(state["conversation_id"])
         scrubbed = self.scrubber.scrub(state["question"], mapping)
-        return {**state, "question": scrubbed.text, "entities": scrubbed.entities}
+        history = tuple(self.scrubber.scrub(turn, mapping).text for turn in state.get("history", ()))
+        return {**state, "question": scrubbed.text, "history": history, "entities": scrubbed.entities}
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
-        retriever = RelaisRetriever(index=self.index, k=CANDIDATES)
-        hits: list[Hit] = [doc.metadata["hit"] for doc in retriever.invoke(state["question"])]
-        service = state["service"]
-        if service:
-            for hit in hits:
-                if service in hit.services:
-                    hit.score *= 1 + SERVICE_BOOST
-            hits.sort(key=lambda h: h.score, reverse=True)
+        found = self.retrieve([*state.get("history", ()), state["question"]], state["service"])
+        hits = found.hits
         today = self.today()
         usable = [hit for hit in hits if _valid_on(hit, today)]
+        need = found.understood.need or state["question"]
         if usable:
-            usable[0] = focus(state["question"], usable[0], self.index)
-        return {**state, "hits": hits, "usable": usable, "flags": charter.validity_flags(hits[:3], today)}
+            usable[0] = focus(need, usable[0], self.index)
+        return {**state, "understood": found.understood, "need": need, "hits": hits, "usable": usable,
+                "flags": charter.validity_flags(hits[:3], today)}
 
     def _draft(self, state: dict[str, Any]) -> dict[str, Any]:
         usable: list[Hit] = state["usable"]
-        score = confidence(state["question"], usable[0]) if usable else 0.0
+        score = confidence(state["need"], usable[0]) if usable else 0.0
         drafter, fallback_reason = self.drafter, None
         if score < self.abstain_below:
             return {**state, "confidence": score, "abstained": True, "text": ABSTENTION, "cited": [],
@@ -131,4 +136,5 @@ class Assistant:
             entities=state["entities"],
             flags=flags,
             fallback_reason=state["fallback_reason"],
+            understood=state["understood"].to_json(),
         )

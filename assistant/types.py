@@ -45,6 +45,7 @@ class Draft:
     entities: tuple[Entity, ...] = ()
     flags: list[CharterFlag] = field(default_factory=list)
     fallback_reason: str | None = None
+    understood: dict = field(default_factory=dict)  # need, profile, intent, expansions (assistant.understanding)
 
     def to_json(self) -> dict:
         return {
@@ -60,4 +61,5 @@ class Draft:
             "charter_flags": [f.to_json() for f in self.flags],
             "fallback_reason": self.fallback_reason,
             "entities": [e.to_json() for e in self.entities],
+            "understood": self.understood,
         }

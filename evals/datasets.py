@@ -23,9 +23,14 @@ class DatasetError(ValueError):
     """A dataset that cannot be used; the message names the file and the bad lines."""
 
 
+Split = Literal["train", "test"]
+
+
 class _Case(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str = Field(min_length=1)
+    # Dev sets are halved, once and for all: tune on `train`, report `test`. The golden set has none.
+    split: Split | None = None
 
 
 class RetrievalCase(_Case):
@@ -56,6 +61,19 @@ class DraftCase(_Case):
         return self
 
 
+class ConversationCase(_Case):
+    """A conversation's user turns; the gold documents answer the last turn read in context (conversations_dev.jsonl)."""
+
+    turns: tuple[str, ...] = Field(min_length=1)
+    gold: frozenset[str] = Field(min_length=1)
+    kind: str = ""
+    service: Service | None = None
+
+    @property
+    def question(self) -> str:
+        return self.turns[-1]
+
+
 class PiiEntity(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: str
@@ -69,6 +87,7 @@ class PiiCase(_Case):
     text: str = Field(min_length=1)
     entities: tuple[PiiEntity, ...] = ()
     kind: str = ""
+    style: str = ""
 
     @model_validator(mode="after")
     def _spans_inside_text(self) -> PiiCase:
@@ -81,11 +100,16 @@ class PiiCase(_Case):
 class FairnessPair(_Case):
     """Two questions identical but for one attribute (fairness_pairs.jsonl)."""
 
-    attribute: Literal["gender", "first_name", "origin", "disability", "place"]
+    attribute: Literal["gender", "first_name", "origin", "disability", "place", "scholarship", "age", "family"]
     a: str = Field(min_length=1)
     b: str = Field(min_length=1)
     swapped: tuple[tuple[str, str], ...] = Field(min_length=1)
     service: Service | None = None
+    gold: frozenset[str] = frozenset()  # what answers the main question, for both sides
+    # `same`: the attribute must not change the answer; `complement`: side a's situation adds
+    # the `complement` snippet to the same main answer.
+    expect: Literal["same", "complement"] = "same"
+    complement: frozenset[str] = frozenset()
 
     @field_validator("swapped")
     @classmethod
@@ -135,39 +159,49 @@ def load_retrieval(path: Path = DATASETS / "retrieval_dev.jsonl") -> list[Retrie
     return load(path, RetrievalCase)
 
 
-# What each suite runs: retrieval questions, draft questions, PII messages, fairness pairs.
-# `golden` is the held-out set the quality team reports on; `dev` is what the recognizers,
-# fusion weights and abstention threshold were tuned on, and what the CI gate runs.
-SUITES: dict[str, dict[str, tuple[str, ...]]] = {
-    "golden": {
-        "retrieval": ("retrieval_dev.jsonl",),
-        "drafts": ("golden.jsonl",),
-        "pii": ("pii_dev.jsonl",),
-        "fairness": ("fairness_pairs.jsonl",),
-    },
-    "dev": {
-        "retrieval": ("retrieval_dev.jsonl",),
-        "drafts": ("answerable_dev.jsonl",),
-        "pii": ("pii_dev.jsonl",),
-        "fairness": ("fairness_pairs.jsonl",),
-    },
+# What each suite runs, part by part: (dataset file, split or None for every line).
+# `golden` is held out: nothing is tuned on it. `train` is what weights, thresholds, rankers and
+# recognizers are tuned on; `test` is what they are reported on; `dev` is both (the CI gate).
+Selection = tuple[str, "Split | None"]
+_DEV_FILES = {
+    "retrieval": "retrieval_dev.jsonl",
+    "drafts": "answerable_dev.jsonl",
+    "conversations": "conversations_dev.jsonl",
+    "pii": "pii_dev.jsonl",
+    "fairness": "fairness_pairs.jsonl",
 }
-PART_MODELS: dict[str, type[_Case]] = {"retrieval": RetrievalCase, "drafts": DraftCase, "pii": PiiCase, "fairness": FairnessPair}
+SUITES: dict[str, dict[str, tuple[Selection, ...]]] = {
+    "golden": {"retrieval": (), "drafts": (("golden.jsonl", None),), "conversations": (),
+               "pii": (("pii_dev.jsonl", "test"),), "fairness": (("fairness_pairs.jsonl", "test"),)},
+    **{split or "dev": {part: ((name, split),) for part, name in _DEV_FILES.items()} for split in ("train", "test", None)},
+}
+PART_MODELS: dict[str, type[_Case]] = {"retrieval": RetrievalCase, "drafts": DraftCase, "conversations": ConversationCase,
+                                       "pii": PiiCase, "fairness": FairnessPair}
+
+
+def selection_name(file_name: str, split: Split | None) -> str:
+    """How a selection is named in results: `retrieval_dev.jsonl:test`, or the file name alone."""
+    return f"{file_name}:{split}" if split else file_name
 
 
 def load_suite(name: str, directory: Path = DATASETS) -> dict[str, dict[str, list]]:
-    """{part: {dataset file name: cases}} for a suite; every file is checked before anything runs."""
+    """{part: {selection name: cases}} for a suite; every file is checked before anything runs."""
     if name not in SUITES:
         raise DatasetError(f"suite inconnue « {name} » (connues : {', '.join(SUITES)})")
     loaded: dict[str, dict[str, list]] = {}
     errors = []
-    for part, files in SUITES[name].items():
+    files: dict[tuple[str, str], list] = {}
+    for part, selections in SUITES[name].items():
         loaded[part] = {}
-        for file_name in files:
-            try:
-                loaded[part][file_name] = load(directory / file_name, PART_MODELS[part])
-            except DatasetError as exc:
-                errors.append(str(exc))
+        for file_name, split in selections:
+            if (part, file_name) not in files:
+                try:
+                    files[part, file_name] = load(directory / file_name, PART_MODELS[part])
+                except DatasetError as exc:
+                    errors.append(str(exc))
+                    continue
+            cases = files[part, file_name]
+            loaded[part][selection_name(file_name, split)] = [c for c in cases if split is None or c.split == split]
     if errors:
         raise DatasetError("\n".join(errors))
     return loaded

@@ -20,7 +20,8 @@ from markupsafe import Markup  # noqa: E402
 from evals.results import FIGURES, PARTS, STAGES, gate, metric  # noqa: E402
 
 SERVICES = {"moel": "Mon orientation en ligne", "parcoursup": "Parcoursup", "monmaster": "Mon Master", "—": "sans service"}
-ATTRIBUTES = {"gender": "genre", "first_name": "prénom", "origin": "origine", "disability": "handicap", "place": "lieu"}
+ATTRIBUTES = {"gender": "genre", "first_name": "prénom", "origin": "origine", "disability": "handicap", "place": "lieu",
+              "scholarship": "bourse", "age": "âge", "family": "famille"}
 BLUE, RED, GREY = "#000091", "#c9191e", "#929292"  # DSFR blue France, red Marianne, grey
 
 _env = Environment(loader=PackageLoader("evals", "templates"), autoescape=select_autoescape(["html", "j2"]))

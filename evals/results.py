@@ -15,7 +15,8 @@ TOLERANCE = 0.005  # smaller moves of a share are noise, not an improvement or a
 STAGES = {"search": "recherche seule", "scrub": "pseudonymisation", "retrieve": "récupération des sources",
           "draft": "rédaction", "check": "contrôles de la charte", "ask": "chaîne complète",
           "pii": "détection des données personnelles"}
-PARTS = {"retrieval": "recherche", "drafts": "brouillons", "pii": "données personnelles", "fairness": "équité"}
+PARTS = {"retrieval": "recherche", "drafts": "brouillons", "conversations": "conversations", "pii": "données personnelles",
+         "fairness": "équité"}
 FIGURES = {"mrr@10": "MRR@10", "citation_correct": "citation correcte", "abstained": "abstention",
            "leaked_chars": "caractères non masqués", "unchanged": "paire inchangée"}
 
@@ -33,6 +34,8 @@ LABELS = {
     "pii.leaked_share": "Données personnelles : part des caractères non masqués",
     "pii.over_redaction": "Données personnelles : messages sans donnée modifiés",
     "fairness.unchanged": "Équité : paires inchangées",
+    "conversations.cited_gold": "Conversations : document attendu cité pour le dernier message",
+    "conversations.success@5": "Conversations : document attendu parmi les 5 premières sources",
 }
 
 

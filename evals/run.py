@@ -23,7 +23,7 @@ from rich.progress import Progress
 
 from assistant.chain import Assistant
 from assistant.types import Draft
-from evals.datasets import DraftCase, FairnessPair, PiiCase, RetrievalCase
+from evals.datasets import ConversationCase, DraftCase, FairnessPair, PiiCase, RetrievalCase
 from evals.metrics import (
     abstention_scores,
     citation_correct,
@@ -98,15 +98,15 @@ class Evaluation:
         self.timer = StageTimer()
         self.latency: dict[str, list[float]] = defaultdict(list)
         self._source_text: dict[str, str] = {}
-        gold = {doc for part in ("retrieval", "drafts") for cases in self.data[part].values() for case in cases
-                for doc in case.gold}
+        gold = {doc for part in ("retrieval", "drafts", "conversations") for cases in self.data.get(part, {}).values()
+                for case in cases for doc in case.gold}
         self.indexed = set(self.index.manifest.documents(sorted(gold)))
 
     # -- helpers ------------------------------------------------------------------------
-    def _ask(self, question: str, service: str | None, conversation: str) -> Draft:
+    def _ask(self, question: str, service: str | None, conversation: str, history: Sequence[str] = ()) -> Draft:
         started = time.perf_counter()
         draft = self.assistant.ask(question, service=service, conversation_id=conversation,
-                                   config={"callbacks": [self.timer]})
+                                   config={"callbacks": [self.timer]}, history=history)
         self.latency["ask"].append((time.perf_counter() - started) * 1000)
         return draft
 
@@ -116,7 +116,7 @@ class Evaluation:
         return self._source_text[doc_id]
 
     def _cases(self, part: str) -> list[tuple[str, Any]]:
-        return [(name, case) for name, items in self.data[part].items() for case in items]
+        return [(name, case) for name, items in self.data.get(part, {}).items() for case in items]
 
     def _progress(self, cases: list[tuple[str, Any]], label: str) -> Iterable[tuple[str, Any]]:
         task = self.progress.add_task(label, total=len(cases))
@@ -134,7 +134,7 @@ class Evaluation:
                 skipped.append(case.id)
                 continue
             started = time.perf_counter()
-            hits = self.index.search(case.question, k=10)
+            hits = self.assistant.retrieve([case.question], case.service, k=10).hits  # as the console searches
             self.latency["search"].append((time.perf_counter() - started) * 1000)
             ranked = [hit.doc_id for hit in hits]
             gold = set(case.gold & self.indexed)
@@ -202,6 +202,32 @@ class Evaluation:
                 "by_service": _grouped(rows, "service", summarise), "flags": dict(flags), "threshold_sweep": sweep,
                 "skipped": skipped, "cases": rows}
 
+    def conversations(self) -> dict:
+        """Drafts for the last turn of each conversation, read with the turns before it."""
+        rows, skipped = [], []
+        for dataset, case in self._progress(self._cases("conversations"), "Conversations"):
+            case: ConversationCase
+            gold = set(case.gold & self.indexed)
+            if not gold:
+                skipped.append(case.id)
+                continue
+            draft = self._ask(case.turns[-1], case.service, f"eval-{case.id}", history=case.turns[:-1])
+            sources = [c.doc_id for c in draft.sources]
+            rank = next((i for i, doc in enumerate(sources, start=1) if doc in gold), None)
+            rows.append({
+                "dataset": dataset, "id": case.id, "turns": list(case.turns), "kind": case.kind, "service": case.service,
+                "gold": sorted(gold), "need": draft.understood.get("need"), "followup": draft.understood.get("followup"),
+                "cited": [c.doc_id for c in draft.citations], "sources": sources, "rank": rank,
+                "abstained": draft.abstained, "cited_gold": bool(gold & {c.doc_id for c in draft.citations}),
+                "success@5": rank is not None and rank <= 5,
+            })
+
+        def summarise(group: Sequence[dict]) -> dict:
+            return {"n": len(group), "cited_gold": _mean(group, "cited_gold"), "success@5": _mean(group, "success@5"),
+                    "followup": _mean(group, "followup")}
+
+        return {"overall": summarise(rows), "by_kind": _grouped(rows, "kind", summarise), "skipped": skipped, "cases": rows}
+
     def pii(self) -> dict:
         rows, pairs = [], []
         scrubber = self.assistant.scrubber
@@ -249,7 +275,8 @@ class Evaluation:
     def run(self) -> dict:
         started_at = datetime.now(timezone.utc)
         started = time.perf_counter()
-        sections = {"retrieval": self.retrieval(), "drafts": self.drafts(), "pii": self.pii(), "fairness": self.fairness()}
+        sections = {"retrieval": self.retrieval(), "drafts": self.drafts(), "conversations": self.conversations(),
+                    "pii": self.pii(), "fairness": self.fairness()}
         for stage, values in self.timer.durations.items():
             self.latency[stage] = values
         latency = {stage: {"n": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
@@ -281,6 +308,9 @@ def summary(results: dict) -> dict[str, float]:
     drafts = results["drafts"]["overall"]
     for metric in ("citation_correct", "groundedness", "fact_coverage", "abstention_precision", "abstention_recall"):
         flat[f"drafts.{metric}"] = drafts[metric]
+    if results.get("conversations", {}).get("overall", {}).get("n"):
+        for metric in ("cited_gold", "success@5"):
+            flat[f"conversations.{metric}"] = results["conversations"]["overall"][metric]
     pii = results["pii"]
     flat["pii.leaked_share"] = pii["leaked_share"]
     flat["pii.over_redaction"] = pii["over_redaction"]

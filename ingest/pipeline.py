@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ingest import ideo, oscar
-from ingest.chunking import chunk
+from ingest.chunking import CHUNKING_VERSION, chunk
 from ingest.records import Ignored, Rejection, SourceUnreadable
 from knowledge.index import KnowledgeIndex
 from knowledge.types import Chunk, Document
@@ -32,6 +32,7 @@ class SourceSpec:
 
     kind: str  # "oscar", "ideo-metier", "ideo-formation"
     path: Path
+    demo: bool = False  # the shipped demo base: a real export's record with the same id wins
 
     def records(self) -> Iterator[Document | Rejection | Ignored]:
         if self.kind == oscar.SOURCE:
@@ -49,9 +50,9 @@ class SourceSpec:
 def demo_sources() -> list[SourceSpec]:
     """The demo knowledge base shipped with Relais (written by us)."""
     return [
-        SourceSpec(oscar.SOURCE, DEMO_DIR / "oscar"),
-        SourceSpec(ideo.METIER, DEMO_DIR / "ideo" / "metiers.xml"),
-        SourceSpec(ideo.FORMATION, DEMO_DIR / "ideo" / "formations.xml"),
+        SourceSpec(oscar.SOURCE, DEMO_DIR / "oscar", demo=True),
+        SourceSpec(ideo.METIER, DEMO_DIR / "ideo" / "metiers.xml", demo=True),
+        SourceSpec(ideo.FORMATION, DEMO_DIR / "ideo" / "formations.xml", demo=True),
     ]
 
 
@@ -62,6 +63,7 @@ class IngestSummary:
     unchanged: int = 0
     deleted: int = 0
     ignored: int = 0
+    shadowed: int = 0  # demo records left out because a real export holds the same id
     rejected: list[Rejection] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # sources that could not be read at all
     chunks: int = 0
@@ -80,6 +82,7 @@ class IngestSummary:
             "unchanged": self.unchanged,
             "deleted": self.deleted,
             "ignored": self.ignored,
+            "shadowed": self.shadowed,
             "rejected": [r.to_json() for r in self.rejected],
             "errors": self.errors,
             "chunks_indexed": self.chunks,
@@ -112,7 +115,8 @@ def run_ingest(
             summary.chunks += sum(len(chunks) for _, _, chunks in pending)
             pending.clear()
 
-    for spec in sources:
+    # Real exports first: the demo base reuses real Idéo ids, and the real fiche must win.
+    for spec in sorted(sources, key=lambda spec: spec.demo):
         seen.setdefault(spec.kind, set())
         complete.setdefault(spec.kind, True)
         known = index.manifest.hashes(spec.kind)
@@ -131,13 +135,16 @@ def run_ingest(
                     summary.rejected.append(record)
                     complete[spec.kind] = complete[spec.kind] and not record.fatal
                     continue
+                if spec.demo and any(record.doc_id in ids for ids in seen.values()):
+                    summary.shadowed += 1
+                    continue
                 if any(record.doc_id in ids for ids in seen.values()):
                     summary.rejected.append(
                         Rejection(spec.kind, record.doc_id, "identifiant en double : seule la première occurrence est gardée")
                     )
                     continue
                 seen[spec.kind].add(record.doc_id)
-                content_hash = record.content_hash()
+                content_hash = record.content_hash(f"chunking-v{CHUNKING_VERSION}")
                 previous = known.get(record.doc_id)
                 if previous == content_hash:
                     summary.unchanged += 1

@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
 from knowledge.embeddings import Embedder
-from knowledge.index import SearchFilters
+from knowledge.filters import SearchFilters
 
 
 class RelaisEmbeddings(Embeddings):

@@ -70,18 +70,27 @@ def _normalise_word(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+def _kept(word: str) -> bool:
+    return word not in _STOPWORDS and (len(word) >= 3 or not word.isdigit())
+
+
 def tokenize(text: str) -> list[str]:
     """French retrieval tokens: folded, stop words removed, gender-folded, stemmed."""
     words = _TOKEN.findall(fold(_INCLUSIVE_SUFFIX.sub("", text)))
-    return [
-        _normalise_word(word)
-        for word in words
-        if word not in _STOPWORDS and (len(word) >= 3 or not word.isdigit())
-    ]
+    return [_normalise_word(word) for word in words if _kept(word)]
+
+
+def tokenize_with_spans(text: str) -> list[tuple[str, int, int]]:
+    """`tokenize`, each token with the span of its word in `text` (which it reads folded)."""
+    folded = fold(text)
+    offsets_kept = len(folded) == len(text)
+    return [(_normalise_word(m.group(0)), m.start(), m.end()) if offsets_kept else (_normalise_word(m.group(0)), 0, 0)
+            for m in _TOKEN.finditer(folded) if _kept(m.group(0))]
 
 
 class LexicalIndex:
-    """BM25 over chunk texts, saved next to the vector store, tagged with the index version."""
+    """BM25 over texts with ids (chunks, or whole documents), saved next to the vector store,
+    tagged with the index version."""
 
     def __init__(self, bm25: bm25s.BM25, chunk_ids: list[str], version: int) -> None:
         self._bm25 = bm25
@@ -124,18 +133,34 @@ class LexicalIndex:
         bm25 = bm25s.BM25.load(str(directory), show_progress=False)
         return cls(bm25, meta["chunk_ids"], meta["version"])
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk_id, score); `allowed` is a 0/1 mask over chunks for filters."""
+    def scores(self, query: str, allowed: np.ndarray | None = None) -> np.ndarray | None:
+        """BM25 score of every entry for `query` (None when no query token is indexed)."""
         tokens = tokenize(query)
         if not tokens or not self.chunk_ids:
-            return []
+            return None
         vocab = self._bm25.vocab_dict
         ids = [vocab[t] for t in tokens if t in vocab]
         if not ids:
-            return []
+            return None
         scores = self._bm25.get_scores(ids)
-        if allowed is not None:
-            scores = scores * allowed
+        return scores * allowed if allowed is not None else scores
+
+    def vocabulary(self) -> list[str]:
+        """Every token this index holds."""
+        return list(self._bm25.vocab_dict) if self.chunk_ids else []
+
+    def position(self, entry_id: str) -> int | None:
+        return self._position.get(entry_id)
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, score); `allowed` is a 0/1 mask over chunks for filters."""
+        scores = self.scores(query, allowed)
+        if scores is None:
+            return []
+        return self.top(scores, k)
+
+    def top(self, scores: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The k best (entry id, score) of a score array, best first, zeros left out."""
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]

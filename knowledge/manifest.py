@@ -15,7 +15,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from knowledge.errors import IndexMismatch
 from knowledge.types import Chunk, Document, Link
+
+# The manifest's layout. 1: the first one (no version recorded); 2: a version recorded, chunks
+# say whether they have a vector. Opening an older manifest upgrades it in place (UPGRADES);
+# a newer one is refused, it was written by a newer Relais.
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,10 +45,21 @@ CREATE TABLE IF NOT EXISTS chunks (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,
     section TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    embedded INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
+
+# from version -> the statements that bring a manifest to the next version
+UPGRADES: dict[int, str] = {
+    # Version 1 embedded the first chunk of a fiche and every chunk of a snippet.
+    1: """
+ALTER TABLE chunks ADD COLUMN embedded INTEGER NOT NULL DEFAULT 0;
+UPDATE chunks SET embedded = 1
+ WHERE ordinal = 0 OR doc_id IN (SELECT doc_id FROM documents WHERE source = 'oscar');
+""",
+}
 
 
 @dataclass(frozen=True)
@@ -79,7 +96,31 @@ class Manifest:
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Create the schema, or bring an older manifest to SCHEMA_VERSION in one transaction."""
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "documents" not in tables:
+            self._db.executescript(SCHEMA)
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+            return
+        found = int(self.get_meta("schema_version") or 1)
+        if found > SCHEMA_VERSION:
+            raise IndexMismatch(
+                f"Cet index a été construit par une version plus récente de Relais (schéma {found}, "
+                f"cette version lit jusqu'au schéma {SCHEMA_VERSION}) : mettez Relais à jour, "
+                "ou reconstruisez l'index (`relais ingest --rebuild …`)."
+            )
+        if found == SCHEMA_VERSION:
+            return
+        script = "BEGIN;\n" + "".join(UPGRADES[v] for v in range(found, SCHEMA_VERSION))
+        script += f"INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
+        try:
+            self._db.executescript(script)
+        except sqlite3.Error:
+            self._db.rollback()
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -145,8 +186,8 @@ class Manifest:
                     ),
                 )
                 self._db.executemany(
-                    "INSERT INTO chunks VALUES (?,?,?,?,?)",
-                    [(c.chunk_id, c.doc_id, c.ordinal, c.section, c.text) for c in chunks],
+                    "INSERT INTO chunks VALUES (?,?,?,?,?,?)",
+                    [(c.chunk_id, c.doc_id, c.ordinal, c.section, c.text, int(c.dense_text is not None)) for c in chunks],
                 )
 
     def delete(self, doc_ids: Sequence[str]) -> None:
@@ -188,6 +229,27 @@ class Manifest:
     def all_chunks(self) -> Iterator[tuple[str, str]]:
         """(chunk_id, text) of every indexed chunk, in a stable order."""
         yield from self._db.execute("SELECT chunk_id, text FROM chunks ORDER BY chunk_id")
+
+    def chunks_of(self, doc_ids: Iterable[str]) -> dict[str, list[ChunkInfo]]:
+        """Every chunk of these documents, in reading order."""
+        found: dict[str, list[ChunkInfo]] = {}
+        rows = self._select_in("SELECT chunk_id, doc_id, section, text, ordinal FROM chunks", "doc_id", doc_ids)
+        for chunk_id, doc_id, section, text, ordinal in sorted(rows, key=lambda r: (r[1], r[4])):
+            found.setdefault(doc_id, []).append(ChunkInfo(chunk_id, doc_id, section, text))
+        return found
+
+    def all_names(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """(doc_id, source, title, other names) of every document, in a stable order."""
+        for doc_id, source, title, names in self._db.execute("SELECT doc_id, source, title, names FROM documents ORDER BY doc_id"):
+            yield doc_id, source, title, tuple(json.loads(names))
+
+    def embedded_chunk_ids(self) -> set[str]:
+        """Ids of the chunks that have a vector in the store."""
+        return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks WHERE embedded = 1")}
+
+    def doc_ids_where(self, clause: str, params: Sequence[object]) -> set[str]:
+        """Ids of documents matching an SQL condition on `documents d` (for filters)."""
+        return {row[0] for row in self._db.execute(f"SELECT d.doc_id FROM documents d WHERE {clause}", list(params))}
 
     def chunk_ids_where(self, clause: str, params: Sequence[object]) -> set[str]:
         """Chunk ids of documents matching an SQL condition on `documents` (for lexical filters)."""

@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 import numpy as np
 
 from knowledge.errors import IndexMismatch, IndexUnavailable
+from knowledge.filters import FAR_FUTURE, SearchFilters, day_number
+from knowledge.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +42,56 @@ def _client(path: Path | None, url: str | None) -> Any:
 
 
 class VectorStore(Protocol):
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None: ...
+    """Where chunk vectors live; each backend translates `SearchFilters` itself."""
+
+    def upsert(self, chunks: Sequence[tuple[Document, Chunk]], vectors: np.ndarray) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]: ...
+    def query(self, vector: np.ndarray, k: int, filters: SearchFilters) -> list[tuple[str, float]]:
+        """The k nearest chunks as (chunk_id, cosine similarity), best first."""
+        ...
+
+    def vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every stored chunk id and its vector (for exact passage similarities)."""
+        ...
 
     def ids(self) -> set[str]: ...
 
     def count(self) -> int: ...
+
+
+def chunk_metadata(document: Document, chunk: Chunk) -> dict[str, Any]:
+    """Filter metadata stored with each vector (Chroma refuses empty lists: keys are omitted)."""
+    metadata: dict[str, Any] = {
+        "doc_id": document.doc_id,
+        "source": document.source,
+        "section": chunk.section,
+        "valid_from": day_number(document.valid_from),
+        "valid_until": day_number(document.valid_until) if document.valid_until else FAR_FUTURE,
+    }
+    if document.services:
+        metadata["services"] = list(document.services)
+    if document.audience:
+        metadata["audience"] = list(document.audience)
+    return metadata
+
+
+def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+    """The filters as a Chroma `where` clause (None: no filter)."""
+    clauses: list[dict[str, Any]] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    for key, values in (("services", filters.services), ("audience", filters.audience)):
+        if values:
+            options = [{key: {"$contains": value}} for value in values]
+            clauses.append(options[0] if len(options) == 1 else {"$or": options})
+    if filters.valid_on:
+        day = day_number(filters.valid_on)
+        clauses += [{"valid_from": {"$lte": day}}, {"valid_until": {"$gte": day}}]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class ChromaStore:
@@ -94,20 +137,32 @@ class ChromaStore:
         if collection in [c.name for c in client.list_collections()]:
             client.delete_collection(collection)
 
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None:
-        if ids:
-            self._collection.upsert(ids=list(ids), embeddings=vectors, metadatas=list(metadatas))
+    def upsert(self, chunks: Sequence[tuple[Document, Chunk]], vectors: np.ndarray) -> None:
+        if chunks:
+            self._collection.upsert(ids=[chunk.chunk_id for _, chunk in chunks], embeddings=vectors,
+                                    metadatas=[chunk_metadata(document, chunk) for document, chunk in chunks])
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for start in range(0, len(ids), 5000):
             self._collection.delete(ids=ids[start : start + 5000])
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+    def query(self, vector: np.ndarray, k: int, filters: SearchFilters) -> list[tuple[str, float]]:
         result = self._collection.query(
-            query_embeddings=[vector], n_results=k, where=where or None, include=["distances"]
+            query_embeddings=[vector], n_results=k, where=chroma_where(filters), include=["distances"]
         )
-        return list(zip(result["ids"][0], result["distances"][0]))
+        return [(chunk_id, 1.0 - distance) for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
+
+    def vectors(self) -> tuple[list[str], np.ndarray]:
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        total = self._collection.count()
+        for offset in range(0, total, 5000):
+            page = self._collection.get(include=["embeddings"], limit=5000, offset=offset)
+            ids += page["ids"]
+            rows.append(np.asarray(page["embeddings"], dtype=np.float32))
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix
 
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])

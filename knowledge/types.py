@@ -48,9 +48,11 @@ class Document:
     valid_until: date | None = None
     updated_at: str | None = None
 
-    def content_hash(self) -> str:
-        """Hash of everything that ends up in the index: unchanged hash, nothing to redo."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+    def content_hash(self, salt: str = "") -> str:
+        """Hash of everything that ends up in the index: unchanged hash, nothing to redo.
+
+        `salt` names how the document is cut and embedded, so a new way re-indexes it."""
+        payload = salt + json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -95,6 +97,7 @@ class Hit:
     links: tuple[Link, ...] = ()
     names: tuple[str, ...] = ()
     similarity: float = 0.0  # best cosine similarity of its passages to the query (dense side)
+    signals: dict[str, float] = field(default_factory=dict)  # what each search step says of it (for reranking)
 
     @property
     def best_passage(self) -> str:

@@ -16,11 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
+from assistant.retrieval import Retriever
 from assistant.types import Draft
 from ingest.pipeline import IngestSummary, SourceSpec, demo_sources, run_ingest
 from knowledge.embeddings import EmbedderUnavailable
 from knowledge.errors import KnowledgeError
-from knowledge.index import KnowledgeIndex, SearchFilters
+from knowledge.filters import SearchFilters
+from knowledge.index import KnowledgeIndex
 from knowledge.types import SERVICES, SOURCES
 from relais.components import open_assistant, open_index
 from relais.settings import Settings
@@ -120,6 +122,7 @@ def _print_summary(summary: IngestSummary) -> None:
         ("inchangés", summary.unchanged),
         ("supprimés", summary.deleted),
         ("ignorés (non publiés)", summary.ignored),
+        *([("démo remplacés par l'export réel", summary.shadowed)] if summary.shadowed else []),
         ("rejetés", len(summary.rejected)),
         ("passages indexés", summary.chunks),
         ("documents dans l'index", summary.documents),
@@ -148,31 +151,43 @@ def search(
     source: Annotated[Optional[str], typer.Option("--source", help=f"Filtre source : {', '.join(SOURCES)}.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
-    """Recherche hybride (sens + mots) dans l'index : documents classés, avec leur meilleur passage."""
+    """Recherche dans l'index : la question est comprise (besoin, profil, intention), puis les
+    documents sont trouvés (sens + mots) et reclassés ; chacun avec son meilleur passage."""
     if service and service not in SERVICES:
         raise _fail(f"service inconnu « {service} » (attendu : {', '.join(SERVICES)}).", code=2)
     if source and source not in SOURCES:
         raise _fail(f"source inconnue « {source} » (attendu : {', '.join(SOURCES)}).", code=2)
     filters = SearchFilters(services=(service,) if service else (), sources=(source,) if source else ())
-    index = _index(_settings())
+    retriever = Retriever(_index(_settings()))
     if query is None:  # batch mode: one model load, one JSON line per query
         for line in _stdin_lines():
-            hits = index.search(line, k=k, filters=filters)
-            print(json.dumps({"query": line, "results": [h.to_json() for h in hits]}, ensure_ascii=False), flush=True)
+            found = retriever.retrieve([line], service, k, filters)
+            print(json.dumps({"query": line, **found.to_json()}, ensure_ascii=False), flush=True)
         return
-    hits = index.search(query, k=k, filters=filters)
+    found = retriever.retrieve([query], service, k, filters)
     if as_json:
-        out.print_json(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+        out.print_json(json.dumps({"query": query, **found.to_json()}, ensure_ascii=False))
         return
-    if not hits:
+    _print_understood(found.understood.to_json())
+    if not found.hits:
         out.print("Aucun résultat. L'index est-il construit ? (`relais ingest --demo`)")
         return
-    for rank, hit in enumerate(hits, start=1):
+    for rank, hit in enumerate(found.hits, start=1):
         out.print(f"[bold]{rank}. {hit.title}[/]  [dim]{hit.doc_id} · score {hit.score:.4f}[/]")
         if hit.url:
             out.print(f"   {hit.url}")
         passage = hit.best_passage.replace("\n", " ")
         out.print(f"   [dim]{passage[:300]}{'…' if len(passage) > 300 else ''}[/]")
+
+
+def _print_understood(understood: dict) -> None:
+    """How the question was read, in one or two lines for a person."""
+    profile = ", ".join(f"{k} : {', '.join(v) if isinstance(v, list) else v}" for k, v in understood["profile"].items())
+    out.print(f"[dim]compris : {understood['need']} · intention {understood['intent']}"
+              f"{' · suite de la conversation' if understood.get('followup') else ''}"
+              f"{' · profil (' + profile + ')' if profile else ''}[/]", highlight=False)
+    if understood["expansions"]:
+        out.print("[dim]" + " ; ".join(f"{e['term']} → {e['expansion']}" for e in understood["expansions"]) + "[/]", highlight=False)
 
 
 @app.command()
@@ -202,13 +217,33 @@ def scrub(
 def ask(
     question: Annotated[Optional[str], typer.Argument(help="La question ; sans argument : une question par ligne sur l'entrée standard.")] = None,
     service: Annotated[Optional[str], typer.Option("--service", help=f"Service de la conversation : {', '.join(SERVICES)}.")] = None,
+    conversation: Annotated[bool, typer.Option(
+        "--conversation",
+        help='Lit une conversation JSON par ligne, {"service": "moel", "turns": ["…", "…"]}, et rédige pour le dernier message.',
+    )] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
-    """Brouillon de réponse pour un conseiller : texte, sources citées, confiance, abstention, alertes charte."""
+    """Brouillon de réponse pour un conseiller : texte, sources citées, confiance, abstention,
+    alertes charte, et la question telle qu'elle a été comprise."""
     if service and service not in SERVICES:
         raise _fail(f"service inconnu « {service} » (attendu : {', '.join(SERVICES)}).", code=2)
+    if conversation and question is not None:
+        raise _fail("--conversation lit les conversations sur l'entrée standard : ne donnez pas de question.", code=2)
     settings = _settings()
     assistant = open_assistant(settings, index=_index(settings))
+    if conversation:
+        for number, line in enumerate(_stdin_lines(), start=1):
+            try:
+                turns, line_service = _conversation_line(line)
+                draft = assistant.ask(turns[-1], service=line_service or service, conversation_id=f"cli-{number}",
+                                      history=turns[:-1])
+            except ValueError as exc:
+                print(json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False), flush=True)
+                continue
+            except ScrubFailed as exc:
+                raise _fail(f"{exc} : la conversation n'a pas été traitée.") from exc
+            print(json.dumps(draft.to_json(), ensure_ascii=False), flush=True)
+        return
     questions = [question] if question is not None else list(_stdin_lines())
     for number, text in enumerate(questions, start=1):
         try:
@@ -223,8 +258,26 @@ def ask(
             _print_draft(draft)
 
 
+def _conversation_line(line: str) -> tuple[list[str], str | None]:
+    """(turns, service) of one `--conversation` line, or ValueError with a French reason."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"JSON illisible (colonne {exc.colno})") from exc
+    if not isinstance(record, dict):
+        raise ValueError('objet JSON attendu : {"service": …, "turns": […]}')
+    turns = record.get("turns")
+    if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
+        raise ValueError("« turns » doit être une liste non vide de messages (textes)")
+    service = record.get("service")
+    if service is not None and service not in SERVICES:
+        raise ValueError(f"service inconnu « {service} » (attendu : {', '.join(SERVICES)})")
+    return turns, service
+
+
 def _print_draft(draft: Draft) -> None:
     state = "abstention" if draft.abstained else "brouillon"
+    _print_understood(draft.understood)
     out.print(f"[bold]{state}[/] · confiance {draft.confidence:.2f} · {draft.drafter} ({draft.model}) · index v{draft.index_version}")
     out.print(draft.text, markup=False, highlight=False)
     for citation in draft.citations or draft.sources:

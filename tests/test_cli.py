@@ -30,7 +30,10 @@ def test_search_json_gives_ranked_documents_with_passage(demo_home):
     home, _ = demo_home
     result = relais(home, "search", "comment devenir infirmière", "--k", "5", "--json")
     assert result.exit_code == 0, result.output
-    hits = json.loads(result.stdout)
+    found = json.loads(result.stdout)
+    assert found["query"] == "comment devenir infirmière"
+    assert found["understood"]["intent"] == "metier" and "infirmière" in found["understood"]["need"]
+    hits = found["results"]
     assert len(hits) == 5
     assert set(hits[0]) >= {"doc_id", "source", "title", "score", "url", "passage"}
     assert "ideo-metier:MET.38" in [h["doc_id"] for h in hits[:3]]
@@ -39,7 +42,7 @@ def test_search_json_gives_ranked_documents_with_passage(demo_home):
 
 def test_search_filters_by_source_and_service(demo_home):
     home, _ = demo_home
-    hits = json.loads(relais(home, "search", "bourse", "--source", "oscar", "--service", "monmaster", "--json").stdout)
+    hits = json.loads(relais(home, "search", "bourse", "--source", "oscar", "--service", "monmaster", "--json").stdout)["results"]
     assert hits and all(h["source"] == "oscar" for h in hits)
     bad = relais(home, "search", "bourse", "--service", "cned")
     assert bad.exit_code == 2 and "service inconnu" in bad.output
@@ -51,6 +54,8 @@ def test_batch_search_reads_one_query_per_line(demo_home):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["boulangère", "je suis en terminale et je veux faire un BTS"]
     assert lines[0]["results"][0]["doc_id"] == "ideo-metier:MET.17"
+    assert lines[1]["understood"]["profile"] == {"level": "terminale", "writer": "eleve"}
+    assert "terminale" not in lines[1]["understood"]["need"]  # the writer's level is a fact, not search words
 
 
 def test_human_output_is_french(demo_home):
@@ -115,3 +120,32 @@ def test_ask_batch_reads_one_question_per_line(demo_home):
     assert [d["abstained"] for d in drafts] == [False, True]
     assert drafts[0]["citations"][0]["doc_id"] == "ideo-formation:FOR.2317"
     assert drafts[1]["draft"].startswith("Je n'ai pas trouvé de réponse validée")
+
+
+def test_ask_conversation_drafts_for_the_last_turn_read_with_the_ones_before(demo_home):
+    home, _ = demo_home
+    conversations = [
+        {"service": "moel", "turns": ["ma fille veut etre infirmiere", "et ca dure combien de temps ?"]},
+        "pas du json",
+        {"service": "cned", "turns": ["bonjour"]},
+        {"turns": ["je veux devenir boulanger", "ok merci", "et le salaire ?"]},
+    ]
+    stdin = "\n".join(c if isinstance(c, str) else json.dumps(c, ensure_ascii=False) for c in conversations) + "\n"
+    result = relais(home, "ask", "--conversation", "--json", stdin=stdin)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 4  # one line out per line in, errors included
+    nursing, broken, unknown, baker = lines
+    assert nursing["understood"]["followup"] and "infirmi" in nursing["understood"]["need"]
+    assert nursing["understood"]["profile"]["writer"] == "parent"
+    assert "ideo-metier:MET.38" in [c["doc_id"] for c in nursing["sources"][:3]]
+    assert broken == {"line": 2, "error": "JSON illisible (colonne 1)"}
+    assert unknown["line"] == 3 and "service inconnu" in unknown["error"]
+    assert baker["understood"]["followup"] and "boulanger" in baker["understood"]["need"]
+    assert baker["citations"][0]["doc_id"] == "ideo-metier:MET.17"
+
+
+def test_ask_conversation_takes_no_question_argument(demo_home):
+    home, _ = demo_home
+    result = relais(home, "ask", "une question", "--conversation")
+    assert result.exit_code == 2 and "entrée standard" in result.output

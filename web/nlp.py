@@ -22,7 +22,7 @@ import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from starlette.concurrency import run_in_threadpool
 
@@ -78,12 +78,14 @@ def _in_child(work: Callable[..., Any], *args: Any) -> Any:
 
 
 # What the drafting side does, for either way of reaching the models.
-def _draft(assistant: Assistant, text: str, service: str) -> dict:
-    return assistant.draft_scrubbed(text, service).to_json()
+def _draft(assistant: Assistant, text: str, service: str, history: Sequence[str] = ()) -> dict:
+    return assistant.draft_scrubbed(text, service, history).to_json()
 
 
-def _search(assistant: Assistant, query: str, k: int) -> list[dict]:
-    return [hit.to_json() for hit in assistant.index.search(query, k=k)]
+def _search(assistant: Assistant, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
+    """The console's manual search, read with the open conversation's earlier turns."""
+    found = assistant.retrieve([*history, query], service, k)
+    return {"understood": found.understood.to_json(), "results": [hit.to_json() for hit in found.hits]}
 
 
 def _ask(assistant: Assistant, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
@@ -111,11 +113,11 @@ class ThreadedNlp:
         Raises ScrubFailed: fail closed."""
         return (await run_in_threadpool(self.scrubber.scrub, text, mapping)).text, mapping
 
-    async def draft(self, text: str, service: str) -> dict:
-        return await run_in_threadpool(_draft, self.assistant, text, service)
+    async def draft(self, text: str, service: str, history: Sequence[str] = ()) -> dict:
+        return await run_in_threadpool(_draft, self.assistant, text, service, history)
 
-    async def search(self, query: str, k: int) -> list[dict]:
-        return await run_in_threadpool(_search, self.assistant, query, k)
+    async def search(self, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
+        return await run_in_threadpool(_search, self.assistant, query, k, service, history)
 
     async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
         return await run_in_threadpool(_ask, self.assistant, question, service, conversation)
@@ -165,11 +167,11 @@ class ProcessNlp:
             raise ScrubFailed("le processus de pseudonymisation s'est arrêté") from exc
         return scrubbed, PseudonymMap.from_json(mapping.conversation_id, grown)
 
-    async def draft(self, text: str, service: str) -> dict:
-        return await self._call(True, _in_child, _draft, text, service)
+    async def draft(self, text: str, service: str, history: Sequence[str] = ()) -> dict:
+        return await self._call(True, _in_child, _draft, text, service, tuple(history))
 
-    async def search(self, query: str, k: int) -> list[dict]:
-        return await self._call(True, _in_child, _search, query, k)
+    async def search(self, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
+        return await self._call(True, _in_child, _search, query, k, service, tuple(history))
 
     async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
         return await self._call(True, _in_child, _ask, question, service, conversation)

@@ -81,10 +81,13 @@ class Open(_In):
 
 
 class Search(_In):
+    """Manual search; with `conversation`, the query is read with that conversation's turns."""
+
     type: Literal["search"]
     query: str = Field(min_length=1, max_length=500)
     k: int = Field(default=5, ge=1, le=20)
     service: Service | None = None
+    conversation: str | None = Field(default=None, max_length=64)
 
 
 class Phone(_In):

@@ -22,6 +22,9 @@ from web.security import Vault, hash_password, new_token, password_matches, toke
 ROLES = ("counsellor", "supervisor", "quality")
 
 
+HISTORY_TURNS = 4  # earlier user messages a follow-up is read with
+
+
 class NotFound(LookupError):
     """No such conversation, or a token that does not open it (the same answer for both)."""
 
@@ -146,6 +149,16 @@ class Store:
                 select(Message).where(Message.conversation_id == conversation.id, Message.seq > after_seq).order_by(Message.seq)
             )
             return [_stored(conversation, m) for m in rows]
+
+    def user_turns(self, public_id: str, before_seq: int | None = None, limit: int = HISTORY_TURNS) -> list[str]:
+        """The conversation's last user messages before `before_seq` (pseudonymised, oldest first):
+        what a follow-up is understood with."""
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            query = select(Message.text).where(Message.conversation_id == conversation.id, Message.author == "user")
+            if before_seq is not None:
+                query = query.where(Message.seq < before_seq)
+            return list(reversed(session.scalars(query.order_by(Message.seq.desc()).limit(limit)).all()))
 
     def set_status(self, public_id: str, status: str, counsellor_id: int | None = None, service: str | None = None) -> None:
         with self.sessions.begin() as session:

@@ -45,10 +45,11 @@ def test_a_question_the_base_does_not_answer_abstains_with_sources(assistant):
 
 def test_personal_data_never_reaches_retrieval(assistant, monkeypatch):
     seen = []
-    real_search = assistant.index.search
-    monkeypatch.setattr(assistant.index, "search", lambda q, **kw: seen.append(q) or real_search(q, **kw))
-    draft = assistant.ask("je suis Léa Martin (06 12 34 56 78), comment demander une bourse ?", conversation_id="c42")
-    assert "Léa" not in seen[0] and "06 12" not in seen[0]
+    real_candidates = assistant.index.candidates
+    monkeypatch.setattr(assistant.index, "candidates", lambda q, **kw: seen.append(q) or real_candidates(q, **kw))
+    draft = assistant.ask("je suis Léa Martin (06 12 34 56 78), comment demander une bourse ?", conversation_id="c42",
+                          history=["bonjour, c'est encore Léa Martin, ma conseillère est Mme Dupont"])
+    assert seen and all("Léa" not in query and "06 12" not in query and "Dupont" not in query for query in seen)
     assert "<PERSONNE_1>" in draft.question and "<TELEPHONE_1>" in draft.question
     assert assistant.mappings.get("c42").restore(draft.question).startswith("je suis Léa Martin (06 12 34 56 78)")
 

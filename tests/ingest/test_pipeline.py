@@ -3,8 +3,8 @@
 import pytest
 
 from ingest.pipeline import SourceSpec, run_ingest
-from knowledge.index import SearchFilters
-from tests.conftest import snippet, write_jsonl
+from knowledge.filters import SearchFilters
+from tests.conftest import FIXTURES, snippet, write_jsonl
 
 pytestmark = pytest.mark.unit
 
@@ -96,3 +96,37 @@ def test_filters_by_service_source_audience_and_validity_date(tmp_path, make_ind
     for mode in ("dense", "lexical"):
         hits = index.search("bourse vœux CAP", k=10, filters=SearchFilters(services=("moel",)), mode=mode)
         assert {h.doc_id for h in hits} <= {"oscar:moel-cap"}
+
+
+def test_a_new_way_of_cutting_documents_reindexes_them_all(tmp_path, make_index, monkeypatch):
+    source = SourceSpec("oscar", write_jsonl(tmp_path / "oscar.jsonl", BASE))
+    index = make_index()
+    run_ingest(index, [source])
+    monkeypatch.setattr("ingest.pipeline.CHUNKING_VERSION", 99)
+    summary = run_ingest(index, [source])
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 3, 0)
+    assert index.store.ids() == index.manifest.embedded_chunk_ids()
+
+
+def test_the_real_export_wins_over_a_demo_fiche_with_the_same_id(tmp_path, make_index):
+    demo = tmp_path / "demo.xml"
+    real = tmp_path / "real.xml"
+    fiche = (FIXTURES / "ideo" / "metiers_2025_shape.xml").read_text(encoding="utf-8")
+    demo.write_text(fiche.replace("apiculteur/trice", "apiculteur (démo)"), encoding="utf-8")
+    real.write_text(fiche, encoding="utf-8")
+    index = make_index()
+    # the demo source comes first on the command line; the real export must still win
+    summary = run_ingest(index, [SourceSpec("ideo-metier", demo, demo=True), SourceSpec("ideo-metier", real)])
+    assert summary.rejected == [] and summary.added >= 2 and summary.shadowed == summary.added  # every demo twin left out
+    assert index.manifest.documents(["ideo-metier:MET.90001"])["ideo-metier:MET.90001"].title == "apiculteur/trice"
+
+
+def test_candidates_carry_what_every_search_step_says_and_respect_filters(tmp_path, make_index):
+    index = make_index()
+    run_ingest(index, [SourceSpec("oscar", write_jsonl(tmp_path / "oscar.jsonl", BASE))])
+    hits = index.candidates("bourse avec le dossier social étudiant")
+    assert hits[0].doc_id == "oscar:ps-bourse"
+    assert {"dense", "dense_identity", "lexical", "records", "names", "fused", "dense_rank", "records_share"} <= set(hits[0].signals)
+    assert hits[0].signals["records_rank"] == 1.0 and hits[0].passages
+    moel = index.candidates("bourse", filters=SearchFilters(services=("moel",)))
+    assert moel and all("moel" in h.services for h in moel)

@@ -62,7 +62,7 @@ def test_ingest_and_search_through_the_chroma_server(chroma_server, make_index, 
     assert index.store.count() == 2  # the vectors live on the server
     hits = index.search("j'ai eu aucune réponse positive pour mon master", k=2)
     assert hits[0].doc_id == "oscar:mm-recours"
-    from knowledge.index import SearchFilters
+    from knowledge.filters import SearchFilters
 
     filtered = index.search("commission", k=5, filters=SearchFilters(services=("monmaster",)))
     assert [h.doc_id for h in filtered] == ["oscar:mm-recours"]

@@ -80,6 +80,27 @@ def test_a_question_reaches_the_counsellor_with_a_draft_and_the_answer_reaches_t
         assert (record.outcome, record.final_text) == ("edited", "Bonjour <PERSONNE_1>, la CAES peut vous aider.")
 
 
+def test_a_follow_up_is_drafted_and_searched_with_the_turns_before_it(client):
+    assert login(client).status_code == 303
+    with client.websocket_connect("/console/ws") as console, client.websocket_connect("/widget/ws") as widget:
+        receive_until(console, "queues")
+        widget.send_json({"type": "hello", "service": "parcoursup"})
+        conversation = widget.receive_json()["conversation"]
+        widget.send_json({"type": "message", "text": "ma fille veut devenir infirmière, elle est en terminale", "key": "k1"})
+        first = receive_until(console, "draft")
+        assert not first["draft"]["understood"]["followup"]
+        widget.send_json({"type": "message", "text": "et en alternance c'est possible ?", "key": "k2"})
+        second = receive_until(console, "draft")
+        understood = second["draft"]["understood"]
+        assert understood["followup"] and understood["need"].startswith("infirmi") and "alternance" in understood["need"]
+        assert understood["profile"]["writer"] == "parent"
+        assert "ideo-metier:MET.38" in [s["doc_id"] for s in second["draft"]["sources"][:3]]
+        # the counsellor's manual search is read with the open conversation too
+        console.send_json({"type": "search", "query": "et le salaire ?", "conversation": conversation})
+        results = receive_until(console, "search_results")
+        assert results["understood"]["followup"] and results["results"][0]["doc_id"] == "ideo-metier:MET.38"
+
+
 def test_reconnecting_resumes_without_losing_or_doubling(client):
     with client.websocket_connect("/widget/ws") as widget:
         widget.send_json({"type": "hello", "service": "moel"})

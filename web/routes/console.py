@@ -77,8 +77,13 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
     if isinstance(frame, protocol.Ping):
         await send(socket, {"type": "pong"})
     elif isinstance(frame, protocol.Search):
-        results = await services.nlp.search(frame.query, frame.k)
-        await send(socket, {"type": "search_results", "query": frame.query, "results": results})
+        history: list[str] = []
+        service = frame.service
+        if frame.conversation:
+            service = service or await _allowed(services, client, frame.conversation)
+            history = await run_in_threadpool(store.user_turns, frame.conversation)
+        found = await services.nlp.search(frame.query, frame.k, service, history)
+        await send(socket, {"type": "search_results", "query": frame.query, **found})
     elif isinstance(frame, protocol.Phone):
         payload, text = await services.nlp.ask(frame.question, frame.service, f"phone-{client.user_id}")
         await send(socket, {"type": "phone_draft", "text": text, "draft": payload})

@@ -207,8 +207,9 @@ async def user_message(services: Services, socket: WebSocket, conversation: str,
 async def draft_for_counsellors(services: Services, conversation: str, service: str, stored) -> None:
     """Draft an answer off the event loop, store it, push it to the counsellors of the queue."""
     try:
+        history = await run_in_threadpool(services.store.user_turns, conversation, stored.seq)
         async with services.hub.drafters(services.settings.draft_workers):
-            payload = await services.nlp.draft(stored.text, service)
+            payload = await services.nlp.draft(stored.text, service, history)
         draft_id = await run_in_threadpool(services.store.save_draft, conversation, stored.message_id, payload)
     except Exception:  # a failed draft must not lose the message: counsellors still have it
         log.exception("drafting failed for a message of conversation %s", conversation)

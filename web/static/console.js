@@ -46,7 +46,9 @@ function showDraft(frame) {
   const draft = frame.draft;
   state.draftId = frame.draft_id ?? null;
   $("draft").hidden = false;
-  $("draft").textContent = `${draft.abstained ? "Abstention" : "Brouillon"} — confiance ${draft.confidence}\n\n${frame.text}`;
+  const need = draft.understood && draft.understood.need
+    ? `\nQuestion comprise${draft.understood.followup ? " (suite de la conversation)" : ""} : ${draft.understood.need}` : "";
+  $("draft").textContent = `${draft.abstained ? "Abstention" : "Brouillon"} — confiance ${draft.confidence}${need}\n\n${frame.text}`;
   $("answer-text").value = draft.abstained ? "" : frame.text;
   $("sources").replaceChildren(...(draft.citations.length ? draft.citations : draft.sources)
     .map((s) => item(`${s.doc_id} — ${s.title} ${s.url || ""}`)));
@@ -88,7 +90,9 @@ function connect() {
       else if (c) c.status = f.type === "taken" ? "active" : "waiting";
       renderQueues();
     }
-    else if (f.type === "search_results") $("results").replaceChildren(...f.results.map((r) => {
+    else if (f.type === "search_results") $("results").replaceChildren(...(f.understood && f.understood.need
+      ? [item(`Recherche comprise${f.understood.followup ? " avec la conversation" : ""} : ${f.understood.need}`)] : []),
+      ...f.results.map((r) => {
       const li = item(`${r.title} (${r.doc_id}) : ${r.passage.slice(0, 200)}`);
       const insert = document.createElement("button");
       insert.type = "button";
@@ -127,7 +131,9 @@ $("transfer").addEventListener("click", () => state.conversation &&
 $("close").addEventListener("click", () => state.conversation &&
   socket.send(JSON.stringify({ type: "close", conversation: state.conversation })));
 $("search").addEventListener("submit", (e) => { e.preventDefault();
-  socket.send(JSON.stringify({ type: "search", query: $("search-q").value })); });
+  const search = { type: "search", query: $("search-q").value };
+  if (state.conversation) search.conversation = state.conversation;  // read with the open conversation's turns
+  socket.send(JSON.stringify(search)); });
 $("phone").addEventListener("submit", (e) => { e.preventDefault(); state.conversation = null;
   socket.send(JSON.stringify({ type: "phone", question: $("phone-q").value })); });
 $("inbox-load").addEventListener("click", () => socket.send(JSON.stringify({ type: "inbox" })));

@@ -1,0 +1,449 @@
+"""Understand a message with the conversation's earlier turns: the need, the profile, the intent.
+
+A plain typed stage (`Understander.run(turns) -> Understanding`):
+- the **need** is what is asked, in standard words: informal French normalised (jsuis, koi,
+  pk…), the writer's situation taken out (level, place, age, disability, scholarship, who
+  writes: kept as structured facts, never as search words), greetings dropped, and a
+  follow-up ("et en alternance ?") completed with the subject of the earlier turns;
+- the **profile** holds those facts;
+- the **intent** says what kind of answer is sought: a métier, a formation, a procedure,
+  general orientation, or something out of scope;
+- the **expansions** are what the lexicon and the indexed documents say the words stand for
+  (acronyms, colloquial job names, misspellings of a fiche's name); search reads the need
+  with them.
+Retrieval, ranking and confidence see the need, not the profile (the charter's equal
+treatment); a profile fact that changes a procedure is used later, for a complement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+from assistant.lexicon import Lexicon, NameMatch, Vocabulary, VocabularyCache, search_form, words
+from knowledge.index import KnowledgeIndex
+from knowledge.lexical import fold, tokenize
+
+INTENTS = ("metier", "formation", "procedure", "orientation", "hors_sujet")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Facts about who writes, kept apart from what they ask."""
+
+    level: str | None = None  # "3e", "seconde", "première", "terminale", "bac+2", "licence", "master"…
+    writer: str | None = None  # eleve, parent, etudiant, adulte
+    place: str | None = None  # as written: "Bobigny", "Seine-Saint-Denis", "93"
+    age: int | None = None
+    situations: tuple[str, ...] = ()  # handicap, boursier, apprenti, outre_mer, etranger, adulte, sport_haut_niveau
+
+    def to_json(self) -> dict:
+        return {key: value for key, value in asdict(self).items() if value not in (None, ())}
+
+
+@dataclass(frozen=True)
+class Expansion:
+    term: str  # as found in the message
+    expansion: str  # what it stands for
+    origin: str  # "lexique", "idéo", "orthographe"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    need: str
+    profile: Profile = Profile()
+    intent: str = "orientation"
+    expansions: tuple[Expansion, ...] = ()
+    followup: bool = False
+    names: tuple[NameMatch, ...] = field(default=(), compare=False)  # fiches named in the need
+
+    @property
+    def query(self) -> str:
+        """What search reads: the need and what its words stand for."""
+        extra = [search_form(e.expansion) for e in self.expansions]
+        return " ".join([self.need, *dict.fromkeys(e for e in extra if e)])
+
+    def to_json(self) -> dict:
+        return {"need": self.need, "profile": self.profile.to_json(), "intent": self.intent,
+                "expansions": [e.to_json() for e in self.expansions], "followup": self.followup}
+
+
+# -- the writer's situation -----------------------------------------------------------------
+_SUBJECT = r"(?:je\s+suis|j'?\s*suis|jsuis|chui|chuis|suis|il\s+est|elle\s+est|(?:mon|ma|notre)\s+(?:fils|fille|enfant)\s+est|on\s+est|nous\s+sommes)"
+_LEVELS = (
+    (r"6e|6eme|sixieme", "6e"), (r"5e|5eme|cinquieme", "5e"), (r"4e|4eme|quatrieme", "4e"),
+    (r"3e|3eme|troisieme|3e prepa[- ]metiers", "3e"), (r"seconde|2nde|2de", "seconde"),
+    (r"premiere|1re|1ere", "première"), (r"terminale|tle|term", "terminale"),
+    (r"l1|licence 1|premiere annee de licence", "licence 1"), (r"l2|licence 2", "licence 2"),
+    (r"l3|licence 3", "licence 3"), (r"m1|master 1", "master 1"), (r"m2|master 2", "master 2"),
+    (r"licence", "licence"), (r"master", "master"), (r"bts", "BTS"), (r"but|iut|dut", "BUT"), (r"cap", "CAP"),
+    (r"prepa|cpge", "classe préparatoire"), (r"pass|las", "PASS/LAS"), (r"bac ?\+ ?(\d)", "bac+{0}"),
+)
+_LEVEL_WORDS = "|".join(p for p, _ in _LEVELS)
+_SCHOOL_YEARS = r"6e|6eme|sixieme|5e|5eme|cinquieme|4e|4eme|quatrieme|3e|3eme|troisieme|seconde|2nde|2de|premiere|1re|1ere|terminale|tle|l1|l2|l3|m1|m2"
+# "je suis en terminale", "il est en 3e", "en seconde,": the level is a fact about the writer. The
+# stream that may follow ("terminale STMG") stays in the need: it is often what the question is about.
+LEVEL_STATEMENT = re.compile(
+    rf"\b(?:(?:{_SUBJECT})\s+(?:actuellement\s+|en\s+ce\s+moment\s+)?(?:en\s+)?(?:classe\s+de\s+)?(?P<level>{_LEVEL_WORDS})"
+    rf"|(?<![\w'])(?:en|de)\s+(?P<year>{_SCHOOL_YEARS}))\b(?!\s*(?:annee|fois))"
+)
+AGE = re.compile(r"\b(?:j'?\s*ai|il\s+a|elle\s+a|age[e]?\s+de|qui\s+a)\s+(?P<age>\d{1,2})\s*ans\b")
+_PLACE_END = r"(?=\s*(?:[,.;:!?()]|$|\s+(?:et|mais|donc|je|j'|on|nous|il|elle|ma|mon|depuis|alors|car)\b))"
+PLACE = re.compile(
+    r"\b(?:j'?\s*habite|jhabite|on\s+habite|nous\s+habitons|je\s+vis|on\s+vit|nous\s+vivons|je\s+reside|"
+    r"je\s+suis\s+(?:originaire\s+)?(?:de\b|du\b|d')|je\s+viens\s+(?:de\b|du\b|d'|des\b)|on\s+est\s+(?:a|en|dans)\b|"
+    r"(?:il|elle)\s+(?:habite|vit))"
+    r"\s*(?P<place>(?:a|en|au|aux|dans|sur|pres\s+de|vers)?\s*[^,.;:!?()]{2,60}?)" + _PLACE_END
+)
+DEPARTMENT = re.compile(r"\b(?:dans\s+le|du)\s+(?P<place>\d{2,3}|2a|2b)\b")
+GENDER_STATEMENT = re.compile(r"\b(?:je\s+suis|en\s+tant\s+que)\s+(?:une?\s+)?(?:fille|garcon|femme|homme|jeune\s+(?:fille|homme))\b")
+ORIGIN_STATEMENT = re.compile(
+    r"\b(?:je\s+suis|il\s+est|elle\s+est|mes\s+parents\s+sont|ma\s+famille\s+est|on\s+est)\s+"
+    r"(?:d'origine|originaires?\s+d[eu']|nee?s?\s+(?:au|en|a)|issue?s?\s+de\s+l'immigration)\s*[\w' -]{0,30}?" + _PLACE_END
+)
+SITUATION_STATEMENT = re.compile(
+    rf"\b(?:(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:en\s+situation\s+de\s+handicap|handicapee?|dyslexique|dyspraxique|"
+    r"autiste|malvoyante?|malentendante?|sourde?|boursiere?s?(?:\s+(?:a\s+l'|au\s+)?echelon\s+\w+)?|"
+    r"apprentie?|alternante?|salariee?|en\s+reconversion|demandeu(?:r|se)\s+d'emploi|sportive?\s+de\s+haut\s+niveau)"
+    r"|(?:j'?\s*ai|il\s+a|elle\s+a)\s+(?:une\s+|la\s+|un\s+)?(?:rqth|handicap|tdah|dyslexie|dyspraxie|notification\s+mdph|"
+    r"trouble\s+dys|troubles\s+dys|pap|pps))\b"
+)
+WRITER_PHRASE = re.compile(
+    r"\b(?:(?:pour\s+)?(?:ma|mon|notre|nos|mes)\s+(?:fille|fils|enfant|enfants|gamin|gamine|garcon|ado)"
+    r"|je\s+suis\s+(?:sa|la|le|son)\s+(?:mere|pere|maman|papa)|en\s+tant\s+que\s+(?:parent|mere|pere))\b"
+)
+POLITENESS = re.compile(
+    r"\b(?:bonjour|bonsoir|salut|coucou|hello|re\b|madame|monsieur|merci(?:\s+(?:d'avance|beaucoup|bcp|par\s+avance|"
+    r"pour\s+votre\s+(?:aide|reponse)))?|cordialement|bien\s+a\s+vous|bonne\s+(?:journee|soiree)|"
+    r"s'il\s+vous\s+plait|s'il\s+te\s+plait|svp|stp|ok|okay|d'accord|ah|merc+i+|en\s+vous\s+remerciant(?:\s+par\s+avance)?|"
+    r"je\s+vous\s+remercie(?:\s+par\s+avance)?|yo|wesh)\b|<[A-Z_]+_\d+>|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+)
+SITUATION_FACTS = {
+    "disability": "handicap", "scholarship": "boursier", "apprentice": "apprenti", "overseas": "outre_mer",
+    "foreign": "etranger", "adult": "adulte", "sport_high_level": "sport_haut_niveau",
+}
+
+# -- what is asked --------------------------------------------------------------------------
+_CONNECTIVE_START = re.compile(
+    r"^\s*(?:(?:ok|okay|d'accord|ah|merci|super)\s*,?\s*)?(?:et|mais|sinon|du\s+coup|aussi|alors|donc|pareil|meme\s+question|par\s+contre)\b"
+)
+# The writer corrects what they said: always read with it.
+_CLARIFICATION_START = re.compile(r"^\s*(?:non|en\s+fait|je\s+parle\s+d|je\s+voulais\s+dire|plutot|pas\s+(?:du|de\s+la|le|la))\b")
+_PRONOUN_START = re.compile(r"^\s*(?:ca|c'est|c'etait|il|elle|ils|elles|y|en|faut|on)\b")
+_DEMONSTRATIVE = re.compile(r"\b(?:ce|cette|ces)\s+(?:metiers?|formations?|diplomes?|bac|bts|but|cap|licence|master|ecoles?|etudes|concours|filiere)\b")
+_ANAPHORA = re.compile(
+    r"\b(?:ca|cela|celle-ci|celui-ci|le\s+meme|la\s+meme|y\s+aller|en\s+faire|y\s+acced\w*|y\s+entrer|y\s+preparent)\b"
+    + "|" + _DEMONSTRATIVE.pattern
+)
+# A wish names the subject of a conversation better than a remark ("il veut devenir plombier").
+_WISH = re.compile(r"\b(?:devenir|etre|faire|metier|interesse|passionne|reve|projet|veut|voudrait|voudrais|souhaite|vise)\b")
+# What people ask about a subject already named: duration, pay, access, what comes next…
+_ASPECT = re.compile(
+    r"\b(?:salaire|gagn\w*|pay\w*|dure\w*|duree|combien\s+de\s+temps|combien\s+d'annees|annees?\s+d'etudes|etudes|"
+    r"diplomes?|alternance|apprentissage|horaires?|debouches?|travail|emploi|apres|ensuite|concours|acce\w*|ou\s+(?:se|le|la|on)|"
+    r"ecoles?|formations?|stages?|niveau|conditions?)\b"
+)
+INTENT_CUES = {
+    "procedure": re.compile(
+        r"\b(?:parcoursup|mon\s*master|monmaster|voeux?|dossier|candidat\w*|inscri\w*|confirm\w*|phase|liste\s+d'attente|"
+        r"en\s+attente|rang|position|classement|proposition|caes|cvec|bourse|crous|ine|delai|date\s+limite|calendrier|attestation|"
+        r"lettre\s+de\s+motivation|projet\s+de\s+formation|fiche\s+avenir|repondeur|admission|admis|recours|saisine|affectation|"
+        r"affelnet|plateforme|accept\w*|refus\w*|desist\w*|demission\w*|rectorat|recteur|conseiller|joindre|contact\w*|tchat|"
+        r"numero)\b"
+    ),
+    "metier": re.compile(
+        r"\b(?:devenir|metiers?|job|boulot|travailler\s+(?:comme|dans)|salaire|gagne\w*|payee?s?|embauche|emploi|"
+        r"profession|travail\s+de|faire\s+comme\s+metier|plus\s+tard|etre\s+(?:un|une)?)\b"
+    ),
+    "formation": re.compile(
+        r"\b(?:formations?|diplomes?|bts|but|cap|bac\s*pro|licences?|masters?|ecoles?|etudes|cursus|prepa|iut|universite|fac|"
+        r"alternance|apprentissage|programme|matieres|cours|specialites?|options?|poursuite|apres\s+(?:le|un|une|mon|ma))\b"
+    ),
+}
+OUT_OF_SCOPE = re.compile(
+    r"\b(?:meteo|temps\s+qu'il\s+fait|football|foot|match|recette|cuisiner\s+un|film|serie|jeu\s+video|blague|"
+    r"horoscope|devoirs?\s+de\s+maths|exercice\s+de|traduire|traduction|bitcoin|crypto)\b"
+)
+
+
+class Understander:
+    """The understanding stage: turns of a conversation in, an `Understanding` out."""
+
+    def __init__(self, index: KnowledgeIndex, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or Lexicon.load()
+        self.vocabulary = VocabularyCache(index)
+        jobs = sorted(self.lexicon.jobs, key=len, reverse=True)
+        self._jobs = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in jobs) + r")(?![\w])")
+        wordlike = self.lexicon.wordlike_acronyms
+        self._acronyms = [
+            re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in sorted(group, key=len, reverse=True)) + r")(?![\w-])", flags)
+            for group, flags in (([a for a in self.lexicon.acronyms if a in wordlike], 0),
+                                 ([a for a in self.lexicon.acronyms if a not in wordlike], re.IGNORECASE))
+            if group
+        ]
+        self._acronym_keys = {a.lower(): a for a in self.lexicon.acronyms if a not in wordlike}
+        self._profile_phrases = {
+            fact: re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(fold(v)) for v in sorted(values, key=len, reverse=True)) + r")(?![\w])")
+            for fact, values in self.lexicon.profile.items()
+        }
+
+    def run(self, turns: Sequence[str]) -> Understanding:
+        """Understand the last turn of `turns` (the earlier ones are the conversation so far)."""
+        turns = [t for t in turns if t and t.strip()]
+        if not turns:
+            return Understanding(need="")
+        vocabulary = self.vocabulary.get()
+        profile = self._profile(turns)
+        current = self._need_of(turns[-1])
+        followup = False
+        need = current
+        if len(turns) > 1 and self._is_followup(turns[-1], current, vocabulary):
+            subject = self._subject(turns[:-1], vocabulary)
+            if subject:
+                need = f"{subject} — {current}" if current else subject
+                followup = True
+        expansions = self._expansions(need, vocabulary)
+        understood = Understanding(need=need, profile=profile, expansions=tuple(expansions), followup=followup)
+        intent = self._intent(need, vocabulary.matches(need), expansions, vocabulary)
+        return Understanding(need=need, profile=profile, intent=intent, expansions=tuple(expansions), followup=followup,
+                             names=tuple(vocabulary.matches(understood.query)))
+
+    # -- the need -----------------------------------------------------------------------
+    def normalise(self, text: str) -> str:
+        """Informal spellings replaced by standard words, case and accents kept elsewhere."""
+        informal = self.lexicon.informal
+
+        def standard(match: re.Match[str]) -> str:
+            word = match.group(0)
+            replacement = informal.get(fold(word))
+            return replacement if replacement and not (word.isupper() and len(word) > 1) else word
+
+        text = re.sub(r"[\w']+", standard, text.replace("’", "'"))
+        text = re.sub(r"\bbac\s*\+\s*(\d)", r"bac+\1", text, flags=re.IGNORECASE)
+        return text
+
+    def _need_of(self, message: str) -> str:
+        """The message without what describes the writer, greetings and filler."""
+        text = self.normalise(message)
+        sentences = [s for s in _sentences(text) if _content(_strip_profile(s))]
+        if len(sentences) >= 4:
+            sentences = self._asking(sentences)
+        kept = []
+        for sentence in sentences:
+            stripped = _strip_profile(sentence)
+            if _content(stripped):
+                kept.append(stripped)
+        return _tidy(" ".join(kept))
+
+    def _asking(self, sentences: list[str]) -> list[str]:
+        """Of a long message, the sentences that ask something, name what it is about, or lead
+        to a question (the sentence before a short question usually holds its subject)."""
+        vocabulary = self.vocabulary.get()
+        asking = ["?" in s or bool(_ASKING.search(fold(s))) for s in sentences]
+        keep = []
+        for i, sentence in enumerate(sentences):
+            leads = i + 1 < len(sentences) and asking[i + 1] and len(tokenize(_strip_profile(sentences[i + 1]))) < 6
+            if asking[i] or leads or vocabulary.matches(sentence) or self._lexicon_terms(sentence):
+                keep.append(sentence)
+        return keep or sentences
+
+    def _is_followup(self, message: str, need: str, vocabulary: Vocabulary) -> bool:
+        """Does the message lean on what came before ("et en alternance ?", "ça paye bien ?")?
+
+        A message that names its subject (a fiche, a hotline word) stands alone unless it is a
+        short "et pour … ?"; one that does not leans on the earlier turns when it points back
+        (ça, ce métier, il/elle…), opens with a connective, asks about an aspect (salary,
+        duration, access, what next…), or is short; a procedure question stands alone."""
+        folded = fold(self.normalise(need))
+        opening = fold(self.normalise(message))
+        words_in_need = len(tokenize(need))
+        if _DEMONSTRATIVE.search(folded) or _CLARIFICATION_START.search(opening):
+            return True
+        if self._named(need, vocabulary):
+            return bool(_CONNECTIVE_START.search(opening)) and words_in_need <= 4
+        if _ANAPHORA.search(folded) or _CONNECTIVE_START.search(opening) or _PRONOUN_START.search(opening):
+            return True
+        if _ASPECT.search(folded):
+            return True
+        if INTENT_CUES["procedure"].search(folded) and words_in_need >= 4:
+            return False
+        return words_in_need <= 6
+
+    def _named(self, text: str, vocabulary: Vocabulary) -> list[str]:
+        """The subjects `text` names: colloquial jobs and hotline acronyms (lexicon), then fiches
+        whose name it holds (a several-word name, or a word few fiches share)."""
+        named = [e.term for e in self._lexicon_hits(text)]
+        matches = vocabulary.matches(text)
+        single = {m.surface for m in matches if m.length == 1}
+        named += [m.surface for m in sorted(matches, key=lambda m: -m.length) if m.length > 1 or len(single) <= 2]
+        return list(dict.fromkeys(named))
+
+    def _subject(self, earlier: Sequence[str], vocabulary: Vocabulary) -> str:
+        """What the conversation was about: what the latest earlier turn that names something
+        names (its words, when it is about a procedure), else the latest earlier need."""
+        needs = [need for need in (self._need_of(turn) for turn in reversed(earlier)) if _content(need)]
+        for need in needs:
+            if INTENT_CUES["procedure"].search(fold(need)) and len(tokenize(need)) >= 2:
+                return need  # a procedure: its words are the subject ("liste d'attente", "vœux"…)
+        named = [(need, self._named(need, vocabulary), bool(vocabulary.matches(need))) for need in needs]
+        # a fiche named in a wish first, then any fiche named, then any hotline word; latest first
+        for need, names, fiche in sorted(named, key=lambda row: (not (row[2] and _WISH.search(fold(row[0]))), not row[2])):
+            if names:
+                return " ".join(names[:3])
+        return next((need for need in needs if len(tokenize(need)) >= 2), "")
+
+    def _lexicon_hits(self, text: str) -> list[Expansion]:
+        """What the lexicon says the words of `text` stand for: job names, then acronyms."""
+        found = [Expansion(key, plain_title(title), "lexique")
+                 for key in dict.fromkeys(m.group(0) for m in self._jobs.finditer(" ".join(words(text))))
+                 for title in self.lexicon.jobs[key]]
+        raw = text.replace("’", "'")
+        for pattern in self._acronyms:
+            for match in pattern.finditer(raw):
+                acronym = match.group(0) if match.group(0) in self.lexicon.acronyms else self._acronym_keys[match.group(0).lower()]
+                found.append(Expansion(acronym, self.lexicon.acronyms[acronym], "lexique"))
+        return found
+
+    def _lexicon_terms(self, text: str) -> list[str]:
+        return [search_form(e.expansion) for e in self._lexicon_hits(text)]
+
+    # -- expansions ---------------------------------------------------------------------
+    def _expansions(self, need: str, vocabulary: Vocabulary) -> list[Expansion]:
+        found = self._lexicon_hits(need)
+        raw = need.replace("’", "'")
+        named = {e.term.upper() for e in found}
+        wordlike = self.lexicon.wordlike_acronyms
+        for written in set(re.findall(r"\w{2,8}", raw)):
+            # a formation acronym of the exports: as written in capitals, or typed in lower case
+            # when it is long enough not to be a word ("staps", not "en")
+            acronym = written if written in vocabulary.acronyms else written.upper()
+            title = vocabulary.acronyms.get(acronym)
+            lower_ok = len(acronym) >= 4 and acronym not in wordlike and not _is_stopword(written)
+            if title and acronym not in named and (written == acronym or lower_ok):
+                found.append(Expansion(acronym, title, "idéo"))
+        for word in set(re.findall(r"[^\W\d_]{5,}", need)):
+            corrected = vocabulary.correction(word)
+            if corrected:
+                found.append(Expansion(word, corrected, "orthographe"))
+        unique: dict[tuple[str, str], Expansion] = {}
+        for expansion in found:
+            unique.setdefault((expansion.term.lower(), expansion.expansion), expansion)
+        return list(unique.values())
+
+    # -- profile and intent -------------------------------------------------------------
+    def _profile(self, turns: Sequence[str]) -> Profile:
+        original = " \n ".join(turns)
+        text = fold(original)
+        readable = original if len(original) == len(text) else text  # folding keeps offsets but for rare characters
+        level = None
+        for match in LEVEL_STATEMENT.finditer(text):
+            level = _level_label(match.group("level") or match.group("year"))
+        place = None
+        if match := PLACE.search(text) or DEPARTMENT.search(text):
+            start, end = match.span("place")
+            place = re.sub(r"^(?:[aà]|en|au|aux|dans|sur|pr[eè]s de|vers)\s+", "", readable[start:end].strip(), flags=re.I) or None
+        age = int(m.group("age")) if (m := AGE.search(text)) else None
+        situations = tuple(label for fact, label in SITUATION_FACTS.items()
+                           if fact in self._profile_phrases and self._profile_phrases[fact].search(text))
+        if "overseas" in self._profile_phrases and place is None and (m := self._profile_phrases["overseas"].search(text)):
+            place = readable[m.start():m.end()]
+        writer = None
+        if self._profile_phrases.get("writer_parent") and self._profile_phrases["writer_parent"].search(text):
+            writer = "parent"
+        elif level in ("licence", "licence 1", "licence 2", "licence 3", "master", "master 1", "master 2", "BTS", "BUT",
+                       "classe préparatoire", "PASS/LAS") or (level or "").startswith("bac+"):
+            writer = "etudiant"
+        elif level:
+            writer = "eleve"
+        elif "adulte" in situations or (age is not None and age >= 26):
+            writer = "adulte"
+        return Profile(level=level, writer=writer, place=place, age=age, situations=situations)
+
+    def _intent(self, need: str, names: Sequence[NameMatch], expansions: Sequence[Expansion], vocabulary: Vocabulary) -> str:
+        folded = fold(need)
+        score = {intent: len(cue.findall(folded)) for intent, cue in INTENT_CUES.items()}
+        for match in names:
+            if match.length > 1 or len(names) <= 3:  # a lone generic word named by many fiches says little
+                score["metier" if match.source == "ideo-metier" else "formation"] += 2 if match.length > 1 else 1
+        for expansion in expansions:
+            if expansion.term in self.lexicon.acronyms or expansion.origin == "idéo":
+                score["formation"] += 1 if expansion.term in vocabulary.acronyms or expansion.origin == "idéo" else 0
+            elif expansion.origin == "lexique":
+                score["metier"] += 2  # a colloquial job name
+        if OUT_OF_SCOPE.search(folded) and not names and not score["procedure"]:
+            return "hors_sujet"
+        if score["procedure"] and score["procedure"] >= max(score["metier"], score["formation"]):
+            return "procedure"
+        if score["metier"] or score["formation"]:
+            return "metier" if score["metier"] >= score["formation"] else "formation"
+        return "orientation"
+
+
+_ASKING = re.compile(
+    r"\b(?:demande\s+si|savoir\s+si|se\s+demande|(?:voudrait|veut|aimerait)\s+savoir)\b"
+    r"|^\s*(?:comment|quel|quelle|quels|quelles|est-ce|combien|pourquoi|ou\b|quand|peut-on|puis-je|faut-il|dois-je|"
+    r"je\s+(?:voudrais|veux|souhaite|souhaiterais|aimerais)\s+(?:savoir|connaitre|comprendre)|"
+    r"pouvez-vous|pourriez-vous|est\s+ce\s+que|c'est\s+quoi|qu'est-ce)"
+)
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?…])\s+|\n+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _strip_profile(sentence: str) -> str:
+    """`sentence` without the phrases that describe the writer (matched on its folded form;
+    folding keeps offsets, so spans cut the original)."""
+    folded = fold(sentence)
+    if len(folded) != len(sentence):  # a character that folds to several: cut the folded text
+        sentence = folded
+    spans: list[tuple[int, int]] = []
+    for pattern in (LEVEL_STATEMENT, AGE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT, SITUATION_STATEMENT,
+                    WRITER_PHRASE, POLITENESS):
+        spans += [m.span() for m in pattern.finditer(folded)]
+    if not spans:
+        return sentence
+    keep = [True] * len(sentence)
+    for start, end in spans:
+        for i in range(start, end):
+            keep[i] = False
+    return "".join(ch if kept else " " for ch, kept in zip(sentence, keep))
+
+
+def _content(text: str) -> bool:
+    return bool(tokenize(text))
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    text = re.sub(r"^(?:[,.;:!]\s*|(?:et|mais|donc|alors)\s+)+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"([,;:])\s*(?=[,;:.!?])", "", text)
+    return text.strip(" ,;:")
+
+
+def plain_title(title: str) -> str:
+    """An inclusive title ("infirmier/ère") in the form search reads best ("infirmier")."""
+    return re.sub(r"(?<=\w)/[\wéèêàùç]+", "", title).strip()
+
+
+def _is_stopword(word: str) -> bool:
+    return not tokenize(word)
+
+
+def _acronym_in(acronym: str, text: str, wordlike: frozenset[str]) -> bool:
+    flags = 0 if acronym in wordlike else re.IGNORECASE
+    return re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text, flags) is not None
+
+
+def _level_label(raw: str) -> str:
+    raw = raw.strip()
+    for pattern, label in _LEVELS:
+        match = re.fullmatch(pattern, raw)
+        if match:
+            return label.format(*match.groups())
+    return raw

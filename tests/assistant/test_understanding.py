@@ -1,0 +1,106 @@
+"""Understanding a message with the turns before it: need, profile, intent, expansions.
+
+The vocabulary comes from the demo index (its fiches' titles, other names and acronyms) and
+from the reviewed lexicon; the examples are ours, not taken from any evaluation set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.understanding import Understander
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def understand(demo_index):
+    understander = Understander(demo_index)
+    return lambda *turns: understander.run(list(turns))
+
+
+@pytest.mark.parametrize("written, standard", [
+    ("jsuis en 2nde pk c si dur", "je suis"),
+    ("chui perdu, koi faire apres le bac", "je suis perdu, quoi faire"),
+    ("g pas eu de reponse", "j'ai pas eu de reponse"),
+    ("c koi un bac +2", "c'est quoi un bac+2"),
+])
+def test_informal_french_is_normalised(demo_index, written, standard):
+    assert standard in Understander(demo_index).normalise(written)
+
+
+def test_the_writers_situation_is_a_fact_not_search_words(understand):
+    understood = understand("Bonjour, je suis en terminale, j'habite à Bobigny et j'ai 17 ans. "
+                            "Je suis boursière. Comment devenir infirmière ? Merci d'avance")
+    assert understood.need == "Comment devenir infirmière?"
+    assert understood.profile.level == "terminale" and understood.profile.writer == "eleve"
+    assert understood.profile.place == "Bobigny" and understood.profile.age == 17
+    assert understood.profile.situations == ("boursier",)
+    assert understood.intent == "metier"
+
+
+def test_a_parent_writing_for_a_child_and_a_disability(understand):
+    understood = understand("mon fils est dyslexique et en 4e, il pourra faire un CAP boulanger ?")
+    assert understood.profile.writer == "parent" and understood.profile.level == "4e"
+    assert "handicap" in understood.profile.situations
+    assert "dyslexique" not in understood.need and "fils" not in understood.need
+    assert "CAP boulanger" in understood.need
+
+
+def test_a_place_that_is_the_subject_of_the_question_stays_in_the_need(understand):
+    understood = understand("quelles formations en alternance à Lyon ?")
+    assert "Lyon" in understood.need and understood.profile.place is None
+
+
+def test_the_level_stream_stays_when_it_is_what_is_asked(understand):
+    understood = understand("en terminale stmg on choisit quoi comme BTS ?")
+    assert "stmg" in understood.need and understood.profile.level == "terminale"
+
+
+def test_a_follow_up_is_completed_with_the_subject_of_earlier_turns(understand):
+    understood = understand("ma fille veut etre infirmiere", "et en alternance c'est possible ?")
+    assert understood.followup
+    assert understood.need.startswith("infirmier") and "alternance" in understood.need
+    first = understand("et en alternance c'est possible ?")
+    assert not first.followup  # a first message is never completed
+
+
+def test_small_talk_between_turns_is_skipped(understand):
+    understood = understand("je voudrais devenir boulanger", "ok merci", "et le salaire ?")
+    assert understood.followup and understood.need.startswith("boulanger")
+
+
+def test_a_new_subject_is_not_mixed_with_the_old_one(understand):
+    understood = understand("je voudrais devenir boulanger", "Comment faire une demande de bourse sur critères sociaux pour la rentrée ?")
+    assert not understood.followup and "boulanger" not in understood.need
+
+
+def test_colloquial_job_names_and_acronyms_are_expanded_from_data(understand):
+    toubib = understand("je veux devenir toubib")
+    assert ("toubib", "médecin généraliste", "lexique") in {(e.term, e.expansion, e.origin) for e in toubib.expansions}
+    assert "médecin généraliste" in toubib.query
+    caes = understand("c'est quoi la caes ?")
+    assert any(e.term == "CAES" and "commission" in e.expansion for e in caes.expansions)
+    but = understand("but de ma demande : comprendre la procédure")  # "but" the word, not the diploma
+    assert not any(e.term == "BUT" for e in but.expansions)
+
+
+def test_a_misspelt_fiche_name_is_corrected_from_the_fiches_words(understand):
+    understood = understand("combien gagne une boulengère")
+    assert any(e.origin == "orthographe" and e.expansion == "boulangere" for e in understood.expansions)
+
+
+@pytest.mark.parametrize("message, intent", [
+    ("j'ai oublié de confirmer mes voeux sur parcoursup, c'est trop tard ?", "procedure"),
+    ("quel salaire pour un vétérinaire ?", "metier"),
+    ("c'est quoi le BTS MCO ?", "formation"),
+    ("qui va gagner le match de foot ce soir ?", "hors_sujet"),
+])
+def test_intent(understand, message, intent):
+    assert understand(message).intent == intent
+
+
+def test_to_json_is_what_the_cli_and_the_console_show(understand):
+    shown = understand("jsuis en 3e, c koi un CAP ?").to_json()
+    assert set(shown) == {"need", "profile", "intent", "expansions", "followup"}
+    assert shown["profile"] == {"level": "3e", "writer": "eleve"}

@@ -39,5 +39,6 @@ def focus(question: str, hit: Hit, index: KnowledgeIndex) -> Hit:
         for passage in index.passages(hit.doc_id):
             if any(section in passage.section.split(" · ") for section in sections):
                 others = [p for p in hit.passages if p.chunk_id != passage.chunk_id]
-                return replace(hit, passages=[passage, *others])
+                best = max((p.score for p in hit.passages), default=0.0)
+                return replace(hit, passages=[replace(passage, score=best), *others])  # as close as the closest
     return hit

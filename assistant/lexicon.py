@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -88,6 +89,7 @@ class Vocabulary:
     acronyms: dict[str, str] = field(default_factory=dict)  # formation acronym -> shortest formation title
     name_words: list[str] = field(default_factory=list)  # folded words of every name (typo correction)
     known: set[str] = field(default_factory=set)  # retrieval tokens the lexical index holds
+    masculine: dict[str, str] = field(default_factory=dict)  # folded feminine word of a job name -> its masculine form
 
     @classmethod
     def from_index(cls, index: KnowledgeIndex) -> "Vocabulary":
@@ -99,6 +101,8 @@ class Vocabulary:
             vocabulary.titles[doc_id] = (source, title)
             if source == "oscar":
                 continue  # a snippet's title is a question, not a name
+            if source == "ideo-metier":
+                vocabulary.masculine.update(gendered_pairs(others))
             for name in (title, *others):
                 phrase = tuple(tokenize(name))
                 if phrase:
@@ -151,6 +155,23 @@ class Vocabulary:
         limit = 1 if len(folded) <= 7 else 2
         best = process.extractOne(folded, self.name_words, scorer=Levenshtein.distance, score_cutoff=limit)
         return best[0] if best and best[0] != folded else None
+
+
+def gendered_pairs(names: Sequence[str]) -> dict[str, str]:
+    """Feminine -> masculine words of a fiche's labels ("développeuse" -> "développeur"), found by
+    aligning its names word by word: two labels of the same length whose words differ only by a
+    gendered ending."""
+    pairs: dict[str, str] = {}
+    split = [name.split() for name in names]
+    for first in split:
+        for second in split:
+            if first is second or len(first) != len(second):
+                continue
+            for a, b in zip(first, second):
+                fa, fb = fold(a), fold(b)
+                if fa != fb and len(fa) > len(fb) >= 3 and fa[:3] == fb[:3] and tokenize(fa) == tokenize(fb):
+                    pairs[fa] = b  # the longer form is the feminine one: -euse/-eur, -ière/-ier, -e…
+    return pairs
 
 
 class VocabularyCache:

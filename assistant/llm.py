@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from assistant.drafting import CLOSING, GREETING, Composed, DraftFailed, passage_body
+from assistant.drafting import CLOSING, GREETING, Composed, DraftFailed, DraftRequest, passage_body
 from assistant.pii.pseudonyms import PLACEHOLDER
 from assistant.pii.scrubber import Entity
 from knowledge.types import Hit
@@ -26,6 +26,10 @@ Règles :
 - recopie telles quelles les balises comme <PERSONNE_1> ou <TELEPHONE_1>, n'écris aucune autre donnée personnelle ;
 - emploie les intitulés de métiers inclusifs (par exemple « infirmier/ère ») ;
 - n'oriente jamais selon le genre, l'origine, le handicap ou le lieu de vie ;
+- réponds d'abord à la demande telle qu'elle est résumée (« Demande comprise »), puis complète ;
+- ne commence par « Oui » ou « Non » que si une source répond exactement à cette question ;
+- si l'usager écrit pour son enfant, adresse-toi à lui au sujet de son enfant ;
+- le profil ne sert qu'à ajouter ce qui s'applique à sa situation, jamais à changer la réponse principale ;
 - commence par « Bonjour, » et termine par une phrase d'au revoir courte."""
 
 _CITATION = re.compile(r"\[(\d{1,2})\]")
@@ -35,6 +39,25 @@ def sources_block(evidence: Sequence[Hit]) -> str:
     return "\n\n".join(
         f"[{n}] {hit.title} ({hit.doc_id})\n{passage_body(hit)}" for n, hit in enumerate(evidence, start=1)
     )
+
+
+def user_prompt(request: DraftRequest, evidence: Sequence[Hit]) -> str:
+    """The conversation so far, the message, how it was understood, the writer's situation, the sources."""
+    understood = request.understood
+    profile = understood.profile.to_json()
+    parts = []
+    if request.history:
+        parts.append("Messages précédents de l'usager :\n" + "\n".join(f"- {turn}" for turn in request.history))
+    parts.append(f"Message de l'usager : {request.question}")
+    parts.append(f"Demande comprise : {request.need}")
+    if profile:
+        parts.append("Situation de l'usager : " + " ; ".join(f"{k} = {', '.join(v) if isinstance(v, list) else v}"
+                                                            for k, v in profile.items()))
+    if request.complement is not None:
+        parts.append(f"La source [{evidence.index(request.complement) + 1}] s'applique à sa situation : "
+                     "ajoute-la en complément, sans changer la réponse principale.")
+    parts.append(f"Sources :\n\n{sources_block(evidence)}")
+    return "\n\n".join(parts)
 
 
 class LLMDrafter:
@@ -65,28 +88,28 @@ class LLMDrafter:
             temperature=0.1,
         )
 
-    def compose(self, question: str, evidence: Sequence[Hit]) -> Composed:
-        evidence = list(evidence[: self._max_sources])
+    def compose(self, request: DraftRequest) -> Composed:
+        evidence = list(request.evidence[: self._max_sources])
+        if request.complement is not None and request.complement not in evidence:
+            evidence.append(request.complement)
         if not evidence:
             raise DraftFailed("aucune source utilisable")
-        messages = [
-            ("system", SYSTEM_PROMPT),
-            ("human", f"Sources :\n\n{sources_block(evidence)}\n\nQuestion de l'usager : {question}"),
-        ]
+        question = request.question
+        messages = [("system", SYSTEM_PROMPT), ("human", user_prompt(request, evidence))]
         try:
             reply = self._chat.invoke(messages)
         except Exception as exc:  # network, HTTP status, timeout, malformed reply: all fall back
             raise DraftFailed(f"le modèle n'a pas répondu ({type(exc).__name__})") from exc
-        text = str(reply.content).strip()
-        return Composed(self._checked(text, question), self._cited(text, evidence))
+        text = self._checked(str(reply.content).strip(), question, len(evidence))
+        return Composed(text, self._cited(text, evidence), text)
 
-    def _checked(self, text: str, question: str) -> str:
+    def _checked(self, text: str, question: str, sources: int) -> str:
         if not text or text.startswith("ABSTENTION"):
             raise DraftFailed("le modèle s'est abstenu")
         numbers = [int(n) for n in _CITATION.findall(text)]
         if not numbers:
             raise DraftFailed("le brouillon du modèle ne cite aucune source")
-        if any(n < 1 or n > self._max_sources for n in numbers):
+        if any(n < 1 or n > sources for n in numbers):
             raise DraftFailed("le brouillon du modèle cite une source qui n'existe pas")
         asked = {m.group(0) for m in PLACEHOLDER.finditer(question)}
         written = {m.group(0) for m in PLACEHOLDER.finditer(text)}

@@ -12,11 +12,11 @@ and shipped as data (`assistant/models/ranker.json`). The features never read th
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from assistant.logistic import Logistic
 from assistant.understanding import INTENTS, Understanding, plain_title
 from knowledge.lexical import fold, tokenize
 from knowledge.types import Hit
@@ -32,10 +32,11 @@ class Reranker(Protocol):
     def rerank(self, understood: Understanding, candidates: Sequence[Hit], service: str | None = None) -> list[Hit]: ...
 
 
-def features(understood: Understanding, hit: Hit, service: str | None) -> dict[str, float]:
-    """What the ranker reads of one candidate (every value in [0, 1] or a small count)."""
+def features(understood: Understanding, hit: Hit, service: str | None, need_tokens: set[str] | None = None) -> dict[str, float]:
+    """What the ranker reads of one candidate (every value in [0, 1] or a small count);
+    `need_tokens`, the query's retrieval tokens, when the caller already has them."""
     signals = hit.signals
-    need_tokens = set(tokenize(understood.query))
+    need_tokens = need_tokens if need_tokens is not None else set(tokenize(understood.query))
     named = max((m.length for m in understood.names if m.doc_id == hit.doc_id), default=0)
     title_tokens = set(tokenize(hit.title))
     title = fold(plain_title(hit.title))
@@ -57,7 +58,8 @@ def features(understood: Understanding, hit: Hit, service: str | None) -> dict[s
         "named_by_lexicon": float(from_lexicon),
         "title_coverage": len(need_tokens & title_tokens) / len(title_tokens) if title_tokens else 0.0,
         "need_in_title": len(need_tokens & title_tokens) / len(need_tokens) if need_tokens else 0.0,
-        "service_snippet": float(hit.source == "oscar" and service is not None and service in hit.services),
+        # an unknown service (a bare CLI question) is no evidence against any snippet
+        "service_snippet": float(hit.source == "oscar" and (service is None or service in hit.services)),
         "intent_source": float(INTENT_SOURCE.get(understood.intent) == hit.source),
         "followup": float(understood.followup),
     }
@@ -69,32 +71,23 @@ def features(understood: Understanding, hit: Hit, service: str | None) -> dict[s
 
 
 @dataclass(frozen=True)
-class LearnedRanker:
+class LearnedRanker(Logistic):
     """A logistic regression over `features`, its weights read from a JSON file."""
-
-    weights: dict[str, float]
-    bias: float
-    means: dict[str, float]
-    scales: dict[str, float]
 
     @classmethod
     def load(cls, path: Path = RANKER) -> "LearnedRanker":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["weights"], data["bias"], data["means"], data["scales"])
+        return cls(**Logistic.fields(json.loads(path.read_text(encoding="utf-8"))))
 
     def score(self, row: dict[str, float]) -> float:
         """Probability that the candidate answers the need."""
-        z = self.bias + sum(
-            weight * (row.get(name, 0.0) - self.means.get(name, 0.0)) / (self.scales.get(name) or 1.0)
-            for name, weight in self.weights.items()
-        )
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return self.probability(row)
 
     def rerank(self, understood: Understanding, candidates: Sequence[Hit], service: str | None = None) -> list[Hit]:
+        need_tokens = set(tokenize(understood.query))
         scored = []
         for hit in candidates:
-            row = features(understood, hit, service)
-            scored.append(replace(hit, score=self.score(row), signals={**hit.signals, "rerank": self.score(row)}))
+            score = self.score(features(understood, hit, service, need_tokens))
+            scored.append(replace(hit, score=score, signals={**hit.signals, "rerank": score}))
         return sorted(scored, key=lambda h: h.score, reverse=True)
 
 

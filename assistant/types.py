@@ -19,6 +19,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Source(Citation):
+    """A candidate source shown beside a draft: the passage that made it a candidate, its score."""
+
+    passage: str = ""
+    section: str = ""
+    score: float = 0.0
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "passage": self.passage, "section": self.section, "score": self.score}
+
+
+@dataclass(frozen=True)
 class CharterFlag:
     """A charter rule the draft may break; shown to the counsellor, never hidden."""
 
@@ -36,7 +48,7 @@ class Draft:
     question: str  # pseudonymised
     text: str  # pseudonymised; the counsellor's view restores it
     citations: list[Citation]
-    sources: list[Citation]  # the closest sources, shown even when abstaining
+    sources: list[Citation]  # the closest sources (with their passage), shown even when abstaining
     confidence: float
     abstained: bool
     drafter: str
@@ -46,6 +58,10 @@ class Draft:
     flags: list[CharterFlag] = field(default_factory=list)
     fallback_reason: str | None = None
     understood: dict = field(default_factory=dict)  # need, profile, intent, expansions (assistant.understanding)
+    confidence_words: str = ""  # « fiable », « à vérifier », « pas de réponse validée »
+    main_text: str = ""  # the draft without its complement
+    complement: Citation | None = None  # the snippet added for the writer's situation
+    chosen_source: str | None = None  # the source a counsellor asked to draft from
 
     def to_json(self) -> dict:
         return {
@@ -54,6 +70,7 @@ class Draft:
             "citations": [c.to_json() for c in self.citations],
             "sources": [c.to_json() for c in self.sources],
             "confidence": round(self.confidence, 3),
+            "confidence_words": self.confidence_words,
             "abstained": self.abstained,
             "drafter": self.drafter,
             "model": self.model,
@@ -62,4 +79,7 @@ class Draft:
             "fallback_reason": self.fallback_reason,
             "entities": [e.to_json() for e in self.entities],
             "understood": self.understood,
+            "main_text": self.main_text or self.text,
+            "complement": self.complement.to_json() if self.complement else None,
+            "chosen_source": self.chosen_source,
         }

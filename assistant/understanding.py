@@ -26,6 +26,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.lexical import fold, tokenize
 
 INTENTS = ("metier", "formation", "procedure", "orientation", "hors_sujet")
+SHORT_QUERY_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Profile:
     place: str | None = None  # as written: "Bobigny", "Seine-Saint-Denis", "93"
     age: int | None = None
     situations: tuple[str, ...] = ()  # handicap, boursier, apprenti, outre_mer, etranger, adulte, sport_haut_niveau
+    child: str | None = None  # a parent writing about their "fille", "fils" or "enfant" (for the draft's wording)
 
     def to_json(self) -> dict:
         return {key: value for key, value in asdict(self).items() if value not in (None, ())}
@@ -60,12 +62,24 @@ class Understanding:
     expansions: tuple[Expansion, ...] = ()
     followup: bool = False
     names: tuple[NameMatch, ...] = field(default=(), compare=False)  # fiches named in the need
+    neutral: str = ""  # the need with job titles in one gender form (what search reads), if it differs
 
     @property
     def query(self) -> str:
-        """What search reads: the need and what its words stand for."""
+        """What search reads: the need — job titles in one form, so "développeuse" and
+        "développeur" meet the same fiches on both sides —, and what its words stand for."""
         extra = [search_form(e.expansion) for e in self.expansions]
-        return " ".join([self.need, *dict.fromkeys(e for e in extra if e)])
+        return " ".join([self.neutral or self.need, *dict.fromkeys(e for e in extra if e)])
+
+    @property
+    def short_query(self) -> str:
+        """The query for the embedder, whose cost grows with the text: a long need keeps what it
+        names, what that stands for, and its last words (where the question usually is)."""
+        if len(self.query.split()) <= SHORT_QUERY_WORDS:
+            return self.query
+        named = [m.surface for m in self.names if m.surface] + [search_form(e.expansion) for e in self.expansions]
+        tail = (self.neutral or self.need).split()[-SHORT_QUERY_WORDS:]
+        return " ".join([*dict.fromkeys(named), *tail])
 
     def to_json(self) -> dict:
         return {"need": self.need, "profile": self.profile.to_json(), "intent": self.intent,
@@ -100,17 +114,27 @@ PLACE = re.compile(
     r"\s*(?P<place>(?:a|en|au|aux|dans|sur|pres\s+de|vers)?\s*[^,.;:!?()]{2,60}?)" + _PLACE_END
 )
 DEPARTMENT = re.compile(r"\b(?:dans\s+le|du)\s+(?P<place>\d{2,3}|2a|2b)\b")
-GENDER_STATEMENT = re.compile(r"\b(?:je\s+suis|en\s+tant\s+que)\s+(?:une?\s+)?(?:fille|garcon|femme|homme|jeune\s+(?:fille|homme))\b")
-ORIGIN_STATEMENT = re.compile(
-    r"\b(?:je\s+suis|il\s+est|elle\s+est|mes\s+parents\s+sont|ma\s+famille\s+est|on\s+est)\s+"
-    r"(?:d'origine|originaires?\s+d[eu']|nee?s?\s+(?:au|en|a)|issue?s?\s+de\s+l'immigration)\s*[\w' -]{0,30}?" + _PLACE_END
+GENDER_STATEMENT = re.compile(
+    r"\b(?:je\s+suis|en\s+tant\s+que|c'est)\s+(?:une?\s+)?(?:fille|garcon|femme|homme|jeune\s+(?:fille|homme)|meuf|mec|nana|gars|gamine?)\b"
 )
+_NATIONALITY = r"[a-z]{3,}(?:ais|aise|ien|ienne|ain|aine|ois|oise|ol|ole|ois|an|ane|ien|ais)s?"
+ORIGIN_STATEMENT = re.compile(
+    r"\b(?:(?:je\s+suis|il\s+est|elle\s+est|mes\s+parents\s+sont|ma\s+famille\s+est|on\s+est|nous\s+sommes|sommes)\s+"
+    r"(?:d'origine|originaires?\s+d[eu']|nee?s?\s+(?:au|en|a)|issue?s?\s+de\s+l'immigration)\s*[\w' -]{0,30}?" + _PLACE_END +
+    r"|d'origine\s+[a-z-]+|(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere)\s+(?:viennent|vient|sont\s+venus?)\s+d[eu']?\s*[\w' -]{2,30}?"
+    + _PLACE_END + rf"|(?:je\s+suis|il\s+est|elle\s+est)\s+(?:de\s+nationalite\s+)?{_NATIONALITY}(?=\s*(?:[,.;)!?]|et\b|$)))"
+)
+# A health condition or a disability, stated about the writer or their child (a fact, not search words).
+_CONDITION = (r"en\s+situation\s+de\s+handicap|handicapee?|dyslexique|dyspraxique|dyscalculique|dysphasique|autiste|"
+              r"malvoyante?|non-voyante?|aveugle|malentendante?|sourde?|dialysee?|amputee?|diabetique|epileptique|"
+              r"atteinte?\s+d[eu']\s*[\w' -]{3,30}?(?=[,.;!?]|\s+et\b|$)|en\s+fauteuil(?:\s+roulant)?|hyperactive?|tdah")
 SITUATION_STATEMENT = re.compile(
-    rf"\b(?:(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:en\s+situation\s+de\s+handicap|handicapee?|dyslexique|dyspraxique|"
-    r"autiste|malvoyante?|malentendante?|sourde?|boursiere?s?(?:\s+(?:a\s+l'|au\s+)?echelon\s+\w+)?|"
+    rf"\b(?:(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:{_CONDITION}|boursiere?s?(?:\s+(?:a\s+l'|au\s+)?echelon\s+\w+)?|"
     r"apprentie?|alternante?|salariee?|en\s+reconversion|demandeu(?:r|se)\s+d'emploi|sportive?\s+de\s+haut\s+niveau)"
-    r"|(?:j'?\s*ai|il\s+a|elle\s+a)\s+(?:une\s+|la\s+|un\s+)?(?:rqth|handicap|tdah|dyslexie|dyspraxie|notification\s+mdph|"
-    r"trouble\s+dys|troubles\s+dys|pap|pps))\b"
+    r"|(?:j'?\s*ai|il\s+a|elle\s+a)\s+(?:une\s+|la\s+|un\s+|des\s+)?(?:rqth|handicap|tdah|dyslexie|dyspraxie|notification\s+mdph|"
+    r"troubles?\s+dys|pap|pps|maladie\s+(?:chronique|rare)|jambe\s+amputee|prothese|diabete|epilepsie|"
+    r"reconnaissance\s+de\s+(?:la\s+)?qualite\s+de\s+travailleur\s+handicape)"
+    r"(?:\s+et\s+(?:beneficie|beneficiait|a\s+eu|avait)\s+d'un\s+(?:pap|pps|amenagement))?)\b"
 )
 WRITER_PHRASE = re.compile(
     r"\b(?:(?:pour\s+)?(?:ma|mon|notre|nos|mes)\s+(?:fille|fils|enfant|enfants|gamin|gamine|garcon|ado)"
@@ -176,8 +200,7 @@ class Understander:
     def __init__(self, index: KnowledgeIndex, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon.load()
         self.vocabulary = VocabularyCache(index)
-        jobs = sorted(self.lexicon.jobs, key=len, reverse=True)
-        self._jobs = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in jobs) + r")(?![\w])")
+        self._jobs: tuple[int, re.Pattern[str], dict[str, str]] | None = None  # per vocabulary version
         wordlike = self.lexicon.wordlike_acronyms
         self._acronyms = [
             re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in sorted(group, key=len, reverse=True)) + r")(?![\w-])", flags)
@@ -207,10 +230,12 @@ class Understander:
                 need = f"{subject} — {current}" if current else subject
                 followup = True
         expansions = self._expansions(need, vocabulary)
-        understood = Understanding(need=need, profile=profile, expansions=tuple(expansions), followup=followup)
+        neutral = _neutral(need, vocabulary.masculine)
+        understood = Understanding(need=need, profile=profile, expansions=tuple(expansions), followup=followup,
+                                   neutral=neutral)
         intent = self._intent(need, vocabulary.matches(need), expansions, vocabulary)
         return Understanding(need=need, profile=profile, intent=intent, expansions=tuple(expansions), followup=followup,
-                             names=tuple(vocabulary.matches(understood.query)))
+                             names=tuple(vocabulary.matches(understood.query)), neutral=neutral)
 
     # -- the need -----------------------------------------------------------------------
     def normalise(self, text: str) -> str:
@@ -296,11 +321,25 @@ class Understander:
                 return " ".join(names[:3])
         return next((need for need in needs if len(tokenize(need)) >= 2), "")
 
+    def _job_names(self) -> tuple[re.Pattern[str], dict[str, str]]:
+        """The lexicon's job names as one pattern, keys in one gender form (as the text is read),
+        and the key each form stands for."""
+        vocabulary = self.vocabulary.get()
+        if self._jobs is None or self._jobs[0] != vocabulary.version:
+            keys = {" ".join(fold(vocabulary.masculine.get(w, w)) for w in key.split()): key for key in self.lexicon.jobs}
+            pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) + r")(?![\w])")
+            self._jobs = (vocabulary.version, pattern, keys)
+        return self._jobs[1], self._jobs[2]
+
     def _lexicon_hits(self, text: str) -> list[Expansion]:
-        """What the lexicon says the words of `text` stand for: job names, then acronyms."""
-        found = [Expansion(key, plain_title(title), "lexique")
-                 for key in dict.fromkeys(m.group(0) for m in self._jobs.finditer(" ".join(words(text))))
-                 for title in self.lexicon.jobs[key]]
+        """What the lexicon says the words of `text` stand for: job names, then acronyms. Job names
+        are matched in one gender form, so "assistante sociale" and "assistant social" meet."""
+        pattern, keys = self._job_names()
+        masculine = self.vocabulary.get().masculine
+        folded = " ".join(fold(masculine.get(w, w)) for w in words(text))
+        found = [Expansion(keys[key], plain_title(title), "lexique")
+                 for key in dict.fromkeys(m.group(0) for m in pattern.finditer(folded))
+                 for title in self.lexicon.jobs[keys[key]]]
         raw = text.replace("’", "'")
         for pattern in self._acronyms:
             for match in pattern.finditer(raw):
@@ -352,8 +391,11 @@ class Understander:
         if "overseas" in self._profile_phrases and place is None and (m := self._profile_phrases["overseas"].search(text)):
             place = readable[m.start():m.end()]
         writer = None
+        child = None
         if self._profile_phrases.get("writer_parent") and self._profile_phrases["writer_parent"].search(text):
             writer = "parent"
+            if match := re.search(r"\b(?:ma|mon|notre)\s+(fille|fils|enfant)\b", text):
+                child = match.group(1)
         elif level in ("licence", "licence 1", "licence 2", "licence 3", "master", "master 1", "master 2", "BTS", "BUT",
                        "classe préparatoire", "PASS/LAS") or (level or "").startswith("bac+"):
             writer = "etudiant"
@@ -361,7 +403,7 @@ class Understander:
             writer = "eleve"
         elif "adulte" in situations or (age is not None and age >= 26):
             writer = "adulte"
-        return Profile(level=level, writer=writer, place=place, age=age, situations=situations)
+        return Profile(level=level, writer=writer, place=place, age=age, situations=situations, child=child)
 
     def _intent(self, need: str, names: Sequence[NameMatch], expansions: Sequence[Expansion], vocabulary: Vocabulary) -> str:
         folded = fold(need)
@@ -389,6 +431,12 @@ _ASKING = re.compile(
     r"je\s+(?:voudrais|veux|souhaite|souhaiterais|aimerais)\s+(?:savoir|connaitre|comprendre)|"
     r"pouvez-vous|pourriez-vous|est\s+ce\s+que|c'est\s+quoi|qu'est-ce)"
 )
+
+
+def _neutral(need: str, masculine: dict[str, str]) -> str:
+    """The need with the feminine words of job titles in their masculine form ("" if none)."""
+    changed = re.sub(r"[\w'-]+", lambda m: masculine.get(fold(m.group(0)), m.group(0)), need)
+    return changed if changed != need else ""
 
 
 def _sentences(text: str) -> list[str]:

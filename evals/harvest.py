@@ -64,6 +64,7 @@ def _candidate(record: dict, scrubber: Scrubber) -> dict:
             "outcome": record["outcome"],
             "draft": draft,
             "draft_sources": list(dict.fromkeys(cited)),
+            "chosen_source": payload.get("chosen_source"),
             "confidence": payload.get("confidence"),
             "flags": [flag["code"] for flag in payload.get("charter_flags", [])],
             "counsellor_answer": answer,

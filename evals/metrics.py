@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from difflib import SequenceMatcher
 from typing import Sequence
 
 
@@ -102,29 +103,82 @@ def abstention_scores(outcomes: Sequence[tuple[bool, bool]]) -> tuple[float, flo
     """
     abstained = [answerable for did, answerable in outcomes if did]
     unanswerable = [did for did, answerable in outcomes if not answerable]
+    if not unanswerable:  # nothing to abstain on: precision says nothing (shown « — »)
+        return float("nan"), float("nan")
     precision = abstained.count(False) / len(abstained) if abstained else float("nan")
     recall = sum(unanswerable) / len(unanswerable) if unanswerable else float("nan")
     return precision, recall
 
 
+def reliability(probabilities: Sequence[float], outcomes: Sequence[int], bins: int = 10) -> list[dict]:
+    """Per equal-width bin of predicted probability: its count, mean prediction and observed rate.
+
+    >>> [(b["n"], b["predicted"], b["observed"]) for b in reliability([0.1, 0.15, 0.9], [0, 1, 1], bins=2)]
+    [(2, 0.125, 0.5), (1, 0.9, 1.0)]
+    """
+    rows = []
+    for number in range(bins):
+        low, high = number / bins, (number + 1) / bins
+        inside = [(p, o) for p, o in zip(probabilities, outcomes) if low <= p < high or (number == bins - 1 and p == 1.0)]
+        if inside:
+            rows.append({"low": low, "high": high, "n": len(inside),
+                         "predicted": sum(p for p, _ in inside) / len(inside),
+                         "observed": sum(o for _, o in inside) / len(inside)})
+    return rows
+
+
+def expected_calibration_error(probabilities: Sequence[float], outcomes: Sequence[int], bins: int = 10) -> float:
+    """Mean gap between predicted probability and observed rate, bins weighted by their size.
+
+    >>> round(expected_calibration_error([0.1, 0.15, 0.9], [0, 1, 1], bins=2), 3)
+    0.283
+    """
+    total = len(probabilities)
+    if not total:
+        return float("nan")
+    return sum(b["n"] * abs(b["predicted"] - b["observed"]) for b in reliability(probabilities, outcomes, bins)) / total
+
+
 # -- counterfactual fairness --------------------------------------------------------------
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
 def same_beyond_swaps(text_a: str, text_b: str, swapped: Sequence[tuple[str, str]]) -> bool:
-    """True when two drafts differ only by the swapped words (case and spacing aside).
+    """True when two drafts differ only by the swapped words (case, spacing and punctuation aside).
+
+    Each place where the drafts differ must be one of the swaps (or a mention dropped on side
+    b); a swap of phrases of the same length also swaps their words one by one, so that « ma
+    fille » / « mon fils » covers « votre fille » / « votre fils ». Words the two drafts share
+    are never touched, so a job title quoted from the source on both sides stays equal.
 
     >>> same_beyond_swaps("Bonjour, l'infirmière…", "Bonjour, l'infirmier…", [("infirmière", "infirmier")])
+    True
+    >>> same_beyond_swaps("Voici pour votre fille. Il est infirmier.", "Voici pour votre fils. Il est infirmier.",
+    ...                   [("ma fille", "mon fils"), ("elle", "il"), ("infirmière", "infirmier")])
     True
     >>> same_beyond_swaps("Le BTS est fait pour toi.", "Le CAP est fait pour toi.", [("fille", "garçon")])
     False
     """
-    def whole(words: str) -> str:  # "infirmier" must not touch "infirmiers"
-        return rf"(?<!\w){re.escape(words.strip())}(?!\w)"
-
-    for word_a, word_b in sorted(swapped, key=lambda pair: -len(pair[1])):
-        if word_b.strip():
-            text_b = re.sub(whole(word_b), word_a.strip(), text_b, flags=re.IGNORECASE)
-        else:
-            text_a = re.sub(whole(word_a), "", text_a, flags=re.IGNORECASE)
-    return " ".join(text_a.lower().split()) == " ".join(text_b.lower().split())
+    a, b = _words(text_a), _words(text_b)
+    if a == b:
+        return True
+    allowed = set()
+    for phrase_a, phrase_b in swapped:
+        words_a, words_b = tuple(_words(phrase_a)), tuple(_words(phrase_b))
+        allowed.add((words_a, words_b))
+        if len(words_a) == len(words_b):
+            allowed |= {((x,), (y,)) for x, y in zip(words_a, words_b) if x != y}
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        segment = (tuple(a[i1:i2]), tuple(b[j1:j2]))
+        if segment in allowed:
+            continue
+        if len(segment[0]) == len(segment[1]) and all(((x,), (y,)) in allowed for x, y in zip(*segment)):
+            continue
+        return False
+    return True
 
 
 # -- personal data ------------------------------------------------------------------------

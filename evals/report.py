@@ -17,11 +17,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
-from evals.results import FIGURES, PARTS, STAGES, gate, metric  # noqa: E402
+from evals.results import ATTRIBUTE_LABELS, FIGURES, PARTS, STAGES, gate, metric  # noqa: E402
 
 SERVICES = {"moel": "Mon orientation en ligne", "parcoursup": "Parcoursup", "monmaster": "Mon Master", "—": "sans service"}
-ATTRIBUTES = {"gender": "genre", "first_name": "prénom", "origin": "origine", "disability": "handicap", "place": "lieu",
-              "scholarship": "bourse", "age": "âge", "family": "famille"}
 BLUE, RED, GREY = "#000091", "#c9191e", "#929292"  # DSFR blue France, red Marianne, grey
 
 _env = Environment(loader=PackageLoader("evals", "templates"), autoescape=select_autoescape(["html", "j2"]))
@@ -39,7 +37,7 @@ def _fmt(value, digits: int = 3) -> str:
 
 _env.filters["fmt"] = _fmt
 _env.filters["service"] = lambda code: SERVICES.get(code or "—", code)
-_env.filters["attribute"] = lambda code: ATTRIBUTES.get(code, code)
+_env.filters["attribute"] = lambda code: ATTRIBUTE_LABELS.get(code, code)
 _env.filters["stage"] = lambda code: STAGES.get(code, code)
 _env.filters["part"] = lambda code: PARTS.get(code, code)
 _env.filters["figure"] = lambda code: FIGURES.get(code, code)
@@ -91,6 +89,26 @@ def _sweep(sweep: list[dict], current: float) -> Markup:
     return _svg(figure)
 
 
+def _reliability(bins: list[dict], ece: float) -> Markup:
+    """Reliability diagram: per confidence bin, the share of drafts whose first source was right."""
+    figure, axes = plt.subplots(figsize=(4.6, 4.2))
+    axes.plot([0, 1], [0, 1], color=GREY, linestyle="--", label="calibration parfaite")
+    centres = [(b["low"] + b["high"]) / 2 for b in bins]
+    axes.bar(centres, [b["observed"] for b in bins], width=0.09, color=BLUE, alpha=0.85, label="part des bonnes réponses")
+    axes.plot([b["predicted"] for b in bins], [b["observed"] for b in bins], color=RED, marker="o", markersize=3,
+              linewidth=1, label="confiance moyenne du groupe")
+    for centre, b in zip(centres, bins):
+        axes.text(centre, b["observed"] + 0.02, str(b["n"]), ha="center", fontsize=7)
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.1)
+    axes.set_xlabel("confiance annoncée", fontsize=8)
+    axes.set_ylabel("part des brouillons dont la première source répond", fontsize=8)
+    axes.set_title(f"Fiabilité de la confiance (ECE {ece:.3f})", fontsize=10)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(fontsize=7, loc="upper left")
+    return _svg(figure)
+
+
 def plots(results: dict) -> dict[str, Markup]:
     retrieval = results["retrieval"]
     by_kind = retrieval["by_kind"]
@@ -107,8 +125,10 @@ def plots(results: dict) -> dict[str, Markup]:
                                     "MRR@10": [g["mrr@10"] for g in by_service.values()]}, "Recherche par service"),
         "pii": _bars(list(pii_types), {"part masquée": [1 - v["leaked_chars"] / v["chars"] for v in pii_types.values()]},
                      "Données personnelles : part des caractères masqués, par type"),
-        "fairness": _bars([ATTRIBUTES.get(a, a) for a in fairness], {"paires inchangées": [g["unchanged"] for g in fairness.values()]},
+        "fairness": _bars([ATTRIBUTE_LABELS.get(a, a) for a in fairness],
+                          {"paires traitées pareil": [g["unchanged"] for g in fairness.values()]},
                           "Équité contrefactuelle par attribut"),
+        "reliability": _reliability(results["drafts"]["calibration"]["bins"], results["drafts"]["calibration"]["ece"]),
         "abstention": _sweep(results["drafts"]["threshold_sweep"], results["run"]["abstain_below"]),
         "latency": _bars([STAGES.get(stage, stage) for stage in latency], {"p50": [v["p50"] for v in latency.values()], "p95": [v["p95"] for v in latency.values()]},
                          "Latence par étape (ms)", limit=None, unit=" ms"),

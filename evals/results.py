@@ -17,6 +17,8 @@ STAGES = {"search": "recherche seule", "scrub": "pseudonymisation", "retrieve": 
           "pii": "détection des données personnelles"}
 PARTS = {"retrieval": "recherche", "drafts": "brouillons", "conversations": "conversations", "pii": "données personnelles",
          "fairness": "équité"}
+ATTRIBUTE_LABELS = {"gender": "genre", "first_name": "prénom", "origin": "origine", "disability": "handicap", "place": "lieu",
+                    "scholarship": "bourse", "age": "âge", "family": "famille"}
 FIGURES = {"mrr@10": "MRR@10", "citation_correct": "citation correcte", "abstained": "abstention",
            "leaked_chars": "caractères non masqués", "unchanged": "paire inchangée"}
 
@@ -33,7 +35,9 @@ LABELS = {
     "drafts.abstention_recall": "Abstention : rappel",
     "pii.leaked_share": "Données personnelles : part des caractères non masqués",
     "pii.over_redaction": "Données personnelles : messages sans donnée modifiés",
-    "fairness.unchanged": "Équité : paires inchangées",
+    "fairness.unchanged": "Équité : paires traitées pareil",
+    "fairness.complement_found": "Équité : complément attendu ajouté",
+    "drafts.calibration_error": "Confiance : erreur de calibration (ECE)",
     "conversations.cited_gold": "Conversations : document attendu cité pour le dernier message",
     "conversations.success@5": "Conversations : document attendu parmi les 5 premières sources",
 }
@@ -62,13 +66,16 @@ class Metric:
 
 
 def metric(name: str) -> Metric:
-    """The description of a summary metric, including the per-type and per-stage ones."""
+    """The description of a summary metric, including the per-type, per-stage and per-attribute ones."""
+    if name.startswith("fairness.unchanged."):
+        attribute = name.rsplit(".", 1)[1]
+        return Metric(name, f"Équité : paires traitées pareil ({ATTRIBUTE_LABELS.get(attribute, attribute)})", True, "")
     if name.startswith("latency."):
         stage = name.split(".")[1]
         return Metric(name, f"Latence p95 : {STAGES.get(stage, stage)}", False, "ms")
     if name.startswith("pii.leaked_chars."):
         return Metric(name, f"Caractères non masqués : {name.rsplit('.', 1)[1]}", False, "car.")
-    lower = name in ("pii.leaked_share", "pii.over_redaction")
+    lower = name in ("pii.leaked_share", "pii.over_redaction", "drafts.calibration_error")
     return Metric(name, LABELS.get(name, name), not lower, "")
 
 
@@ -77,16 +84,20 @@ def _missing(value: float | None) -> bool:
 
 
 # -- the gate -----------------------------------------------------------------------------
-def load_thresholds(path: Path = THRESHOLDS) -> dict[str, dict[str, float]]:
-    """{"min": {metric: floor}, "max": {metric: ceiling}} from a TOML file."""
+def load_thresholds(path: Path = THRESHOLDS, suite: str | None = None) -> dict[str, dict[str, float]]:
+    """{"min": {metric: floor}, "max": {metric: ceiling}} from a TOML file: the suite's own
+    `[<suite>.min]` / `[<suite>.max]` tables when it has some, else `[min]` / `[max]`."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"seuils illisibles dans {path} : {exc}") from exc
-    unknown = set(raw) - {"min", "max"}
+    from evals.datasets import SUITES
+
+    unknown = set(raw) - {"min", "max", *SUITES}
     if unknown:
-        raise ValueError(f"{path} : sections inconnues {sorted(unknown)} (attendu : [min] et [max])")
-    return {"min": dict(raw.get("min", {})), "max": dict(raw.get("max", {}))}
+        raise ValueError(f"{path} : sections inconnues {sorted(unknown)} (attendu : [min], [max] et [<suite>.min|max])")
+    table = raw[suite] if suite and suite in raw else raw
+    return {"min": dict(table.get("min", {})), "max": dict(table.get("max", {}))}
 
 
 def gate(summary: dict[str, float], thresholds: dict[str, dict[str, float]]) -> dict[str, str]:

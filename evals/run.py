@@ -8,6 +8,7 @@ comparison read), the detailed sections, every case, and the worst cases per met
 
 from __future__ import annotations
 
+import math
 import platform
 import subprocess
 import time
@@ -27,6 +28,8 @@ from evals.datasets import ConversationCase, DraftCase, FairnessPair, PiiCase, R
 from evals.metrics import (
     abstention_scores,
     citation_correct,
+    expected_calibration_error,
+    reliability,
     facts_found,
     leaked_chars,
     ndcg_at_k,
@@ -170,10 +173,13 @@ class Evaluation:
             sources_text = "\n".join(self._text_of(doc) for doc in cited)
             in_sources = facts_found(case.key_facts, sources_text) if answered else []
             in_draft = facts_found(case.key_facts, draft.text) if answered else []
+            first_source = draft.sources[0].doc_id if draft.sources else None
             rows.append({
                 "dataset": dataset, "id": case.id, "question": case.question, "service": case.service, "kind": case.kind,
                 "audience": case.audience, "answerable": case.answerable, "gold": sorted(case.gold),
-                "abstained": draft.abstained, "confidence": round(draft.confidence, 3), "cited": cited,
+                "abstained": draft.abstained, "confidence": round(draft.confidence, 3),
+                "confidence_words": draft.confidence_words, "cited": cited,
+                "first_source_right": bool(case.answerable and first_source in case.gold),
                 "sources": [c.doc_id for c in draft.sources], "text": draft.text,
                 "flags": [f.code for f in draft.flags], "key_facts": list(case.key_facts), "ms": round(ms, 1),
                 "citation_correct": citation_correct(cited, set(case.gold)) if answered else None,
@@ -193,6 +199,10 @@ class Evaluation:
         for row in rows:
             for code in row["flags"]:
                 flags[code] += 1
+        # Calibration: is a confidence of 0.8 right 8 times in 10? (right: the first source answers)
+        probabilities = [r["confidence"] for r in rows]
+        outcomes = [int(r["first_source_right"]) for r in rows]
+        calibration = {"ece": expected_calibration_error(probabilities, outcomes), "bins": reliability(probabilities, outcomes)}
         # What other abstention thresholds would have done: a draft abstains when its confidence is below.
         sweep = []
         for threshold in SWEEP:
@@ -200,7 +210,7 @@ class Evaluation:
             sweep.append({"threshold": threshold, "precision": precision, "recall": recall})
         return {"overall": summarise(rows), "by_kind": _grouped(rows, "kind", summarise),
                 "by_service": _grouped(rows, "service", summarise), "flags": dict(flags), "threshold_sweep": sweep,
-                "skipped": skipped, "cases": rows}
+                "calibration": calibration, "skipped": skipped, "cases": rows}
 
     def conversations(self) -> dict:
         """Drafts for the last turn of each conversation, read with the turns before it."""
@@ -250,24 +260,35 @@ class Evaluation:
         return {**pii_leakage(pairs), "cases": rows}
 
     def fairness(self) -> dict:
+        """Each pair drafted twice. Treated alike: the same abstention decision, the same first
+        source, and drafts identical beyond the swapped words — a complement for side a's
+        situation aside (it is allowed, and for `complement` pairs expected)."""
         rows = []
         for dataset, pair in self._progress(self._cases("fairness"), "Équité (paires)"):
             pair: FairnessPair
             draft_a = self._ask(pair.a, pair.service, f"eval-{pair.id}-a")
             draft_b = self._ask(pair.b, pair.service, f"eval-{pair.id}-b")
-            top_a, top_b = [c.doc_id for c in draft_a.sources[:3]], [c.doc_id for c in draft_b.sources[:3]]
-            same_sources = set(top_a) == set(top_b)
-            same_text = same_beyond_swaps(draft_a.text, draft_b.text, pair.swapped)
+            first_a = draft_a.sources[0].doc_id if draft_a.sources else None
+            first_b = draft_b.sources[0].doc_id if draft_b.sources else None
+            same_decision = draft_a.abstained == draft_b.abstained
+            same_source = first_a == first_b
+            same_text = same_beyond_swaps(draft_a.main_text or draft_a.text, draft_b.main_text or draft_b.text, pair.swapped)
+            complement_a = draft_a.complement.doc_id if draft_a.complement else None
             rows.append({
-                "dataset": dataset, "id": pair.id, "attribute": pair.attribute, "a": pair.a, "b": pair.b,
-                "top3_a": top_a, "top3_b": top_b, "same_sources": same_sources, "same_text": same_text,
-                "unchanged": same_sources and same_text,
+                "dataset": dataset, "id": pair.id, "attribute": pair.attribute, "expect": pair.expect, "a": pair.a, "b": pair.b,
+                "first_a": first_a, "first_b": first_b, "abstained_a": draft_a.abstained, "abstained_b": draft_b.abstained,
+                "same_decision": same_decision, "same_source": same_source, "same_text": same_text,
+                "unchanged": same_decision and same_source and same_text,
+                "complement_a": complement_a, "complement_b": draft_b.complement.doc_id if draft_b.complement else None,
+                "complement_expected": sorted(pair.complement),
+                "complement_found": (complement_a in pair.complement) if pair.expect == "complement" else None,
                 "draft_a": draft_a.text if not same_text else None, "draft_b": draft_b.text if not same_text else None,
             })
 
         def summarise(group: Sequence[dict]) -> dict:
-            return {"n": len(group), "unchanged": _mean(group, "unchanged"),
-                    "same_sources": _mean(group, "same_sources"), "same_text": _mean(group, "same_text")}
+            return {"n": len(group), "unchanged": _mean(group, "unchanged"), "same_decision": _mean(group, "same_decision"),
+                    "same_source": _mean(group, "same_source"), "same_text": _mean(group, "same_text"),
+                    "complement_found": _mean(group, "complement_found")}
 
         return {"overall": summarise(rows), "by_attribute": _grouped(rows, "attribute", summarise), "cases": rows}
 
@@ -308,6 +329,7 @@ def summary(results: dict) -> dict[str, float]:
     drafts = results["drafts"]["overall"]
     for metric in ("citation_correct", "groundedness", "fact_coverage", "abstention_precision", "abstention_recall"):
         flat[f"drafts.{metric}"] = drafts[metric]
+    flat["drafts.calibration_error"] = results["drafts"]["calibration"]["ece"]
     if results.get("conversations", {}).get("overall", {}).get("n"):
         for metric in ("cited_gold", "success@5"):
             flat[f"conversations.{metric}"] = results["conversations"]["overall"][metric]
@@ -318,6 +340,10 @@ def summary(results: dict) -> dict[str, float]:
         if row["chars"]:
             flat[f"pii.leaked_chars.{kind}"] = row["leaked_chars"]
     flat["fairness.unchanged"] = results["fairness"]["overall"]["unchanged"]
+    for attribute, row in results["fairness"]["by_attribute"].items():
+        flat[f"fairness.unchanged.{attribute}"] = row["unchanged"]
+    if not math.isnan(results["fairness"]["overall"]["complement_found"]):
+        flat["fairness.complement_found"] = results["fairness"]["overall"]["complement_found"]
     for stage, row in results["latency"].items():
         flat[f"latency.{stage}.p95"] = row["p95"]
     return flat
@@ -351,8 +377,11 @@ def worst_cases(results: dict) -> dict[str, list[dict]]:
                 for r in sorted((r for r in results["pii"]["cases"] if r["leaked_chars"]), key=lambda r: -r["leaked_chars"])][:WORST],
         "over_redaction": [{"id": r["id"], "question": r["text"], "expected": "rien à masquer", "actual": r["over_redacted"],
                             "detail": ""} for r in results["pii"]["cases"] if r["over_redacted"]][:WORST],
-        "fairness": [{"id": r["id"], "question": f"A : {r['a']}\nB : {r['b']}", "expected": r["top3_a"], "actual": r["top3_b"],
-                      "detail": ("sources différentes ; " if not r["same_sources"] else "") + ("brouillons différents" if not r["same_text"] else "")}
+        "fairness": [{"id": r["id"], "question": f"A : {r['a']}\nB : {r['b']}", "expected": r["first_a"], "actual": r["first_b"],
+                      "detail": "; ".join(reason for reason, bad in (
+                          ("abstention d'un seul côté", not r["same_decision"]),
+                          (f"première source {r['first_a']} → {r['first_b']}", not r["same_source"]),
+                          ("brouillons différents", not r["same_text"])) if bad)}
                      for r in results["fairness"]["cases"] if not r["unchanged"]],
         "latency": [{"id": r["id"], "question": r["question"], "expected": "", "actual": f"{r['ms']} ms",
                      "detail": "abstention" if r["abstained"] else f"cite {', '.join(r['cited'])}"}

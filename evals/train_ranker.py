@@ -50,7 +50,7 @@ def build_rows(assistant, questions) -> tuple[list[str], np.ndarray, np.ndarray,
     missed = 0
     for number, (_, turns, service, gold) in enumerate(questions):
         understood = assistant.retriever.understander.run(turns)
-        candidates = assistant.index.candidates(understood.query) if understood.need else []
+        candidates = assistant.index.candidates(understood.query, dense_query=understood.short_query) if understood.need else []
         if not any(hit.doc_id in gold for hit in candidates):
             missed += 1
             continue

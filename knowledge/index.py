@@ -242,18 +242,20 @@ class KnowledgeIndex:
             similarity.setdefault(doc_id, score)
         return self.assemble(doc_scores, passages, k, similarity)
 
-    def candidates(self, query: str, *, filters: SearchFilters = SearchFilters(), pool: dict[str, int] = POOL) -> list[Hit]:
+    def candidates(self, query: str, *, filters: SearchFilters = SearchFilters(), pool: dict[str, int] = POOL,
+                   dense_query: str | None = None) -> list[Hit]:
         """Documents worth reranking for `query`, each with every signal the steps give about it.
 
         Each step brings its best documents (dense, chunk BM25, whole-record BM25, title and
         other names BM25); every candidate is then scored on every signal, its passages by
         exact similarity to the pre-embedded passages and by BM25. `Hit.signals` holds them;
-        `Hit.score` is the previous hybrid's fused score.
+        `Hit.score` is the previous hybrid's fused score. `dense_query`, when given, is what the
+        embedder reads instead of `query` (a shorter form: the embedder's cost grows with the text).
         """
         query = query.strip()
         if not query:
             return []
-        vector = self.embedder.embed_query(query)
+        vector = self.embedder.embed_query(dense_query or query)
         vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
         dense = self.dense_step(vector, CANDIDATES, filters)
         chunks_lexical = self.lexical("chunks")

@@ -46,10 +46,24 @@ _EXTRA_STOPWORDS = {
 }
 
 
+def _accentless(character: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c))
+
+
+# Latin letters with diacritics -> without (one C-level `translate` instead of a per-character loop)
+_FOLD_TABLE = {code: _accentless(chr(code)) for code in range(0xC0, 0x250) if _accentless(chr(code)) != chr(code)}
+
+
 def fold(text: str) -> str:
-    """Lowercase and drop accents."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lowercase and drop accents.
+
+    >>> fold("Élève Ingénieure à Besançon")
+    'eleve ingenieure a besancon'
+    """
+    lowered = text.lower().translate(_FOLD_TABLE)
+    if lowered.isascii():
+        return lowered
+    return "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
 
 
 _STOPWORDS = frozenset({fold(w) for w in STOPWORDS_FRENCH} | _EXTRA_STOPWORDS)

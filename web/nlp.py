@@ -78,8 +78,8 @@ def _in_child(work: Callable[..., Any], *args: Any) -> Any:
 
 
 # What the drafting side does, for either way of reaching the models.
-def _draft(assistant: Assistant, text: str, service: str, history: Sequence[str] = ()) -> dict:
-    return assistant.draft_scrubbed(text, service, history).to_json()
+def _draft(assistant: Assistant, text: str, service: str, history: Sequence[str] = (), source: str | None = None) -> dict:
+    return assistant.draft_scrubbed(text, service, history, source).to_json()
 
 
 def _search(assistant: Assistant, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
@@ -113,8 +113,8 @@ class ThreadedNlp:
         Raises ScrubFailed: fail closed."""
         return (await run_in_threadpool(self.scrubber.scrub, text, mapping)).text, mapping
 
-    async def draft(self, text: str, service: str, history: Sequence[str] = ()) -> dict:
-        return await run_in_threadpool(_draft, self.assistant, text, service, history)
+    async def draft(self, text: str, service: str, history: Sequence[str] = (), source: str | None = None) -> dict:
+        return await run_in_threadpool(_draft, self.assistant, text, service, history, source)
 
     async def search(self, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
         return await run_in_threadpool(_search, self.assistant, query, k, service, history)
@@ -167,8 +167,8 @@ class ProcessNlp:
             raise ScrubFailed("le processus de pseudonymisation s'est arrêté") from exc
         return scrubbed, PseudonymMap.from_json(mapping.conversation_id, grown)
 
-    async def draft(self, text: str, service: str, history: Sequence[str] = ()) -> dict:
-        return await self._call(True, _in_child, _draft, text, service, tuple(history))
+    async def draft(self, text: str, service: str, history: Sequence[str] = (), source: str | None = None) -> dict:
+        return await self._call(True, _in_child, _draft, text, service, tuple(history), source)
 
     async def search(self, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
         return await self._call(True, _in_child, _search, query, k, service, tuple(history))

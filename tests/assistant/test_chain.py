@@ -26,12 +26,31 @@ def test_an_answerable_question_gets_a_cited_friendly_draft(assistant):
     assert draft.citations[0].doc_id == "oscar:ps-caes"
     assert draft.text.startswith("Bonjour,") and "commission d'accès à l'enseignement supérieur" in draft.text
     assert "https://www.parcoursup.gouv.fr" in draft.text
-    assert (draft.drafter, draft.model, draft.index_version) == ("extractive", "extractive-v1", 1)
-    assert draft.flags == []
+    assert (draft.drafter, draft.model, draft.index_version) == ("extractive", "extractive-v2", 1)
+    assert draft.flags == [] and draft.confidence_words in ("fiable", "à vérifier")
+    assert draft.sources[0].passage and draft.sources[0].doc_id == "oscar:ps-caes"  # shown beside the draft
+
+
+def test_a_situation_that_changes_the_procedure_adds_a_complement_and_keeps_the_main_answer(assistant):
+    plain = assistant.ask("comment confirmer mes voeux sur parcoursup ?", service="parcoursup", conversation_id="p1")
+    helped = assistant.ask("je suis en situation de handicap, comment confirmer mes voeux sur parcoursup ?",
+                           service="parcoursup", conversation_id="p2")
+    assert plain.citations[0].doc_id == helped.citations[0].doc_id == "oscar:ps-confirmation-voeux"
+    assert plain.complement is None and helped.complement is not None and "handicap" in helped.complement.doc_id
+    assert helped.main_text == plain.text  # the same answer for both, the complement on top
+    assert helped.text.startswith(plain.text.rsplit("\n\nPour en savoir plus", 1)[0])
+    assert [c.doc_id for c in helped.citations] == ["oscar:ps-confirmation-voeux", helped.complement.doc_id]
+
+
+def test_a_counsellor_can_have_the_draft_written_from_another_candidate(assistant):
+    first = assistant.draft_scrubbed("c koi la CAES ?", "parcoursup")
+    other = next(s.doc_id for s in first.sources if s.doc_id != first.citations[0].doc_id)
+    again = assistant.draft_scrubbed("c koi la CAES ?", "parcoursup", source=other)
+    assert again.citations[0].doc_id == other and again.chosen_source == other and not again.abstained
 
 
 def test_a_fiche_metier_draft_uses_the_inclusive_title(assistant):
-    draft = assistant.ask("je voudrais devenir boulangère, ça consiste en quoi comme travail ?")
+    draft = assistant.ask("le métier de boulangère, ça consiste en quoi ?")
     assert draft.citations[0].doc_id == "ideo-metier:MET.17"
     assert "« boulanger/ère »" in draft.text
     assert not [f for f in draft.flags if f.code == "titre_non_inclusif"]
@@ -140,9 +159,10 @@ def test_a_slow_llm_falls_back_after_the_timeout(demo_index, scrubber, llm):
 def test_a_fiche_draft_quotes_the_section_that_was_asked_for(assistant):
     salary = assistant.ask("une infirmière ça gagne combien en début de carrière ?")
     assert salary.citations[0].doc_id == "ideo-metier:MET.38"
-    assert "Vie professionnelle et salaire" in salary.text
+    lead = salary.main_text.split("\n\n")[2]  # after the greeting and the fiche's name: the answer
+    assert "Salaire" in lead and "rémunération" in salary.main_text
     studies = assistant.ask("quelles études pour devenir infirmier ?")
-    assert "\nAccès" in studies.text and "IFSI" in studies.text  # the métier or the diploma fiche
+    assert "IFSI" in studies.main_text.split("\n\n", 3)[2]  # the métier or the diploma fiche, access first
 
 
 def test_the_personal_data_check_of_a_draft_runs_once_per_distinct_text(demo_index, scrubber, monkeypatch):
@@ -151,7 +171,7 @@ def test_the_personal_data_check_of_a_draft_runs_once_per_distinct_text(demo_ind
     real_find = scrubber.find
     monkeypatch.setattr(scrubber, "find", lambda text: checked.append(text) or real_find(text))
     first = assistant.draft_scrubbed("c koi la CAES ?", "parcoursup")
-    again = assistant.draft_scrubbed("la CAES c'est quoi exactement ?", "parcoursup")
+    again = assistant.draft_scrubbed("c koi la CAES ?", "parcoursup")  # another user, the same question
     other = assistant.draft_scrubbed("comment demander une bourse sur critères sociaux ?", "moel")
     assert first.text == again.text != other.text
     assert (first.flags, len(checked)) == (again.flags, 2)  # the second CAES draft reuses the first check
@@ -159,8 +179,8 @@ def test_the_personal_data_check_of_a_draft_runs_once_per_distinct_text(demo_ind
 
 def test_a_draft_with_personal_data_is_flagged(demo_index, scrubber):
     class Leaky(ExtractiveDrafter):
-        def compose(self, question, evidence):
-            composed = super().compose(question, evidence)
+        def compose(self, request):
+            composed = super().compose(request)
             return type(composed)(composed.text + "\nAppelez Mme Camille Durand au 06 12 34 56 78.", composed.cited)
 
     assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=Leaky())

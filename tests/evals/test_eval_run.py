@@ -7,6 +7,7 @@ every change (this module runs it).
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 
@@ -31,6 +32,25 @@ def dev_run(demo_home, tmp_path_factory):
     result = relais(demo_home[0], "eval", "run", "--suite", "test", "--out", str(out), "--gate")
     assert result.exit_code == 0, result.output  # a regression past evals/thresholds.toml fails CI here
     return out, json.loads((out / "results.json").read_text(encoding="utf-8")), result
+
+
+@pytest.fixture(scope="module")
+def golden_run(demo_home, tmp_path_factory):
+    """The held-out golden set through the gate, on the demo base (CI checks it too)."""
+    out = tmp_path_factory.mktemp("runs") / "golden"
+    result = relais(demo_home[0], "eval", "run", "--suite", "golden", "--out", str(out), "--gate")
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_the_golden_set_passes_its_gate_with_calibration_and_fairness_per_attribute(golden_run):
+    summary = golden_run["summary"]
+    assert 0.0 <= summary["drafts.calibration_error"] < 0.2
+    assert {f"fairness.unchanged.{a}" for a in ("gender", "disability", "place", "origin")} <= set(summary)
+    bins = golden_run["drafts"]["calibration"]["bins"]
+    assert bins and sum(b["n"] for b in bins) == len(golden_run["drafts"]["cases"])
+    kinds = golden_run["drafts"]["by_kind"]
+    assert math.isnan(kinds["procedure"]["abstention_precision"])  # shown « — »: the kind has no unanswerable question
 
 
 @pytest.fixture(scope="module")

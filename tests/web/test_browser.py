@@ -71,6 +71,13 @@ def test_the_public_asks_a_counsellor_edits_the_draft_and_the_public_sees_the_an
     console.locator("#queues button").first.click()
     console.locator("#draft").wait_for(state="visible")
     assert "boulanger/ère" in console.locator("#draft").inner_text()
+    assert console.locator(".confiance").inner_text() in ("Confiance : fiable", "Confiance : à vérifier")
+    # beside the draft, its candidate sources with their passage; draft again from another one
+    redraft = console.get_by_role("button", name="Rédiger à partir de cette source")
+    assert redraft.count() >= 3
+    chosen = console.locator("#sources li").nth(1).locator(".muted").inner_text().split()[0]
+    redraft.nth(1).click()
+    console.get_by_text(f"à partir de la source choisie {chosen}").wait_for(timeout=15000)
     answer = console.locator("#answer-text")
     answer.fill(answer.input_value() + "\n\nBonne continuation dans votre projet !")
     console.get_by_role("button", name="Envoyer", exact=True).click()

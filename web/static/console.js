@@ -45,13 +45,55 @@ function openConversation(id, take) {
 function showDraft(frame) {
   const draft = frame.draft;
   state.draftId = frame.draft_id ?? null;
-  $("draft").hidden = false;
-  const need = draft.understood && draft.understood.need
-    ? `\nQuestion comprise${draft.understood.followup ? " (suite de la conversation)" : ""} : ${draft.understood.need}` : "";
-  $("draft").textContent = `${draft.abstained ? "Abstention" : "Brouillon"} — confiance ${draft.confidence}${need}\n\n${frame.text}`;
+  const box = $("draft");
+  box.hidden = false;
+  const confidence = document.createElement("p");
+  const words = draft.confidence_words || (draft.abstained ? "pas de réponse validée" : "à vérifier");
+  confidence.className = `confiance confiance-${words.startsWith("fiable") ? "fiable" : words.startsWith("à") ? "verifier" : "aucune"}`;
+  confidence.textContent = `Confiance : ${words}`;
+  confidence.title = `score calibré ${draft.confidence} (probabilité que la première source réponde)`;
+  const origin = document.createElement("p");
+  origin.className = "muted";
+  origin.textContent = `Rédigé par ${draft.drafter} (${draft.model}) · index v${draft.index_version}`
+    + (draft.chosen_source ? ` · à partir de la source choisie ${draft.chosen_source}` : "");
+  const lines = [confidence, origin];
+  if (draft.understood && draft.understood.need) {
+    const need = document.createElement("p");
+    need.textContent = `Question comprise${draft.understood.followup ? " (suite de la conversation)" : ""} : ${draft.understood.need}`;
+    lines.push(need);
+  }
+  if (draft.complement) {
+    const note = document.createElement("p");
+    note.textContent = `Complément ajouté pour la situation de l'usager : ${draft.complement.title} (${draft.complement.doc_id})`;
+    lines.push(note);
+  }
+  const text = document.createElement("pre");
+  text.className = "draft-text";
+  text.textContent = draft.abstained ? "Pas de réponse validée dans la base : choisissez une source ou rédigez votre réponse." : frame.text;
+  box.replaceChildren(...lines, text);
   $("answer-text").value = draft.abstained ? "" : frame.text;
-  $("sources").replaceChildren(...(draft.citations.length ? draft.citations : draft.sources)
-    .map((s) => item(`${s.doc_id} — ${s.title} ${s.url || ""}`)));
+  const cited = new Set(draft.citations.map((c) => c.doc_id));
+  $("sources").replaceChildren(...draft.sources.map((s) => {
+    const li = document.createElement("li");
+    const title = document.createElement("strong");
+    title.textContent = `${s.title}${cited.has(s.doc_id) ? " (citée)" : ""}`;
+    const meta = document.createElement("span");
+    meta.className = "muted";
+    meta.textContent = ` ${s.doc_id}${s.section ? " · " + s.section : ""}`;
+    const passage = document.createElement("p");
+    passage.textContent = (s.passage || "").slice(0, 280) + ((s.passage || "").length > 280 ? "…" : "");
+    li.append(title, meta, passage);
+    if (frame.draft_id != null && state.conversation) {
+      const redraft = document.createElement("button");
+      redraft.type = "button";
+      redraft.className = "fr-btn fr-btn--secondary fr-btn--sm";
+      redraft.textContent = "Rédiger à partir de cette source";
+      redraft.addEventListener("click", () => socket.send(JSON.stringify(
+        { type: "redraft", conversation: state.conversation, draft_id: frame.draft_id, source: s.doc_id })));
+      li.append(redraft);
+    }
+    return li;
+  }));
   for (const flag of draft.charter_flags) $("sources").append(item(`Charte : ${flag.message}`, { class: "erreur" }));
 }
 
@@ -111,7 +153,11 @@ function connect() {
     else if (f.type === "ack" && f.offline_id) socket.send(JSON.stringify({ type: "inbox" }));
     else if (f.type === "error") $("etat").textContent = f.message;
   });
-  socket.addEventListener("close", () => { $("etat").textContent = "Connexion perdue, reconnexion…"; setTimeout(connect, 1500); });
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401) { location.assign("/login"); return; }  // the session ended: logout, timeout, account disabled
+    $("etat").textContent = "Connexion perdue, reconnexion…";
+    setTimeout(connect, 1500);
+  });
 }
 
 $("answer").addEventListener("submit", (e) => {

@@ -211,7 +211,10 @@ def main() -> None:
     parser.add_argument("--phases", default="1,2,3,4", help="which phases to run (1-4), e.g. 1,4")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
-    base_env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "banc"}
+    # every simulated widget comes from 127.0.0.1: the per-address limits are raised for them
+    base_env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "banc",
+                "RELAIS_WIDGET_CONNECTIONS_PER_IP": str(args.widgets + 100),
+                "RELAIS_CONVERSATIONS_PER_ADDRESS": str(args.widgets * 2 + 100)}
     if not (home / "index").exists():
         subprocess.run([sys.executable, "-m", "relais", "ingest", "--demo", "--json"], env=base_env, check=True, capture_output=True)
     print(f"{args.widgets} widget connections, {args.consoles} consoles, {args.rate:g} user messages/s for {args.seconds:g} s "
@@ -236,6 +239,7 @@ def main() -> None:
             env["RELAIS_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         for i in range(args.consoles):
             subprocess.run([sys.executable, "-m", "relais", "users", "add", f"conseil{i}", "--role", "counsellor",
+                            "--service", "parcoursup", "--service", "monmaster", "--service", "moel",
                             "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
         processes, bases = start_servers(count, env)
         try:

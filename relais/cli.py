@@ -318,11 +318,29 @@ def users_add(
 
     if len(password) < 12:
         raise _fail("le mot de passe doit faire au moins 12 caractères.", code=2)
+    known = SERVICES
+    unknown = [s for s in service or [] if s not in known]
+    if unknown:
+        raise _fail(f"file inconnue « {unknown[0]} » (attendu : {', '.join(known)}).", code=2)
+    if role == "counsellor" and not service:  # never every queue by omission
+        raise _fail(f"un conseiller sert au moins une file : --service {'|'.join(known)}.", code=2)
     try:
-        user = open_store(_settings()).add_user(login, password, role, service or ["moel", "parcoursup", "monmaster"])
+        user = open_store(_settings()).add_user(login, password, role, service or [])
     except ValueError as exc:
         raise _fail(str(exc), code=2) from exc
     out.print(f"Compte « {user.login} » créé ({user.role}, files : {', '.join(user.services)}).")
+
+
+@users_app.command("disable")
+def users_disable(login: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
+    """Désactive un compte et met fin à toutes ses sessions ouvertes."""
+    from web.app import open_store
+
+    try:
+        ended = open_store(_settings()).disable_user(login)
+    except ValueError as exc:
+        raise _fail(str(exc), code=2) from exc
+    out.print(f"Compte « {login} » désactivé ({ended} session(s) fermée(s)).")
 
 
 @app.command()
@@ -351,7 +369,9 @@ def _progress() -> Progress:
 @eval_app.command("run")
 def eval_run(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Dossier du run (défaut : runs/<date-heure>).")] = None,
-    suite: Annotated[str, typer.Option("--suite", help="golden (jeux de référence) ou dev (jeux de mise au point, ceux du contrôle CI).")] = "golden",
+    suite: Annotated[str, typer.Option(
+        "--suite", help="golden (jeu de référence, jamais utilisé pour régler), test (moitiés de test, contrôle CI), "
+                        "train (moitiés d'apprentissage) ou dev (les deux).")] = "golden",
     gate: Annotated[bool, typer.Option("--gate", help="Code de sortie 1 si une mesure franchit son seuil.")] = False,
     thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Fichier TOML des seuils (défaut : evals/thresholds.toml).")] = None,
     datasets: Annotated[Optional[Path], typer.Option("--datasets", help="Dossier des jeux, mêmes noms de fichiers (défaut : evals/datasets).")] = None,
@@ -365,7 +385,7 @@ def eval_run(
     from evals.run import Evaluation
 
     try:
-        limits = load_thresholds(thresholds or THRESHOLDS)
+        limits = load_thresholds(thresholds or THRESHOLDS, suite)
         data = load_suite(suite, datasets or DATASETS)  # every dataset is checked before the models load
     except DatasetError as exc:
         raise _fail(f"jeu d'évaluation refusé.\n{exc}", code=2) from exc

@@ -12,8 +12,6 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.confidence import ABSTAIN_BELOW
-
 
 class Settings(BaseSettings):
     """Typed configuration, read once at the edge (CLI command, app startup) and passed down."""
@@ -36,7 +34,10 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="", description="Model name at that endpoint.")
     llm_api_key: SecretStr | None = Field(default=None, description="API key for that endpoint.")
     llm_timeout: float = Field(default=20.0, gt=0, description="Seconds before falling back to the extractive draft.")
-    abstain_below: float = Field(default=ABSTAIN_BELOW, ge=0, le=1, description="Drafts under this confidence abstain.")
+    abstain_below: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Drafts under this confidence abstain; unset: the threshold chosen on train with the confidence model.",
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL (postgresql://…); a SQLite file in the data dir if unset."
     )
@@ -49,6 +50,15 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=365, ge=1, description="Conversations are purged after this many days.")
     allowed_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to open the public widget socket (empty: same host only)."
+    )
+    https: bool = Field(default=False, description="Served over https (behind a proxy): session cookies are then Secure.")
+    session_idle_minutes: int = Field(default=120, ge=1, description="A console session idle this long ends.")
+    session_hours: int = Field(default=12, ge=1, description="A console session ends this long after login, in use or not.")
+    login_failures: int = Field(
+        default=5, ge=1, description="Failed logins allowed per account (and 4× that per address) in 15 minutes, then HTTP 429."
+    )
+    conversations_per_address: int = Field(
+        default=60, ge=1, description="New conversations a client address may open in 10 minutes (a school shares one address)."
     )
     widget_connections_per_ip: int = Field(
         default=30, ge=1, description="Open widget sockets allowed per client address (per process)."

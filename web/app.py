@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,7 +20,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from relais.settings import Settings
 from web.broker import Broker, make_broker
 from web.db import database_url, make_engine, migrate, session_factory
+from web.headers import BodyLimit, SecurityHeaders
 from web.hub import Hub
+from web.limits import Limits
 from web.nlp import ProcessNlp, ThreadedNlp
 from web.security import Vault
 from web.store import Store
@@ -37,6 +40,11 @@ class Services:
     nlp: ThreadedNlp | ProcessNlp
     broker: Broker
     hub: Hub
+    limits: Limits | None = None
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = Limits.from_settings(self.settings)
 
 
 def open_store(settings: Settings) -> Store:
@@ -54,7 +62,9 @@ def build_services(settings: Settings) -> Services:
         from relais.components import open_assistant
 
         nlp = ThreadedNlp(open_assistant(settings))
-    return Services(settings, store, nlp, make_broker(settings.redis_url), Hub(store))
+    hub = Hub(store, session_idle=timedelta(minutes=settings.session_idle_minutes),
+              session_lifetime=timedelta(hours=settings.session_hours))
+    return Services(settings, store, nlp, make_broker(settings.redis_url), hub)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -76,18 +86,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from web.routes import auth, console, quality, widget
 
-    app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),
         session_cookie="relais_session",
         same_site="strict",
-        https_only=False,
+        https_only=settings.https,
+        max_age=settings.session_hours * 3600,  # the server ends it sooner: logout, idle time
     )
     if settings.allowed_origins:  # the widget embedded on another site posts the offline form here
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
         )
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, the 413 included
     app.include_router(auth.router)
     app.include_router(widget.router)
     app.include_router(console.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -18,13 +19,30 @@ def get_services(connection: HTTPConnection) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def same_origin(connection: HTTPConnection) -> bool:
+    """A browser's request from this very site: scheme, host and port (a client that is not a
+    browser sends no Origin and passes)."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True
+    scheme = {"ws": "http", "wss": "https"}.get(connection.url.scheme, connection.url.scheme)
+    return origin == f"{scheme}://{connection.headers.get('host', '')}"
+
+
+def origin_allowed(connection: HTTPConnection, allowed: list[str]) -> bool:
+    """This site, or one of the sites allowed to embed the widget."""
+    return same_origin(connection) or connection.headers.get("origin") in allowed
+
+
 def current_user(connection: HTTPConnection) -> User | None:
-    """The console account of this session, or None."""
-    user_id = connection.session.get("user_id")
-    if not user_id:
+    """The console account of this session, or None (logged out, timed out or disabled)."""
+    token = connection.session.get("sid")
+    if not token:
         return None
-    user = get_services(connection).store.user(int(user_id))
-    return user if user and user.active else None
+    services = get_services(connection)
+    settings = services.settings
+    return services.store.session_user(str(token), timedelta(minutes=settings.session_idle_minutes),
+                                       timedelta(hours=settings.session_hours))
 
 
 def require_user(request: Request) -> User:

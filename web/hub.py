@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from assistant.pii import PseudonymMap
 from assistant.pii.pseudonyms import PLACEHOLDER
@@ -23,12 +25,17 @@ from web.store import Store
 log = logging.getLogger(__name__)
 
 
+SESSION_RECHECK = 30.0  # seconds between two checks of the session of a console that only listens
+
+
 @dataclass(eq=False)
 class ConsoleClient:
     socket: WebSocket
     user_id: int
     role: str
     services: tuple[str, ...]
+    session: str = ""  # the server-side session's token: logout or a disabled account ends the socket too
+    checked_at: float = field(default_factory=time.monotonic)
 
     def serves(self, service: str) -> bool:
         return self.role == "supervisor" or service in self.services
@@ -41,6 +48,8 @@ class Hub:
     consoles: set[ConsoleClient] = field(default_factory=set)
     per_address: dict[str, int] = field(default_factory=dict)
     drafting: set[asyncio.Task] = field(default_factory=set)
+    session_idle: timedelta = timedelta(minutes=120)
+    session_lifetime: timedelta = timedelta(hours=12)
     _drafters: asyncio.Semaphore | None = None
     _mappings: dict[str, PseudonymMap] = field(default_factory=dict)
 
@@ -59,6 +68,23 @@ class Hub:
             cached = await run_in_threadpool(self.store.mapping, conversation)
             self.remember(cached)
         return cached
+
+    async def session_alive(self, client: ConsoleClient, every: float = 0.0) -> bool:
+        """Whether the console's session still stands (checked at most every `every` seconds);
+        an ended one closes the socket (4401)."""
+        now = time.monotonic()
+        if every and now - client.checked_at < every:
+            return True
+        user = await run_in_threadpool(self.store.session_user, client.session, self.session_idle, self.session_lifetime)
+        if user is None or user.id != client.user_id:
+            self.consoles.discard(client)
+            try:
+                await client.socket.close(code=4401)
+            except (RuntimeError, OSError):
+                pass
+            return False
+        client.checked_at = now
+        return True
 
     def drafters(self, count: int) -> asyncio.Semaphore:
         """Drafting is CPU-bound: a few at a time, so relaying messages never waits behind it."""
@@ -99,7 +125,9 @@ class Hub:
         if event["to"] == "conversation":
             targets = list(self.widgets.get(conversation, ()))
         else:
-            targets = [c.socket for c in self.consoles if c.serves(event["service"])]
+            clients = [c for c in self.consoles if c.serves(event["service"])]
+            alive = await asyncio.gather(*(self.session_alive(c, SESSION_RECHECK) for c in clients))
+            targets = [c.socket for c, ok in zip(clients, alive) if ok]
         await asyncio.gather(*(send(socket, payload) for socket in targets))
 
 
@@ -116,12 +144,18 @@ async def send(socket: WebSocket, payload: dict) -> None:
 async def read_frame(socket: WebSocket, adapter, max_bytes: int):
     """The next valid frame from `socket`; a too long or malformed one gets an error frame
     (the connection carries on) and None is returned."""
-    raw = await socket.receive_text()
+    message = await socket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    raw = message.get("text")
+    if raw is None:  # a binary frame
+        await send(socket, protocol.error("invalide", "message illisible (JSON attendu, en texte)"))
+        return None
     if len(raw.encode()) > max_bytes:
         await send(socket, protocol.error("trop_long", "Message trop long."))
         return None
     try:
         return adapter.validate_python(json.loads(raw))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         await send(socket, protocol.error("invalide", protocol.explain(exc)))
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import date, datetime, time
+from email.headerregistry import Address
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ def send_answer(settings: Settings, to: str, question: str, answer: str) -> None
         raise OSError("aucun serveur de messagerie configuré (RELAIS_SMTP_HOST)")
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = to
+    message["To"] = Address(addr_spec=to)  # one parsed address, never a header line built from text
     message["Subject"] = "Réponse à votre question — Onisep"
     message.set_content(
         f"Bonjour,\n\nVous nous avez écrit :\n\n« {question} »\n\nVoici la réponse d'un conseiller ou d'une conseillère :\n\n"

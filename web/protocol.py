@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 MAX_TEXT = 2000  # characters in one message
 MAX_FRAME = 16_384  # bytes in one websocket frame
 Service = Literal["parcoursup", "monmaster", "moel"]
+# Ids and sequence numbers fit a database integer: a larger one is an invalid frame, not a crash.
+RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class _In(BaseModel):
@@ -25,7 +27,7 @@ class Hello(_In):
     conversation: str | None = None
     token: str | None = None
     service: Service | None = None
-    last_seq: int = Field(default=0, ge=0)
+    last_seq: RowId = 0
 
 
 class UserMessage(_In):
@@ -52,19 +54,29 @@ class Send(_In):
     conversation: str
     text: str = Field(min_length=1, max_length=MAX_TEXT * 2)
     key: str = Field(min_length=1, max_length=80)
-    draft_id: int | None = None
+    draft_id: RowId | None = None
 
 
 class Reject(_In):
     type: Literal["reject"]
     conversation: str
-    draft_id: int
+    draft_id: RowId
+
+
+class Redraft(_In):
+    """Draft again for the same message, from a candidate source the counsellor chose."""
+
+    type: Literal["redraft"]
+    conversation: str
+    draft_id: RowId
+    source: str = Field(min_length=3, max_length=200)
 
 
 class Transfer(_In):
     type: Literal["transfer"]
     conversation: str
     service: Service
+    note: str | None = Field(default=None, max_length=500)  # for the receiving service, kept in the audit
 
 
 class Close(_In):
@@ -77,7 +89,7 @@ class Open(_In):
 
     type: Literal["open"]
     conversation: str
-    last_seq: int = Field(default=0, ge=0)
+    last_seq: RowId = 0
 
 
 class Search(_In):
@@ -106,13 +118,13 @@ class Inbox(_In):
 
 class AnswerOffline(_In):
     type: Literal["answer_offline"]
-    id: int
+    id: RowId
     text: str = Field(min_length=1, max_length=MAX_TEXT * 2)
 
 
 ConsoleIn = TypeAdapter(
     Annotated[
-        Union[Take, Send, Reject, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping],
+        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping],
         Field(discriminator="type"),
     ]
 )

@@ -15,17 +15,23 @@ from web.store import StoredMessage
 async def store_message(
     services: Services, conversation: str, author: str, text: str, key: str, counsellor_id: int | None = None
 ) -> tuple[StoredMessage, PseudonymMap]:
-    """Scrub `text` with the conversation's mapping (saved only if it grew) and store it.
+    """Scrub `text` with the conversation's mapping and store it.
 
     Raises `ScrubFailed` (fail closed: nothing is stored)."""
+    scrubbed, mapping = await scrub(services, conversation, text)
+    stored = await run_in_threadpool(services.store.append, conversation, author, scrubbed, key, counsellor_id)
+    return stored, mapping
+
+
+async def scrub(services: Services, conversation: str, text: str) -> tuple[str, PseudonymMap]:
+    """`text` pseudonymised with the conversation's mapping (saved only if it grew)."""
     mapping = await run_in_threadpool(services.store.mapping, conversation)
     known = len(mapping)
     scrubbed, mapping = await services.nlp.scrub(text, mapping)
     if len(mapping) > known:
         await run_in_threadpool(services.store.save_mapping, mapping)
     services.hub.remember(mapping)
-    stored = await run_in_threadpool(services.store.append, conversation, author, scrubbed, key, counsellor_id)
-    return stored, mapping
+    return scrubbed, mapping
 
 
 async def relay(services: Services, conversation: str, service: str, stored: StoredMessage) -> None:
@@ -45,3 +51,12 @@ async def replay(services: Services, socket: WebSocket, conversation: str, after
         await send(socket, {"type": "message", "conversation": conversation, "seq": message.seq,
                             "author": message.author, "text": mapping.restore(message.text)})
     return mapping
+
+
+async def publish_draft(services: Services, conversation: str, service: str, draft_id: int, seq: int, payload: dict) -> None:
+    """A stored draft to the counsellors of the queue (the hub restores the text for them)."""
+    await services.broker.publish({
+        "to": "consoles", "service": service, "conversation": conversation,
+        "payload": {"type": "draft", "conversation": conversation, "draft_id": draft_id, "seq": seq,
+                    "text": payload["draft"], "draft": payload},
+    })

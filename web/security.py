@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from assistant.pii import PseudonymMap
 
 _hasher = PasswordHasher()
+DUMMY_HASH = _hasher.hash("relais: no such account")  # checked for unknown logins, to take the same time
 
 
 def hash_password(password: str) -> str:

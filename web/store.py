@@ -16,17 +16,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from assistant.pii import PseudonymMap
-from web.models import AuditEntry, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
-from web.security import Vault, hash_password, new_token, password_matches, token_digest, token_matches
+from web.models import AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
+from web.security import DUMMY_HASH, Vault, hash_password, new_token, password_matches, token_digest, token_matches
 
 ROLES = ("counsellor", "supervisor", "quality")
 
 
+EMPTY_EXPIRES = timedelta(hours=1)  # a conversation nobody wrote in is purged after this
 HISTORY_TURNS = 4  # earlier user messages a follow-up is read with
 
 
 class NotFound(LookupError):
     """No such conversation, or a token that does not open it (the same answer for both)."""
+
+
+class Closed(RuntimeError):
+    """The conversation is closed: nobody writes to it any more, nobody takes or moves it."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +42,13 @@ class StoredMessage:
     text: str
     created_at: datetime
     message_id: int
+    service: str  # the conversation's service when the message was stored: where it is relayed
     duplicate: bool = False
 
 
 def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
-    return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id, duplicate)
+    return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id,
+                         conversation.service, duplicate)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -70,13 +77,55 @@ class Store:
             return user
 
     def authenticate(self, login: str, password: str) -> User | None:
+        """The account if the password matches; an unknown login costs the same hashing time, so
+        timing does not tell which logins exist."""
         with self.sessions() as session:
             user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-        return user if user and password_matches(user.password_hash, password) else None
+        matches = password_matches(user.password_hash if user else DUMMY_HASH, password)
+        return user if user and matches else None
 
     def user(self, user_id: int) -> User | None:
         with self.sessions() as session:
             return session.get(User, user_id)
+
+    # -- console sessions -------------------------------------------------------------------
+    def open_session(self, user_id: int) -> str:
+        """A new console session for `user_id`: its token (only the digest is stored)."""
+        token = new_token()
+        with self.sessions.begin() as session:
+            session.add(ConsoleSession(id=token_digest(token), user_id=user_id))
+            session.add(AuditEntry(user_id=user_id, action="session.opened", detail={}))
+        return token
+
+    def session_user(self, token: str, idle: timedelta, lifetime: timedelta) -> User | None:
+        """The active account of a live session; a session idle or older than allowed ends here."""
+        now = utcnow()
+        with self.sessions.begin() as session:
+            row = session.get(ConsoleSession, token_digest(token))
+            if row is None:
+                return None
+            if now - _utc(row.last_seen) > idle or now - _utc(row.created_at) > lifetime:
+                session.delete(row)
+                return None
+            if now - _utc(row.last_seen) > timedelta(minutes=1):  # not a write per request
+                row.last_seen = now
+            user = session.get(User, row.user_id)
+            return user if user is not None and user.active else None
+
+    def end_session(self, token: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(ConsoleSession).where(ConsoleSession.id == token_digest(token)))
+
+    def disable_user(self, login: str) -> int:
+        """Disable an account and end all its sessions; returns how many were ended."""
+        with self.sessions.begin() as session:
+            user = session.scalar(select(User).where(User.login == login))
+            if user is None:
+                raise ValueError(f"compte « {login} » inconnu")
+            user.active = False
+            ended = session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id)).rowcount
+            session.add(AuditEntry(user_id=user.id, action="user.disabled", detail={"sessions_ended": ended}))
+            return ended
 
     # -- conversations --------------------------------------------------------------------
     def open_conversation(self, service: str) -> tuple[str, str]:
@@ -109,7 +158,9 @@ class Store:
     def append(
         self, public_id: str, author: str, text: str, idempotency_key: str | None = None, counsellor_id: int | None = None
     ) -> StoredMessage:
-        """Store a message with the next sequence number (or return the one already sent with that key)."""
+        """Store a message with the next sequence number (or return the one already sent with that key).
+
+        A closed conversation takes only the system's last words (`Closed` for anyone else)."""
         for _ in range(50):  # a concurrent writer took the same seq: read again and retry
             with self.sessions() as session:
                 try:
@@ -122,6 +173,8 @@ class Store:
                         )
                         if existing:
                             return _stored(conversation, existing, duplicate=True)
+                    if conversation.status == "closed" and author != "system":
+                        raise Closed(public_id)
                     seq = conversation.last_seq + 1
                     claimed = session.execute(
                         update(Conversation)
@@ -160,16 +213,47 @@ class Store:
                 query = query.where(Message.seq < before_seq)
             return list(reversed(session.scalars(query.order_by(Message.seq.desc()).limit(limit)).all()))
 
-    def set_status(self, public_id: str, status: str, counsellor_id: int | None = None, service: str | None = None) -> None:
+    def _move(self, public_id: str, action: str, counsellor_id: int | None, *, status: str | None = None,
+              service: str | None = None, note: str | None = None) -> str:
+        """One change of a conversation's state or service, audited; `Closed` once it is closed.
+        Returns the service it had before."""
         with self.sessions.begin() as session:
             conversation = self._conversation(session, public_id)
-            conversation.status = status
-            conversation.counsellor_id = counsellor_id
+            if conversation.status == "closed":
+                raise Closed(public_id)
+            before = conversation.service
+            if status:
+                conversation.status = status
+                conversation.counsellor_id = counsellor_id if status == "active" else None
             if service:
                 conversation.service = service
             conversation.updated_at = utcnow()
-            session.add(AuditEntry(user_id=counsellor_id, action=f"conversation.{status}", conversation_id=conversation.id,
-                                   detail={"service": conversation.service}))
+            detail = {"service": conversation.service, **({"from": before} if service else {}), **({"note": note} if note else {})}
+            session.add(AuditEntry(user_id=counsellor_id, action=f"conversation.{action}", conversation_id=conversation.id,
+                                   detail=detail))
+            return before
+
+    def take(self, public_id: str, counsellor_id: int) -> None:
+        self._move(public_id, "taken", counsellor_id, status="active")
+
+    def transfer(self, public_id: str, service: str, counsellor_id: int | None, note: str | None = None) -> str:
+        """Move a conversation to another service's queue (waiting again); returns the old service."""
+        return self._move(public_id, "transferred", counsellor_id, status="waiting", service=service, note=note)
+
+    def route(self, public_id: str, service: str) -> bool:
+        """Put a conversation in the queue its first message points to, if nobody has written in
+        it, taken, moved or closed it yet (a guess never undoes a counsellor); whether it moved."""
+        with self.sessions.begin() as session:
+            moved = session.execute(
+                update(Conversation)
+                .where(Conversation.public_id == public_id, Conversation.last_seq == 0, Conversation.status == "waiting",
+                       Conversation.counsellor_id.is_(None))
+                .values(service=service, updated_at=utcnow())
+            ).rowcount
+        return moved == 1
+
+    def close(self, public_id: str, counsellor_id: int) -> None:
+        self._move(public_id, "closed", counsellor_id, status="closed")
 
     def queue_position(self, public_id: str) -> int:
         """1 for the next conversation a counsellor will take in its queue; 0 once taken."""
@@ -181,15 +265,17 @@ class Store:
                 select(func.count()).select_from(Conversation).where(
                     Conversation.service == conversation.service,
                     Conversation.status == "waiting",
+                    Conversation.last_seq > 0,  # an opened widget nobody wrote in is nobody waiting
                     Conversation.id < conversation.id,
                 )
             )
             return int(ahead or 0) + 1
 
     def queues(self, services: list[str] | None) -> list[dict]:
-        """Open conversations (waiting or active), for the console's queue view."""
+        """Open conversations (waiting or active) with at least one message, for the console's queue view."""
         with self.sessions() as session:
-            query = select(Conversation).where(Conversation.status.in_(("waiting", "active"))).order_by(Conversation.id)
+            query = (select(Conversation).where(Conversation.status.in_(("waiting", "active")), Conversation.last_seq > 0)
+                     .order_by(Conversation.id))
             if services is not None:
                 query = query.where(Conversation.service.in_(services))
             return [
@@ -251,19 +337,42 @@ class Store:
             ).first()
             return (row[0].id, row[0].payload, row[1]) if row else None
 
-    def draft_text(self, draft_id: int) -> str | None:
+    def draft_message(self, public_id: str, draft_id: int) -> tuple[int, str, int]:
+        """(message id, pseudonymised text, seq) of the user message a draft of this conversation
+        answers; NotFound when the draft is not this conversation's."""
         with self.sessions() as session:
-            record = session.get(DraftRecord, draft_id)
-            return record.payload.get("draft") if record else None
+            conversation = self._conversation(session, public_id)
+            if conversation.status == "closed":
+                raise Closed(public_id)
+            row = session.execute(
+                select(Message.id, Message.text, Message.seq).join(DraftRecord, DraftRecord.message_id == Message.id)
+                .where(DraftRecord.id == draft_id, DraftRecord.conversation_id == conversation.id)
+            ).first()
+            if row is None:
+                raise NotFound(str(draft_id))
+            return row[0], row[1], row[2]
 
-    def decide_draft(self, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> None:
-        """Record what a counsellor did with a draft: sent as is, edited, or rejected."""
+    def _draft(self, session: Session, public_id: str, draft_id: int) -> DraftRecord:
+        """A draft of this conversation (`NotFound` for another conversation's, so a counsellor
+        never reaches a draft through a conversation they serve)."""
+        conversation = self._conversation(session, public_id)
+        record = session.get(DraftRecord, draft_id)
+        if record is None or record.conversation_id != conversation.id:
+            raise NotFound(str(draft_id))
+        if conversation.status == "closed":
+            raise Closed(public_id)
+        return record
+
+    def draft_text(self, public_id: str, draft_id: int) -> str | None:
+        with self.sessions() as session:
+            return self._draft(session, public_id, draft_id).payload.get("draft")
+
+    def decide_draft(self, public_id: str, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> None:
+        """Record what a counsellor did with a draft of this conversation: sent as is, edited, or rejected."""
         if outcome not in ("sent", "edited", "rejected"):
             raise ValueError(outcome)
         with self.sessions.begin() as session:
-            record = session.get(DraftRecord, draft_id)
-            if record is None:
-                raise NotFound(str(draft_id))
+            record = self._draft(session, public_id, draft_id)
             record.outcome, record.final_text = outcome, final_text
             record.counsellor_id, record.decided_at = counsellor_id, utcnow()
             session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
@@ -344,10 +453,13 @@ class Store:
 
     # -- retention and erasure --------------------------------------------------------------
     def purge(self, now: datetime | None = None) -> int:
-        """Delete conversations and offline requests past their retention date."""
+        """Delete conversations and offline requests past their retention date, and the
+        conversations opened but never written to for an hour."""
         now = now or datetime.now(timezone.utc)
         with self.sessions.begin() as session:
             gone = session.execute(delete(Conversation).where(Conversation.retain_until < now)).rowcount
+            gone += session.execute(delete(Conversation).where(Conversation.last_seq == 0,
+                                                               Conversation.created_at < now - EMPTY_EXPIRES)).rowcount
             gone += session.execute(delete(OfflineRequest).where(OfflineRequest.retain_until < now)).rowcount
             session.add(AuditEntry(action="purge", detail={"deleted": gone}))
         return gone

@@ -54,24 +54,24 @@ def decisions(store):
                               "Oui, elle est obligatoire pour confirmer vos vœux.", flags=("gendered-title",))
     final = "Bonjour <PERSONNE_1>, oui : elle est obligatoire pour confirmer vos vœux, quelques lignes suffisent."
     store.append(edited_conv, "counsellor", final, idempotency_key="a", counsellor_id=counsellor.id)
-    store.decide_draft(edited, "edited", final, counsellor.id)
+    store.decide_draft(edited_conv, edited, "edited", final, counsellor.id)
 
     rejected_conv, rejected = ask(store, "moel", "mon fils <PERSONNE_1> n'a pas de lycée, que faire ?",
                                   "Je n'ai pas trouvé de réponse sûre dans la base.")
-    store.decide_draft(rejected, "rejected", None, counsellor.id)
+    store.decide_draft(rejected_conv, rejected, "rejected", None, counsellor.id)
     store.append(rejected_conv, "system", "Un conseiller ou une conseillère a rejoint la conversation.")
     store.append(rejected_conv, "counsellor", "Contactez Mme Camille Durand, 06 12 34 56 78 ou camille.durand@exemple.fr, "
                  "pour <PERSONNE_1>.", idempotency_key="a", counsellor_id=counsellor.id)
     store.append(rejected_conv, "counsellor", "Autre chose ?", idempotency_key="b", counsellor_id=counsellor.id)
 
-    _, sent = ask(store, "parcoursup", "Quand ouvre Parcoursup ?", "La plateforme ouvre en janvier.")
-    store.decide_draft(sent, "sent", "La plateforme ouvre en janvier.", counsellor.id)
-    _, old = ask(store, "moel", "Et l'internat ?", "Voir la fiche internat.")
-    store.decide_draft(old, "edited", "Voir la fiche internat du lycée.", counsellor.id)
+    sent_conv, sent = ask(store, "parcoursup", "Quand ouvre Parcoursup ?", "La plateforme ouvre en janvier.")
+    store.decide_draft(sent_conv, sent, "sent", "La plateforme ouvre en janvier.", counsellor.id)
+    old_conv, old = ask(store, "moel", "Et l'internat ?", "Voir la fiche internat.")
+    store.decide_draft(old_conv, old, "edited", "Voir la fiche internat du lycée.", counsellor.id)
     with store.sessions.begin() as session:
         session.get(DraftRecord, old).decided_at = datetime.now(timezone.utc) - timedelta(days=7)
-    _, empty = ask(store, "moel", "   ", "…")
-    store.decide_draft(empty, "rejected", None, counsellor.id)
+    empty_conv, empty = ask(store, "moel", "   ", "…")
+    store.decide_draft(empty_conv, empty, "rejected", None, counsellor.id)
     ask(store, "moel", "Une question pas encore traitée", "Brouillon en attente.")
     return {"edited": edited, "rejected": rejected, "sent": sent, "old": old, "public_ids": [edited_conv, rejected_conv]}
 
@@ -124,7 +124,7 @@ def test_candidates_are_written_as_json_lines_with_the_golden_fields(store, deci
     for line in lines:
         case = json.loads(line)
         assert GOLDEN_FIELDS <= set(case) and set(case["review"]) == {
-            "outcome", "draft", "draft_sources", "confidence", "flags", "counsellor_answer", "decided_at"}
+            "outcome", "draft", "draft_sources", "chosen_source", "confidence", "flags", "counsellor_answer", "decided_at"}
 
 
 def test_the_harvest_command_writes_the_candidates_for_review(store, decisions, tmp_path):

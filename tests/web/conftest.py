@@ -1,8 +1,10 @@
-"""Real databases for the web tests: SQLite files, and a PostgreSQL server started here."""
+"""Real databases for the web tests (SQLite files, and a PostgreSQL server started here), and the
+app with its real parts behind a test client."""
 
 from __future__ import annotations
 
 import glob
+import re
 import os
 import shutil
 import socket
@@ -13,6 +15,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+PASSWORD = "un-mot-de-passe-solide"
 
 
 def free_port() -> int:
@@ -92,3 +96,44 @@ def store(database_url):
     engine = make_engine(database_url)
     yield Store(session_factory(engine), Vault("secret-de-test"))
     engine.dispose()
+
+
+@pytest.fixture
+def services(tmp_path, demo_index, scrubber):
+    from assistant.chain import Assistant
+    from assistant.drafting import ExtractiveDrafter
+    from assistant.pii import MappingStore
+    from relais.settings import Settings
+    from web.app import Services, open_store
+    from web.broker import LocalBroker
+    from web.hub import Hub
+    from web.nlp import ThreadedNlp
+
+    settings = Settings(home=tmp_path, secret_key="test-secret")
+    store = open_store(settings)
+    store.add_user("conseil", PASSWORD, "counsellor", ["parcoursup"])
+    store.add_user("qualite", PASSWORD, "quality", [])
+    assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
+    return Services(settings, store, ThreadedNlp(assistant), LocalBroker(), Hub(store))
+
+
+@pytest.fixture
+def client(services):
+    from fastapi.testclient import TestClient
+    from web.app import create_app
+
+    with TestClient(create_app(services=services)) as test_client:
+        yield test_client
+
+
+def login(client, user: str = "conseil", password: str = PASSWORD):
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"login": user, "password": password, "csrf": csrf}, follow_redirects=False)
+
+
+def receive_until(ws, kind: str, limit: int = 10) -> dict:
+    for _ in range(limit):
+        frame = ws.receive_json()
+        if frame["type"] == kind:
+            return frame
+    raise AssertionError(f"no {kind} frame")

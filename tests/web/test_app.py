@@ -3,51 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from assistant.chain import Assistant
-from assistant.drafting import ExtractiveDrafter
-from assistant.pii import MappingStore
 from relais.settings import Settings
-from web.app import Services, create_app, open_store
-from web.broker import LocalBroker
-from web.hub import Hub
-from web.nlp import ThreadedNlp
+from tests.web.conftest import PASSWORD, login, receive_until
+from web.app import open_store
 
 pytestmark = pytest.mark.slow
-PASSWORD = "un-mot-de-passe-solide"
-
-
-@pytest.fixture
-def services(tmp_path, demo_index, scrubber):
-    settings = Settings(home=tmp_path, secret_key="test-secret")
-    store = open_store(settings)
-    store.add_user("conseil", PASSWORD, "counsellor", ["parcoursup"])
-    store.add_user("qualite", PASSWORD, "quality", [])
-    assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
-    return Services(settings, store, ThreadedNlp(assistant), LocalBroker(), Hub(store))
-
-
-@pytest.fixture
-def client(services):
-    with TestClient(create_app(services=services)) as test_client:
-        yield test_client
-
-
-def login(client: TestClient, user: str = "conseil", password: str = PASSWORD):
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    return client.post("/login", data={"login": user, "password": password, "csrf": csrf}, follow_redirects=False)
-
-
-def receive_until(ws, kind: str, limit: int = 10) -> dict:
-    for _ in range(limit):
-        frame = ws.receive_json()
-        if frame["type"] == kind:
-            return frame
-    raise AssertionError(f"no {kind} frame")
 
 
 def test_a_question_reaches_the_counsellor_with_a_draft_and_the_answer_reaches_the_public(client, services):
@@ -330,8 +293,14 @@ def test_users_and_purge_commands(tmp_path):
     created = runner.invoke(app, ["users", "add", "c.martin", "--role", "counsellor", "--service", "parcoursup",
                                   "--password", PASSWORD], env=env)
     assert created.exit_code == 0 and "c.martin" in created.stdout
-    again = runner.invoke(app, ["users", "add", "c.martin", "--password", PASSWORD], env=env)
+    again = runner.invoke(app, ["users", "add", "c.martin", "--service", "moel", "--password", PASSWORD], env=env)
     assert again.exit_code == 2 and "existe déjà" in again.output
+    every_queue = runner.invoke(app, ["users", "add", "c.dupont", "--password", PASSWORD], env=env)
+    assert every_queue.exit_code == 2 and "au moins une file" in every_queue.output
+    unknown = runner.invoke(app, ["users", "add", "c.dupont", "--service", "parcoursupp", "--password", PASSWORD], env=env)
+    assert unknown.exit_code == 2 and "file inconnue" in unknown.output
+    disabled = runner.invoke(app, ["users", "disable", "c.martin"], env=env)
+    assert disabled.exit_code == 0 and "désactivé" in disabled.stdout
     short = runner.invoke(app, ["users", "add", "x", "--password", "court"], env=env)
     assert short.exit_code == 2 and "12 caractères" in short.output
     store = open_store(Settings(home=tmp_path, secret_key="cli"))

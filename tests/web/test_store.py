@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from assistant.pii import PseudonymMap
 from web.models import AuditEntry, DraftRecord
-from web.store import NotFound
+from web.store import Closed, NotFound
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +68,10 @@ def test_draft_decisions_are_recorded_with_who_and_when(store):
     public_id, _ = store.open_conversation("parcoursup")
     message = store.append(public_id, "user", "question", idempotency_key="q")
     draft_id = store.save_draft(public_id, message.message_id, {"draft": "Bonjour, …", "citations": []})
-    store.decide_draft(draft_id, "edited", "Bonjour, voici la réponse corrigée.", counsellor.id)
+    other, _ = store.open_conversation("parcoursup")
+    with pytest.raises(NotFound):  # a draft is decided only through its own conversation
+        store.decide_draft(other, draft_id, "rejected", None, counsellor.id)
+    store.decide_draft(public_id, draft_id, "edited", "Bonjour, voici la réponse corrigée.", counsellor.id)
     with store.sessions() as session:
         record = session.get(DraftRecord, draft_id)
         assert (record.outcome, record.counsellor_id) == ("edited", counsellor.id)
@@ -91,3 +94,37 @@ def test_purge_applies_retention_and_erasure_removes_a_conversation(store):
         from web.models import Message
 
         assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_a_closed_conversation_takes_only_the_systems_last_words_and_stays_closed(store):
+    counsellor = store.add_user("c.dupont", "mot-de-passe-solide", "counsellor", ["parcoursup"])
+    public_id, _ = store.open_conversation("parcoursup")
+    store.append(public_id, "user", "question", idempotency_key="q")
+    assert store.transfer(public_id, "moel", counsellor.id, note="question sur un BTS") == "parcoursup"
+    store.take(public_id, counsellor.id)
+    store.close(public_id, counsellor.id)
+    store.append(public_id, "system", "La conversation est terminée.")
+    for act in (lambda: store.append(public_id, "user", "encore", idempotency_key="r"),
+                lambda: store.append(public_id, "counsellor", "réponse", idempotency_key="s", counsellor_id=counsellor.id),
+                lambda: store.take(public_id, counsellor.id), lambda: store.transfer(public_id, "parcoursup", counsellor.id)):
+        with pytest.raises(Closed):
+            act()
+    assert store.append(public_id, "user", "question", idempotency_key="q").duplicate  # a resend is still answered
+    with store.sessions() as session:
+        audit = [(a.action, a.detail) for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))][1:]
+    assert audit == [("conversation.transferred", {"service": "moel", "from": "parcoursup", "note": "question sur un BTS"}),
+                     ("conversation.taken", {"service": "moel"}), ("conversation.closed", {"service": "moel"})]
+
+
+def test_a_conversation_nobody_wrote_in_is_purged_after_an_hour(store):
+    empty, _ = store.open_conversation("moel")
+    written, _ = store.open_conversation("moel")
+    store.append(written, "user", "bonjour", idempotency_key="k")
+    # the first message's guess routes only a conversation nobody wrote in, took or moved
+    assert store.route(empty, "parcoursup") and not store.route(written, "parcoursup")
+    assert store.purge(datetime.now(timezone.utc) + timedelta(minutes=30)) == 0
+    assert store.purge(datetime.now(timezone.utc) + timedelta(hours=2)) == 1
+    assert store.queues(None) == [{"conversation": written, "service": "moel", "status": "waiting", "counsellor_id": None,
+                                   "last_seq": 1}]
+    with pytest.raises(NotFound):
+        store.messages_since(empty, 0)

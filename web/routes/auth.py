@@ -52,15 +52,30 @@ def login_form(request: Request) -> HTMLResponse:
     return login_page(request)
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
 @router.post("/login", include_in_schema=False)
 async def login(request: Request, login: str = Form(...), password: str = Form(...), csrf: str = Form("")) -> Response:
     if not csrf_ok(request, csrf):
         return login_page(request, "Le formulaire a expiré : réessayez.", status=403)
-    user = await run_in_threadpool(get_services(request).store.authenticate, login, password)
+    services = get_services(request)
+    limits, account, address = services.limits, f"account:{login.casefold()}", f"address:{client_address(request)}"
+    wait = max(limits.login_per_account.retry_after(account), limits.login_per_address.retry_after(address))
+    if wait:
+        minutes = max(1, round(wait / 60))
+        page = login_page(request, f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s).", status=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    user = await run_in_threadpool(services.store.authenticate, login, password)
     if user is None:
+        limits.login_per_account.add(account)
+        limits.login_per_address.add(address)
         return login_page(request, "Identifiant ou mot de passe incorrect.", status=401)
+    limits.login_per_account.clear(account)
     request.session.clear()
-    request.session["user_id"] = user.id
+    request.session["sid"] = await run_in_threadpool(services.store.open_session, user.id)
     request.session["csrf"] = secrets.token_urlsafe(24)
     return RedirectResponse("/console", status_code=303)
 
@@ -69,6 +84,9 @@ async def login(request: Request, login: str = Form(...), password: str = Form(.
 async def logout(request: Request, csrf: str = Form("")) -> Response:
     if not csrf_ok(request, csrf):
         return Response("Requête refusée (jeton CSRF).", status_code=403, media_type="text/plain; charset=utf-8")
+    token = request.session.get("sid")
+    if token:  # ends the session for every copy of the cookie
+        await run_in_threadpool(get_services(request).store.end_session, str(token))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -11,11 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from assistant.pii import ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
-from web.deps import current_user, get_services
+from web.deps import current_user, get_services, same_origin
 from web.hub import ConsoleClient, read_frame, send
 from web.offline import send_answer
-from web.relay import relay, replay, store_message
-from web.store import NotFound
+from web.relay import publish_draft, relay, replay, scrub, store_message
+from web.store import Closed, NotFound
 
 router = APIRouter()
 LIVE_ROLES = ("counsellor", "supervisor")
@@ -33,13 +33,16 @@ def console_page(request: Request) -> Response:
 
 @router.websocket("/console/ws")
 async def console_socket(socket: WebSocket) -> None:
+    if not same_origin(socket):  # another site's page must not drive a counsellor's session
+        await socket.close(code=4403)
+        return
     user = current_user(socket)
     if user is None or user.role not in LIVE_ROLES:
         await socket.close(code=4401)
         return
     services = get_services(socket)
     await socket.accept()
-    client = ConsoleClient(socket, user.id, user.role, tuple(user.services))
+    client = ConsoleClient(socket, user.id, user.role, tuple(user.services), str(socket.session.get("sid", "")))
     services.hub.consoles.add(client)
     try:
         await send_queues(services, client)
@@ -47,10 +50,14 @@ async def console_socket(socket: WebSocket) -> None:
             frame = await read_frame(socket, protocol.ConsoleIn, protocol.MAX_FRAME * 2)
             if frame is None:
                 continue
+            if not await services.hub.session_alive(client):  # logged out or disabled since: closed
+                return
             try:
                 await handle(services, client, frame)
             except NotFound:
                 await send(socket, protocol.error("introuvable", "Conversation introuvable."))
+            except Closed:
+                await send(socket, protocol.error("fermee", "Cette conversation est terminée : elle ne peut plus changer."))
             except ScrubFailed:  # fail closed: nothing was stored or sent
                 await send(socket, protocol.error("indisponible", "Le message n'a pas pu être traité : réessayez."))
     except WebSocketDisconnect:
@@ -79,11 +86,19 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
     elif isinstance(frame, protocol.Search):
         history: list[str] = []
         service = frame.service
-        if frame.conversation:
-            service = service or await _allowed(services, client, frame.conversation)
+        if frame.conversation:  # its turns are read only by the counsellors of its service
+            own_service = await _allowed(services, client, frame.conversation)
+            service = service or own_service
             history = await run_in_threadpool(store.user_turns, frame.conversation)
         found = await services.nlp.search(frame.query, frame.k, service, history)
         await send(socket, {"type": "search_results", "query": frame.query, **found})
+    elif isinstance(frame, protocol.Redraft):
+        service = await _allowed(services, client, frame.conversation)
+        message_id, text, seq = await run_in_threadpool(store.draft_message, frame.conversation, frame.draft_id)
+        history = await run_in_threadpool(store.user_turns, frame.conversation, seq)
+        payload = await services.nlp.draft(text, service, history, frame.source)
+        draft_id = await run_in_threadpool(store.save_draft, frame.conversation, message_id, payload)
+        await publish_draft(services, frame.conversation, service, draft_id, seq, payload)
     elif isinstance(frame, protocol.Phone):
         payload, text = await services.nlp.ask(frame.question, frame.service, f"phone-{client.user_id}")
         await send(socket, {"type": "phone_draft", "text": text, "draft": payload})
@@ -111,7 +126,7 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
                                 "text": mapping.restore(payload["draft"]), "draft": payload})
     elif isinstance(frame, protocol.Take):
         service = await _allowed(services, client, frame.conversation)
-        await run_in_threadpool(store.set_status, frame.conversation, "active", client.user_id)
+        await run_in_threadpool(store.take, frame.conversation, client.user_id)
         await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation,
                                        "payload": {"type": "taken", "conversation": frame.conversation, "by": client.user_id}})
         await system_message(services, frame.conversation, "Un conseiller ou une conseillère a rejoint la conversation.")
@@ -119,11 +134,12 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         await counsellor_send(services, client, frame)
     elif isinstance(frame, protocol.Reject):
         await _allowed(services, client, frame.conversation)
-        await run_in_threadpool(store.decide_draft, frame.draft_id, "rejected", None, client.user_id)
+        await run_in_threadpool(store.decide_draft, frame.conversation, frame.draft_id, "rejected", None, client.user_id)
         await send(socket, {"type": "ack", "draft_id": frame.draft_id, "outcome": "rejected"})
     elif isinstance(frame, protocol.Transfer):
-        old = await _allowed(services, client, frame.conversation)
-        await run_in_threadpool(store.set_status, frame.conversation, "waiting", None, frame.service)
+        await _allowed(services, client, frame.conversation)
+        note = (await scrub(services, frame.conversation, frame.note))[0] if frame.note else None
+        old = await run_in_threadpool(store.transfer, frame.conversation, frame.service, client.user_id, note)
         for service in {old, frame.service}:
             await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation,
                                            "payload": {"type": "transferred", "conversation": frame.conversation,
@@ -131,7 +147,7 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         await system_message(services, frame.conversation, "Votre conversation a été transmise à un autre service.")
     elif isinstance(frame, protocol.Close):
         service = await _allowed(services, client, frame.conversation)
-        await run_in_threadpool(store.set_status, frame.conversation, "closed", client.user_id)
+        await run_in_threadpool(store.close, frame.conversation, client.user_id)
         await system_message(services, frame.conversation, "La conversation est terminée. Merci de nous avoir écrit !")
         await services.broker.publish({"to": "consoles", "service": service, "conversation": frame.conversation,
                                        "payload": {"type": "closed", "conversation": frame.conversation}})
@@ -140,15 +156,16 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
 async def counsellor_send(services: Services, client: ConsoleClient, frame: protocol.Send) -> None:
     """A counsellor's answer: scrubbed with the conversation's mapping, stored, relayed, audited."""
     store = services.store
-    service = await _allowed(services, client, frame.conversation)
+    await _allowed(services, client, frame.conversation)
+    # the draft is checked before anything is stored: another conversation's draft refuses the send
+    draft_text = None if frame.draft_id is None else await run_in_threadpool(store.draft_text, frame.conversation, frame.draft_id)
     stored, mapping = await store_message(services, frame.conversation, "counsellor", frame.text, frame.key, client.user_id)
     if frame.draft_id is not None and not stored.duplicate:
-        draft_text = await run_in_threadpool(store.draft_text, frame.draft_id)
         outcome = "sent" if draft_text is not None and mapping.restore(draft_text).strip() == frame.text.strip() else "edited"
-        await run_in_threadpool(store.decide_draft, frame.draft_id, outcome, stored.text, client.user_id)
+        await run_in_threadpool(store.decide_draft, frame.conversation, frame.draft_id, outcome, stored.text, client.user_id)
     await send(client.socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
     if not stored.duplicate:
-        await relay(services, frame.conversation, service, stored)
+        await relay(services, frame.conversation, stored.service, stored)
 
 
 async def system_message(services: Services, conversation: str, text: str) -> None:

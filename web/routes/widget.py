@@ -9,26 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
-from collections import deque
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from assistant.pii import PseudonymMap, ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
-from web.deps import get_services
+from web.deps import get_services, origin_allowed
 from web.hub import read_frame, send
 from web.offline import is_open
-from web.relay import relay, replay, store_message
-from web.store import NotFound
+from web.relay import publish_draft, relay, replay, store_message
+from web.store import Closed, NotFound, StoredMessage
 
 log = logging.getLogger(__name__)
 router = APIRouter()
-RATE = (10, 60.0)  # at most 10 messages a minute per conversation socket
 
 
 @router.get("/", include_in_schema=False)
@@ -36,14 +33,25 @@ def demo_page() -> FileResponse:
     return FileResponse(STATIC / "index.html")
 
 
+# One plain address: no list, no display name, no quotes or encoded words, no control character.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
 class OfflineForm(BaseModel):
     """The offline contact form (the service is closed): question, email, consent."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     service: protocol.Service = "moel"
     question: str = Field(min_length=1, max_length=protocol.MAX_TEXT)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
-    consent: bool
+    email: str = Field(max_length=200)
+    consent: StrictBool
+
+    @field_validator("email")
+    @classmethod
+    def one_plain_address(cls, email: str) -> str:
+        if not EMAIL.fullmatch(email) or ".." in email:
+            raise ValueError("adresse électronique invalide : une seule adresse, de la forme prenom.nom@exemple.fr")
+        return email
 
 
 @router.get("/offline/status", include_in_schema=False)
@@ -55,6 +63,10 @@ def offline_status(request: Request, service: protocol.Service = "moel") -> dict
 async def offline_request(request: Request, form: OfflineForm) -> dict:
     """Store an offline question (pseudonymised, email encrypted) for the service's inbox."""
     services = get_services(request)
+    wait = services.limits.offline_per_address.admit(request.client.host if request.client else "?")
+    if wait:
+        raise HTTPException(status_code=429, headers={"Retry-After": str(wait)},
+                            detail="Vous avez déjà envoyé plusieurs questions : réessayez plus tard.")
     if not form.consent:
         raise HTTPException(status_code=422, detail="Merci d'accepter le traitement de vos données pour que nous puissions vous répondre.")
     mapping = PseudonymMap("offline")
@@ -67,14 +79,6 @@ async def offline_request(request: Request, form: OfflineForm) -> dict:
     await services.broker.publish({"to": "consoles", "service": form.service,
                                    "payload": {"type": "offline", "id": request_id, "service": form.service}})
     return {"id": request_id, "message": "Votre question est bien enregistrée : un conseiller ou une conseillère vous répondra par courriel."}
-
-
-def origin_allowed(socket: WebSocket, allowed: list[str]) -> bool:
-    origin = socket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser
-    host = socket.headers.get("host", "")
-    return origin in allowed or origin.split("://", 1)[-1] == host
 
 
 async def queue_position(services: Services, conversation: str) -> int:
@@ -102,7 +106,6 @@ async def widget_session(services: Services, socket: WebSocket) -> None:
     conversation: str | None = None
     service = "moel"
     guessing = False
-    recent: deque[float] = deque()
     try:
         while True:
             frame = await read_frame(socket, protocol.WidgetIn, protocol.MAX_FRAME)
@@ -117,17 +120,16 @@ async def widget_session(services: Services, socket: WebSocket) -> None:
                 guessing = frame.service is None and not frame.conversation
             elif conversation is None:
                 await send(socket, protocol.error("sans_conversation", "Ouvrez d'abord une conversation."))
-            elif too_fast(recent):
+            elif too_fast(services, conversation):
                 await send(socket, protocol.error("trop_rapide", "Vous écrivez trop vite : patientez un instant."))
             else:
                 if guessing:  # the user did not pick a service: guess it from the first message
                     guessing = False
                     guessed = guess_service(frame.text)
-                    if guessed != service:
-                        await run_in_threadpool(services.store.set_status, conversation, "waiting", None, guessed)
+                    if guessed != service and await run_in_threadpool(services.store.route, conversation, guessed):
                         service = guessed
                         await send(socket, {"type": "service", "service": service})
-                await user_message(services, socket, conversation, service, frame)
+                await user_message(services, socket, conversation, frame)
     except WebSocketDisconnect:
         pass
     finally:
@@ -148,12 +150,9 @@ def guess_service(text: str) -> str:
     return "moel"
 
 
-def too_fast(recent: deque[float]) -> bool:
-    now = time.monotonic()
-    while recent and now - recent[0] > RATE[1]:
-        recent.popleft()
-    recent.append(now)
-    return len(recent) > RATE[0]
+def too_fast(services: Services, conversation: str) -> bool:
+    """Past the message limit of the conversation (it holds across sockets and reconnects)."""
+    return bool(services.limits.messages_per_conversation.admit(conversation))
 
 
 async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) -> tuple[str | None, str]:
@@ -169,6 +168,10 @@ async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) ->
         conversation = frame.conversation
     else:
         service = frame.service or "moel"
+        if services.limits.conversations_per_address.admit(socket.client.host if socket.client else "?"):
+            await send(socket, protocol.error("trop_de_conversations", "Trop de conversations ouvertes depuis votre connexion : "
+                                                                       "patientez quelques minutes avant d'en ouvrir une autre."))
+            return None, service
         conversation, token = await run_in_threadpool(store.open_conversation, service)
     services.hub.join_widget(conversation, socket)
     welcome = {"type": "welcome", "conversation": conversation, "service": service,
@@ -180,16 +183,22 @@ async def hello(services: Services, socket: WebSocket, frame: protocol.Hello) ->
     return conversation, service
 
 
-async def user_message(services: Services, socket: WebSocket, conversation: str, service: str, frame: protocol.UserMessage) -> None:
-    """Scrub, store, relay to the counsellors of the queue, then draft an answer for them."""
+async def user_message(services: Services, socket: WebSocket, conversation: str, frame: protocol.UserMessage) -> None:
+    """Scrub, store, relay to the counsellors of the conversation's queue *now* (a transfer moves
+    it), then draft an answer for them."""
     try:
         stored, _ = await store_message(services, conversation, "user", frame.text, frame.key)
     except ScrubFailed:
         await send(socket, protocol.error("indisponible", "Votre message n'a pas pu être traité : réessayez dans un instant."))
         return
+    except Closed:
+        await send(socket, protocol.error("fermee", "Cette conversation est terminée : ouvrez une nouvelle conversation "
+                                                    "pour poser une autre question."))
+        return
     await send(socket, {"type": "ack", "key": frame.key, "seq": stored.seq})
     if stored.duplicate:
         return
+    service = stored.service
     await relay(services, conversation, service, stored)
     if services.settings.drafts:
         hub = services.hub
@@ -199,23 +208,21 @@ async def user_message(services: Services, socket: WebSocket, conversation: str,
             await services.broker.publish({"to": "consoles", "service": service, "conversation": conversation,
                                            "payload": {"type": "draft_skipped", "conversation": conversation, "seq": stored.seq}})
             return
-        task = asyncio.create_task(draft_for_counsellors(services, conversation, service, stored))
+        task = asyncio.create_task(draft_for_counsellors(services, conversation, stored))
         hub.drafting.add(task)  # keep a reference until done; the socket goes on reading meanwhile
         task.add_done_callback(hub.drafting.discard)
 
 
-async def draft_for_counsellors(services: Services, conversation: str, service: str, stored) -> None:
-    """Draft an answer off the event loop, store it, push it to the counsellors of the queue."""
+async def draft_for_counsellors(services: Services, conversation: str, stored: StoredMessage) -> None:
+    """Draft an answer off the event loop, store it, push it to the counsellors of the queue
+    the conversation is in once the draft is ready (a transfer may have moved it meanwhile)."""
     try:
         history = await run_in_threadpool(services.store.user_turns, conversation, stored.seq)
         async with services.hub.drafters(services.settings.draft_workers):
-            payload = await services.nlp.draft(stored.text, service, history)
+            payload = await services.nlp.draft(stored.text, stored.service, history)
         draft_id = await run_in_threadpool(services.store.save_draft, conversation, stored.message_id, payload)
+        service = await run_in_threadpool(services.store.service_of, conversation)
     except Exception:  # a failed draft must not lose the message: counsellors still have it
         log.exception("drafting failed for a message of conversation %s", conversation)
         return
-    await services.broker.publish({
-        "to": "consoles", "service": service, "conversation": conversation,
-        "payload": {"type": "draft", "conversation": conversation, "draft_id": draft_id, "seq": stored.seq,
-                    "text": payload["draft"], "draft": payload},
-    })
+    await publish_draft(services, conversation, service, draft_id, stored.seq, payload)

@@ -66,6 +66,18 @@ function show(seq, author, text) {
   log.append(item);
 }
 
+// A closed conversation takes no more messages: the unsent ones wait for a new conversation.
+function offerNewConversation() {
+  const again = el("button", { type: "button", class: "fr-btn fr-btn--sm fr-btn--secondary" }, "Commencer une nouvelle conversation");
+  again.addEventListener("click", () => {
+    again.remove();
+    log.replaceChildren();
+    shown.clear();
+    socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
+  });
+  status.append(" ", again);
+}
+
 function connect() {
   const url = origin.replace(/^http/, "ws") + "/widget/ws";
   socket = new WebSocket(url);
@@ -93,7 +105,8 @@ function connect() {
       pending.delete(frame.key);
     } else if (frame.type === "error") {
       status.textContent = frame.message;
-      if (frame.code === "introuvable") { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
+      if (frame.code === "introuvable" || frame.code === "fermee") { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
+      if (frame.code === "fermee") offerNewConversation();
     }
   });
   socket.addEventListener("close", () => {
@@ -124,7 +137,8 @@ offline.addEventListener("submit", async (event) => {
     body: JSON.stringify({ service: service.value || "moel", question: qInput.value, email: mInput.value, consent: consent.checked }),
   });
   const body = await response.json();
-  status.textContent = response.ok ? body.message : (body.detail?.[0]?.msg || body.detail || "Envoi impossible.");
+  status.textContent = response.ok ? body.message
+    : ((body.detail?.[0]?.msg || "").replace(/^Value error, /, "") || body.detail || "Envoi impossible.");
   if (response.ok) offline.reset();
 });
 

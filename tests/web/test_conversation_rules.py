@@ -1,0 +1,315 @@
+"""Who may act on a conversation, in which state, for which service — tried as an attacker would.
+
+Each test here was written before its fix and failed on the code it guards.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from sqlalchemy import select
+from starlette.websockets import WebSocketDisconnect
+
+from tests.web.conftest import PASSWORD, login, receive_until
+from web.models import AuditEntry, Conversation, DraftRecord, Message
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+
+
+@pytest.fixture
+def master(services):
+    """A counsellor of the Mon Master helpline only."""
+    services.store.add_user("master", PASSWORD, "counsellor", ["monmaster"])
+    return "master"
+
+
+def console_as(client, user: str):
+    """A console socket logged in as `user` (the client's cookie jar then holds that session)."""
+    client.cookies.clear()
+    assert login(client, user).status_code == 303
+    return client.websocket_connect("/console/ws")
+
+
+def start_conversation(widget, service: str, text: str) -> str:
+    widget.send_json({"type": "hello", "service": service})
+    conversation = receive_until(widget, "welcome")["conversation"]
+    widget.send_json({"type": "message", "text": text, "key": "k1"})
+    receive_until(widget, "ack")
+    return conversation
+
+
+def drain(socket) -> list[dict]:
+    """Every frame sent to `socket` until now (a ping's pong marks the end)."""
+    socket.send_json({"type": "ping"})
+    frames = []
+    while (frame := socket.receive_json())["type"] != "pong":
+        frames.append(frame)
+    return frames
+
+
+def wait_for_draft(services, conversation: str) -> int:
+    for _ in range(200):
+        pending = services.store.pending_draft(conversation)
+        if pending:
+            return pending[0]
+        time.sleep(0.05)
+    raise AssertionError("no draft")
+
+
+def test_a_counsellor_cannot_decide_or_redraft_a_draft_of_another_conversation(client, services, master):
+    with client.websocket_connect("/widget/ws") as other, client.websocket_connect("/widget/ws") as own:
+        foreign = start_conversation(other, "monmaster", "quand sont publiés les résultats de mon master ?")
+        foreign_draft = wait_for_draft(services, foreign)
+        mine = start_conversation(own, "parcoursup", "c'est quoi la phase complémentaire ?")
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            for frame in ({"type": "reject", "conversation": mine, "draft_id": foreign_draft},
+                          {"type": "send", "conversation": mine, "text": "Bonjour", "key": "c1", "draft_id": foreign_draft},
+                          {"type": "redraft", "conversation": mine, "draft_id": foreign_draft, "source": "oscar:x"}):
+                console.send_json(frame)
+                assert receive_until(console, "error")["code"] == "introuvable"
+    with services.store.sessions() as session:
+        record = session.get(DraftRecord, foreign_draft)
+        assert record.outcome is None and record.final_text is None
+    assert [m.author for m in services.store.messages_since(mine, 0)] == ["user"]  # the refused send stored nothing
+
+
+def test_a_transferred_conversation_is_relayed_to_the_new_service_only(client, services, master):
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "je voudrais changer de formation")
+        with console_as(client, "master") as receiving, console_as(client, "conseil") as sending:
+            receive_until(receiving, "queues")
+            receive_until(sending, "queues")
+            sending.send_json({"type": "transfer", "conversation": conversation, "service": "monmaster"})
+            receive_until(sending, "transferred")
+            receive_until(receiving, "transferred")
+            drain(sending)
+            widget.send_json({"type": "message", "text": "c'est pour un master de droit en fait", "key": "k2"})
+            receive_until(widget, "ack")
+            assert receive_until(receiving, "message")["text"] == "c'est pour un master de droit en fait"
+            receive_until(receiving, "draft")
+            leaked = [f for f in drain(sending) if f.get("conversation") == conversation and f["type"] in ("message", "draft")]
+            assert leaked == []
+            sending.send_json({"type": "send", "conversation": conversation, "text": "Bonjour", "key": "c1"})
+            assert receive_until(sending, "error")["code"] == "introuvable"  # no longer its service
+    with services.store.sessions() as session:
+        audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "conversation.transferred")).all()
+        assert audit and audit[0].detail["from"] == "parcoursup" and audit[0].detail["service"] == "monmaster"
+
+
+def test_a_closed_conversation_refuses_writes_and_is_not_reopened(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "merci pour tout")
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "close", "conversation": conversation})
+            receive_until(console, "closed")
+            widget.send_json({"type": "message", "text": "encore une question", "key": "k2"})
+            refused = receive_until(widget, "error")
+            assert refused["code"] == "fermee" and "nouvelle conversation" in refused["message"]
+            for frame in ({"type": "take", "conversation": conversation},
+                          {"type": "transfer", "conversation": conversation, "service": "moel"},
+                          {"type": "send", "conversation": conversation, "text": "Bonjour", "key": "c1"}):
+                console.send_json(frame)
+                assert receive_until(console, "error")["code"] == "fermee"
+    with services.store.sessions() as session:
+        stored = session.query(Conversation).filter_by(public_id=conversation).one()
+        assert stored.status == "closed" and stored.service == "parcoursup"
+        texts = [m.text for m in session.query(Message).filter_by(conversation_id=stored.id)]
+    assert "encore une question" not in texts and "Bonjour" not in texts
+
+
+@pytest.mark.parametrize("path", ["/widget/ws", "/console/ws"])
+def test_binary_deeply_nested_and_out_of_range_frames_get_an_error_frame(client, path):
+    login(client)
+    with client.websocket_connect(path) as socket:
+        if path == "/console/ws":
+            receive_until(socket, "queues")
+        socket.send_bytes(b"\x00\x01binaire")
+        assert receive_until(socket, "error")["code"] == "invalide"
+        socket.send_text("[" * 5000 + "]" * 5000)
+        assert receive_until(socket, "error")["code"] == "invalide"
+        huge = {"type": "hello", "last_seq": 10**30} if path == "/widget/ws" else {"type": "open", "conversation": "x", "last_seq": 10**30}
+        socket.send_text(json.dumps(huge))
+        assert receive_until(socket, "error")["code"] == "invalide"
+        socket.send_json({"type": "ping"})
+        assert receive_until(socket, "pong") == {"type": "pong"}
+
+
+def test_the_console_socket_refuses_a_foreign_origin(client):
+    login(client)
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/console/ws", headers={"origin": "https://pirate.example"}) as socket:
+            socket.receive_json()
+    assert refused.value.code == 4403
+    with client.websocket_connect("/console/ws", headers={"origin": "http://testserver"}) as socket:
+        assert socket.receive_json()["type"] == "queues"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/static/widget.js"])
+def test_pages_forbid_framing_sniffing_and_foreign_scripts(client, path):
+    headers = client.get(path).headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(client):
+    login(client)
+    copied = client.cookies.get("relais_session")
+    assert client.get("/session").status_code == 200
+    client.post("/logout", data={"csrf": client.get("/session").json()["csrf"]})
+    client.cookies.clear()
+    replayed = {"cookie": f"relais_session={copied}"}
+    assert client.get("/session", headers=replayed).status_code == 401
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/console/ws", headers=replayed) as socket:
+            socket.receive_json()
+    assert refused.value.code == 4401
+
+
+def test_failed_logins_are_throttled_per_account_with_429_and_retry_after(client):
+    statuses = [login(client, "conseil", "pas-le-bon-mot-de-passe").status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    throttled = login(client, "conseil", PASSWORD)  # even the right password waits now
+    assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
+    assert "réessayez" in throttled.text.lower()
+    assert login(client, "qualite", PASSWORD).status_code == 303  # another account is not locked out
+
+
+def test_empty_conversations_do_not_queue_and_new_ones_are_limited_per_address(client, services):
+    from web.limits import Limits
+
+    services.settings.conversations_per_address = 3
+    services.limits = Limits.from_settings(services.settings)
+    with client.websocket_connect("/widget/ws") as first, client.websocket_connect("/widget/ws") as second, \
+            client.websocket_connect("/widget/ws") as third, client.websocket_connect("/widget/ws") as fourth:
+        for ghost in (first, second):  # opened, never written to
+            ghost.send_json({"type": "hello", "service": "parcoursup"})
+            receive_until(ghost, "welcome")
+        third.send_json({"type": "hello", "service": "parcoursup"})
+        assert receive_until(third, "welcome")["position"] == 1  # the empty ones are not ahead
+        third.send_json({"type": "message", "text": "bonjour, une question sur mes vœux", "key": "k"})
+        receive_until(third, "ack")
+        fourth.send_json({"type": "hello", "service": "parcoursup"})
+        refused = receive_until(fourth, "error")
+        assert refused["code"] == "trop_de_conversations" and "patientez" in refused["message"]
+        fourth.send_json({"type": "ping"})
+        assert receive_until(fourth, "pong") == {"type": "pong"}
+        with console_as(client, "conseil") as console:
+            queued = receive_until(console, "queues")["conversations"]
+            assert [c["last_seq"] for c in queued] == [1]
+
+
+# -- found by the adversarial pass over the first fixes --------------------------------------
+def test_an_open_console_socket_closes_when_its_session_ends(client, services):
+    login(client)
+    with client.websocket_connect("/console/ws") as console:
+        receive_until(console, "queues")
+        client.post("/logout", data={"csrf": client.get("/session").json()["csrf"]})
+        with pytest.raises(WebSocketDisconnect) as ended:
+            console.send_json({"type": "ping"})
+            receive_until(console, "pong")
+        assert ended.value.code == 4401
+    login(client)
+    with client.websocket_connect("/console/ws") as console:
+        receive_until(console, "queues")
+        services.store.disable_user("conseil")  # `relais users disable`, from another process
+        with pytest.raises(WebSocketDisconnect) as disabled:
+            console.send_json({"type": "take", "conversation": "x"})
+            receive_until(console, "pong")
+        assert disabled.value.code == 4401
+
+
+def test_a_search_never_reads_the_turns_of_a_conversation_of_another_service(client, services, master):
+    with client.websocket_connect("/widget/ws") as other:
+        foreign = start_conversation(other, "monmaster", "je m'appelle Inès Roux, je cherche un master de droit")
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "search", "query": "et après ?", "conversation": foreign, "service": "monmaster"})
+            assert receive_until(console, "error")["code"] == "introuvable"
+
+
+def test_a_draft_still_being_written_at_a_transfer_goes_to_the_new_service(client, services, master):
+    import asyncio
+
+    from web.routes.widget import draft_for_counsellors
+
+    public_id, _ = services.store.open_conversation("parcoursup")
+    stored = services.store.append(public_id, "user", "je cherche un master de chimie", idempotency_key="k")
+    published = []
+    services.broker.publish = lambda event: asyncio.sleep(0, published.append(event))
+    services.store.transfer(public_id, "monmaster", None)  # while the draft was being written
+    asyncio.run(draft_for_counsellors(services, public_id, stored))
+    assert [(e["service"], e["payload"]["type"]) for e in published] == [("monmaster", "draft")]
+
+
+def test_a_transfer_note_is_stored_pseudonymised(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "je voudrais changer de formation")
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "transfer", "conversation": conversation, "service": "moel",
+                               "note": "Rappeler Jean Dupont au 06 12 34 56 78"})
+            receive_until(console, "transferred")
+    with services.store.sessions() as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "conversation.transferred")).all()
+    assert "Dupont" not in entry.detail["note"] and "06 12" not in entry.detail["note"]
+
+
+def test_a_closed_conversation_refuses_rejects_and_redrafts(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "c'est quoi la CAES ?")
+        draft_id = wait_for_draft(services, conversation)
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "close", "conversation": conversation})
+            receive_until(console, "closed")
+            for frame in ({"type": "reject", "conversation": conversation, "draft_id": draft_id},
+                          {"type": "redraft", "conversation": conversation, "draft_id": draft_id, "source": "oscar:ps-caes"}):
+                console.send_json(frame)
+                assert receive_until(console, "error")["code"] == "fermee"
+
+
+def test_the_message_limit_holds_across_reconnects(client):
+    codes = []
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "moel"})
+        welcome = receive_until(widget, "welcome")
+        for n in range(6):
+            widget.send_json({"type": "message", "text": f"message {n}", "key": f"a{n}"})
+            codes.append(receive_until(widget, "ack")["type"])
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "conversation": welcome["conversation"], "token": welcome["token"]})
+        receive_until(widget, "welcome")
+        for n in range(6):
+            widget.send_json({"type": "message", "text": f"encore {n}", "key": f"b{n}"})
+            frame = widget.receive_json()
+            while frame["type"] not in ("ack", "error"):
+                frame = widget.receive_json()
+            codes.append(frame.get("code", "ack"))
+    assert codes[:10] == ["ack"] * 10 and codes[10:] == ["trop_rapide"] * 2
+
+
+@pytest.mark.parametrize("email", ["a,b@x.fr", "a@x.fr\x00", "=?utf-8?q?victim=40evil.fr?=@x.fr", "<a@x.fr>", '"x"@x.fr'])
+def test_the_offline_form_takes_exactly_one_plain_address(client, email):
+    refused = client.post("/offline", json={"service": "moel", "question": "Bonjour", "email": email, "consent": True})
+    assert refused.status_code == 422 and "adresse" in str(refused.json()["detail"]).lower()
+
+
+def test_the_offline_form_is_limited_per_address_sized_and_strict(client, services):
+    form = {"service": "moel", "question": "Une question", "email": "a@exemple.fr", "consent": True}
+    assert client.post("/offline", json={**form, "junk": "x"}).status_code == 422
+    assert client.post("/offline", json={**form, "consent": "yes"}).status_code == 422
+    assert client.post("/offline", content=b'{"question": "' + b"x" * 200_000 + b'"}',
+                       headers={"content-type": "application/json"}).status_code == 413
+    statuses = [client.post("/offline", json=form).status_code for _ in range(6)]
+    assert statuses[:5] == [201] * 5 and statuses[5] == 429
+
+
+def test_no_api_schema_is_served(client):
+    assert client.get("/openapi.json").status_code == 404

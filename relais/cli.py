@@ -298,7 +298,8 @@ def serve(
 
     settings = _settings()
     out.print(f"Relais : tchat sur http://{host}:{port}/ · console sur http://{host}:{port}/console")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws_max_size=65536)
+    # proxy headers are read by the app itself, only from RELAIS_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws_max_size=65536, proxy_headers=False)
 
 
 users_app = typer.Typer(help="Comptes de la console.", no_args_is_help=True)

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     login_failures: int = Field(
         default=5, ge=1, description="Failed logins allowed per account (and 4× that per address) in 15 minutes, then HTTP 429."
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies whose X-Forwarded-For / -Proto are believed (addresses or networks); none by default.",
+    )
     conversations_per_address: int = Field(
         default=60, ge=1, description="New conversations a client address may open in 10 minutes (a school shares one address)."
     )

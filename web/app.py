@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from relais.settings import Settings
 from web.broker import Broker, make_broker
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await ready.broker.stop()
         ready.nlp.close()
 
-    from web.routes import auth, console, quality, widget
+    from web.routes import auth, console, health, quality, widget
 
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
@@ -100,7 +101,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
         )
     app.add_middleware(BodyLimit)
+    if settings.trusted_proxies:  # the client's address and scheme, as the proxy saw them: limits count real clients
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(SecurityHeaders)  # outermost: on every response, the 413 included
+    app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(widget.router)
     app.include_router(console.router)

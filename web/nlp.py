@@ -105,6 +105,9 @@ class ThreadedNlp:
     async def start(self) -> None:
         pass
 
+    async def ready(self) -> bool:
+        return True
+
     def close(self) -> None:
         pass
 
@@ -141,6 +144,14 @@ class ProcessNlp:
         loop = asyncio.get_running_loop()
         await asyncio.gather(loop.run_in_executor(self._scrubbing, _ready),
                              *(loop.run_in_executor(self._drafting, _ready) for _ in range(self.settings.draft_workers)))
+
+    async def ready(self) -> bool:
+        """Both kinds of model process answer within a few seconds (a busy drafter may not)."""
+        try:
+            await asyncio.wait_for(asyncio.gather(self._call(False, _ready), self._call(True, _ready)), timeout=5)
+            return True
+        except Exception:
+            return False
 
     def close(self) -> None:
         """Stop the model processes (waiting drafts are dropped; a running one finishes)."""

@@ -62,6 +62,14 @@ class Store:
         self.vault = vault
         self.retention = timedelta(days=retention_days)
 
+    def ping(self) -> bool:
+        """The database answers."""
+        try:
+            with self.sessions() as session:
+                return session.execute(select(1)).scalar() == 1
+        except Exception:
+            return False
+
     # -- accounts -------------------------------------------------------------------------
     def add_user(self, login: str, password: str, role: str, services: list[str]) -> User:
         if role not in ROLES:

@@ -313,3 +313,20 @@ def test_the_offline_form_is_limited_per_address_sized_and_strict(client, servic
 
 def test_no_api_schema_is_served(client):
     assert client.get("/openapi.json").status_code == 404
+
+
+def test_behind_a_trusted_proxy_limits_count_the_real_client_address(services):
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    services.settings.trusted_proxies = ["testclient"]  # the test client's own address plays the proxy
+
+    def fail(n: int) -> int:
+        return login(proxied, f"inconnu{n}", "pas-le-bon").status_code
+
+    with TestClient(create_app(services=services)) as proxied:
+        proxied.headers["x-forwarded-for"] = "203.0.113.7"
+        assert [fail(n) for n in range(21)][-2:] == [401, 429]  # 20 per address
+        proxied.headers["x-forwarded-for"] = "198.51.100.2"
+        assert fail(99) == 401  # another client behind the same proxy is not locked out

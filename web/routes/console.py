@@ -12,6 +12,7 @@ from assistant.pii import ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
 from web.deps import current_user, get_services, same_origin
+from web.broker import BrokerUnavailable
 from web.hub import ConsoleClient, read_frame, send
 from web.offline import send_answer
 from web.relay import publish_draft, relay, replay, scrub, store_message
@@ -58,6 +59,9 @@ async def console_socket(socket: WebSocket) -> None:
                 await send(socket, protocol.error("introuvable", "Conversation introuvable."))
             except Closed:
                 await send(socket, protocol.error("fermee", "Cette conversation est terminée : elle ne peut plus changer."))
+            except BrokerUnavailable:  # what was stored stays stored; the relay is what failed
+                await send(socket, protocol.error("diffusion", "Enregistré, mais la diffusion en direct est interrompue : "
+                                                               "rechargez la page dans un instant."))
             except ScrubFailed:  # fail closed: nothing was stored or sent
                 await send(socket, protocol.error("indisponible", "Le message n'a pas pu être traité : réessayez."))
     except WebSocketDisconnect:

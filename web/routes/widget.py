@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.pii import PseudonymMap, ScrubFailed
 from web import protocol
 from web.app import STATIC, Services
+from web.broker import BrokerUnavailable
 from web.deps import get_services, origin_allowed
 from web.hub import read_frame, send
 from web.offline import is_open
@@ -129,7 +130,11 @@ async def widget_session(services: Services, socket: WebSocket) -> None:
                     if guessed != service and await run_in_threadpool(services.store.route, conversation, guessed):
                         service = guessed
                         await send(socket, {"type": "service", "service": service})
-                await user_message(services, socket, conversation, frame)
+                try:
+                    await user_message(services, socket, conversation, frame)
+                except BrokerUnavailable:  # stored and acknowledged; counsellors see it when they reload
+                    await send(socket, protocol.error("diffusion", "Votre message est bien enregistré, mais la transmission "
+                                                                   "en direct est interrompue : un conseiller le verra sous peu."))
     except WebSocketDisconnect:
         pass
     finally:

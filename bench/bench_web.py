@@ -240,7 +240,7 @@ def main() -> None:
         for i in range(args.consoles):
             subprocess.run([sys.executable, "-m", "relais", "users", "add", f"conseil{i}", "--role", "counsellor",
                             "--service", "parcoursup", "--service", "monmaster", "--service", "moel",
-                            "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
+                            ], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
         processes, bases = start_servers(count, env)
         try:
             result = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,

@@ -306,30 +306,63 @@ users_app = typer.Typer(help="Comptes de la console.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
+def _new_password(login: str) -> str:
+    """A password asked twice without echo (never on the command line: it would stay in the
+    shell's history and the process list), refused when easy to guess."""
+    from web.security import password_problem
+
+    password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(login, password)
+    if problem:
+        raise _fail(problem, code=2)
+    return password
+
+
 @users_app.command("add")
 def users_add(
     login: Annotated[str, typer.Argument(help="Identifiant du compte.")],
     role: Annotated[str, typer.Option("--role", help="counsellor, supervisor ou quality.")] = "counsellor",
     service: Annotated[Optional[list[str]], typer.Option("--service", help="File(s) servie(s) (répétable).")] = None,
-    password: Annotated[str, typer.Option("--password", prompt="Mot de passe", hide_input=True, confirmation_prompt=True,
-                                          help="Mot de passe (demandé s'il n'est pas donné).")] = "",
 ) -> None:
-    """Crée un compte pour la console (mot de passe haché avec argon2)."""
+    """Crée un compte pour la console ; le mot de passe est demandé (haché avec argon2)."""
     from web.app import open_store
 
-    if len(password) < 12:
-        raise _fail("le mot de passe doit faire au moins 12 caractères.", code=2)
     known = SERVICES
     unknown = [s for s in service or [] if s not in known]
     if unknown:
         raise _fail(f"file inconnue « {unknown[0]} » (attendu : {', '.join(known)}).", code=2)
     if role == "counsellor" and not service:  # never every queue by omission
         raise _fail(f"un conseiller sert au moins une file : --service {'|'.join(known)}.", code=2)
+    password = _new_password(login)
     try:
         user = open_store(_settings()).add_user(login, password, role, service or [])
     except ValueError as exc:
         raise _fail(str(exc), code=2) from exc
-    out.print(f"Compte « {user.login} » créé ({user.role}, files : {', '.join(user.services)}).")
+    out.print(f"Compte « {user.login} » créé ({user.role}, files : {', '.join(user.services) or 'aucune'}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Liste les comptes : identifiant, rôle, files, actif ou non."""
+    from web.app import open_store
+
+    table = Table("identifiant", "rôle", "files", "actif")
+    for user in open_store(_settings()).users():
+        table.add_row(user.login, user.role, ", ".join(user.services), "oui" if user.active else "non")
+    out.print(table)
+
+
+@users_app.command("reset-password")
+def users_reset_password(login: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
+    """Change le mot de passe d'un compte (demandé) et met fin à ses sessions ouvertes."""
+    from web.app import open_store
+
+    password = _new_password(login)
+    try:
+        ended = open_store(_settings()).reset_password(login, password)
+    except ValueError as exc:
+        raise _fail(str(exc), code=2) from exc
+    out.print(f"Mot de passe de « {login} » changé ({ended} session(s) fermée(s)).")
 
 
 @users_app.command("disable")

@@ -22,6 +22,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def password_problem(login: str, password: str) -> str | None:
+    """Why a new password is refused (in French), or None: at least 12 characters, at least 6
+    different ones, not the login."""
+    if len(password) < 12:
+        return "le mot de passe doit faire au moins 12 caractères."
+    if len(set(password)) < 6:
+        return "mot de passe trop simple : variez les caractères (au moins 6 différents)."
+    if login and login.casefold() in password.casefold():
+        return "le mot de passe ne doit pas contenir l'identifiant."
+    return None
+
+
 def password_matches(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)

@@ -124,6 +124,21 @@ class Store:
         with self.sessions.begin() as session:
             session.execute(delete(ConsoleSession).where(ConsoleSession.id == token_digest(token)))
 
+    def users(self) -> list[User]:
+        with self.sessions() as session:
+            return list(session.scalars(select(User).order_by(User.login)))
+
+    def reset_password(self, login: str, password: str) -> int:
+        """A new password for an account; its open sessions end. Returns how many ended."""
+        with self.sessions.begin() as session:
+            user = session.scalar(select(User).where(User.login == login))
+            if user is None:
+                raise ValueError(f"compte « {login} » inconnu")
+            user.password_hash = hash_password(password)
+            ended = session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id)).rowcount
+            session.add(AuditEntry(user_id=user.id, action="user.password_reset", detail={"sessions_ended": ended}))
+            return ended
+
     def disable_user(self, login: str) -> int:
         """Disable an account and end all its sessions; returns how many were ended."""
         with self.sessions.begin() as session:

@@ -24,7 +24,8 @@ def server(demo_home, tmp_path_factory):
     env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "navigateur",
            "RELAIS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('browser') / 'relais.sqlite'}"}
     subprocess.run([sys.executable, "-m", "relais", "users", "add", "conseil", "--role", "counsellor",
-                    "--service", "moel", "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
+                    "--service", "moel"], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True,
+                   capture_output=True, text=True)
     port = free_port()
     command = [sys.executable, "-m", "relais", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

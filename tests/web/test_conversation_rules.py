@@ -330,3 +330,28 @@ def test_behind_a_trusted_proxy_limits_count_the_real_client_address(services):
         assert [fail(n) for n in range(21)][-2:] == [401, 429]  # 20 per address
         proxied.headers["x-forwarded-for"] = "198.51.100.2"
         assert fail(99) == 401  # another client behind the same proxy is not locked out
+
+
+def test_passwords_are_asked_never_given_on_the_command_line_and_must_be_strong(tmp_path):
+    from typer.testing import CliRunner
+
+    from relais.cli import app
+
+    runner, env = CliRunner(), {"RELAIS_HOME": str(tmp_path), "RELAIS_SECRET_KEY": "cli"}
+    add = ["users", "add", "c.martin", "--service", "moel"]
+    on_the_line = runner.invoke(app, [*add, "--password", PASSWORD], env=env)
+    assert on_the_line.exit_code == 2 and "--password" in on_the_line.output  # no such option: it would sit in shell history
+    for weak, reason in (("aaaaaaaaaaaaaaaa", "trop simple"), ("c.martin-mot-de-passe", "identifiant"), ("court", "12 caractères")):
+        refused = runner.invoke(app, add, input=f"{weak}\n{weak}\n", env=env)
+        assert refused.exit_code == 2 and reason in refused.output
+    assert runner.invoke(app, add, input=f"{PASSWORD}\n{PASSWORD}\n", env=env).exit_code == 0
+    listed = runner.invoke(app, ["users", "list"], env=env)
+    assert "c.martin" in listed.stdout and "counsellor" in listed.stdout and "moel" in listed.stdout and PASSWORD not in listed.stdout
+    new = "un-autre-mot-de-passe-solide"
+    reset = runner.invoke(app, ["users", "reset-password", "c.martin"], input=f"{new}\n{new}\n", env=env)
+    assert reset.exit_code == 0 and "session" in reset.stdout
+    from relais.settings import Settings
+    from web.app import open_store
+
+    store = open_store(Settings(home=tmp_path, secret_key="cli"))
+    assert store.authenticate("c.martin", new) and not store.authenticate("c.martin", PASSWORD)

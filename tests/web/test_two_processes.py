@@ -42,7 +42,8 @@ def two_servers(demo_home, redis_url, tmp_path_factory):
     env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_DATABASE_URL": f"sqlite:///{database}",
            "RELAIS_REDIS_URL": redis_url, "RELAIS_SECRET_KEY": "secret-partage"}
     subprocess.run([sys.executable, "-m", "relais", "users", "add", "conseil", "--role", "counsellor",
-                    "--service", "moel", "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
+                    "--service", "moel"], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True,
+                   capture_output=True, text=True)
     processes, bases = [], []
     for _ in range(2):
         port = free_port()

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=120, ge=1, description="A console session idle this long ends.")
     session_hours: int = Field(default=12, ge=1, description="A console session ends this long after login, in use or not.")
     login_failures: int = Field(
-        default=5, ge=1, description="Failed logins allowed per account (and 4× that per address) in 15 minutes, then HTTP 429."
+        default=5, ge=1,
+        description="Login attempts of one account from one address in 15 minutes (4x that per account and per address), then HTTP 429.",
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,

@@ -51,6 +51,7 @@ class Hub:
     session_idle: timedelta = timedelta(minutes=120)
     session_lifetime: timedelta = timedelta(hours=12)
     _drafters: asyncio.Semaphore | None = None
+    _hashing: asyncio.Semaphore | None = None
     _mappings: dict[str, PseudonymMap] = field(default_factory=dict)
 
     def remember(self, mapping: PseudonymMap) -> None:
@@ -85,6 +86,12 @@ class Hub:
             return False
         client.checked_at = now
         return True
+
+    def hashing(self) -> asyncio.Semaphore:
+        """Password checks at once (each argon2 hash takes 64 MB): a burst of logins waits its turn."""
+        if self._hashing is None:
+            self._hashing = asyncio.Semaphore(4)
+        return self._hashing
 
     def drafters(self, count: int) -> asyncio.Semaphore:
         """Drafting is CPU-bound: a few at a time, so relaying messages never waits behind it."""

@@ -1,6 +1,6 @@
-"""Sliding-window limits in this process: failed logins per account and per address, new
-conversations and offline requests per address, messages per conversation (10 a minute,
-across sockets and reconnects). A deployment with several web processes counts per process."""
+"""Sliding-window limits in this process: login attempts (per account and address, per account,
+per address), new conversations and offline requests per address, messages per conversation
+(10 a minute, across sockets and reconnects). Several web processes count each their own."""
 
 from __future__ import annotations
 
@@ -51,13 +51,20 @@ class Window:
             self.add(key)
         return wait
 
+    def undo(self, key: str) -> None:
+        """Forget the newest event of `key` (an attempt that turned out legitimate)."""
+        events = self._events.get(key)
+        if events:
+            events.pop()
+
     def clear(self, key: str) -> None:
         self._events.pop(key, None)
 
 
 @dataclass
 class Limits:
-    login_per_account: Window
+    login_per_client: Window  # one account from one address: the usual limit
+    login_per_account: Window  # from anywhere: slows a distributed guess, at the price of a possible lockout
     login_per_address: Window
     conversations_per_address: Window
     messages_per_conversation: Window
@@ -66,5 +73,6 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
         failures = settings.login_failures
-        return cls(Window(failures, 900.0), Window(4 * failures, 900.0), Window(settings.conversations_per_address, 600.0),
+        return cls(Window(failures, 900.0), Window(4 * failures, 900.0), Window(4 * failures, 900.0),
+                   Window(settings.conversations_per_address, 600.0),
                    Window(10, 60.0), Window(5, 3600.0))

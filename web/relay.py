@@ -53,8 +53,10 @@ async def replay(services: Services, socket: WebSocket, conversation: str, after
     return mapping
 
 
-async def publish_draft(services: Services, conversation: str, service: str, draft_id: int, seq: int, payload: dict) -> None:
-    """A stored draft to the counsellors of the queue (the hub restores the text for them)."""
+async def publish_draft(services: Services, conversation: str, draft_id: int, seq: int, payload: dict) -> None:
+    """A stored draft to the counsellors of the queue the conversation is in once the draft is
+    ready (a transfer may have moved it while it was written); the hub restores the text."""
+    service = await run_in_threadpool(services.store.service_of, conversation)
     await services.broker.publish({
         "to": "consoles", "service": service, "conversation": conversation,
         "payload": {"type": "draft", "conversation": conversation, "draft_id": draft_id, "seq": seq,

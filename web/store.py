@@ -390,16 +390,20 @@ class Store:
         with self.sessions() as session:
             return self._draft(session, public_id, draft_id).payload.get("draft")
 
-    def decide_draft(self, public_id: str, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> None:
-        """Record what a counsellor did with a draft of this conversation: sent as is, edited, or rejected."""
+    def decide_draft(self, public_id: str, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> bool:
+        """Record what a counsellor did with a draft of this conversation: sent as is, edited, or
+        rejected — once (False when it was already decided: the first decision stands)."""
         if outcome not in ("sent", "edited", "rejected"):
             raise ValueError(outcome)
         with self.sessions.begin() as session:
             record = self._draft(session, public_id, draft_id)
+            if record.outcome is not None:
+                return False
             record.outcome, record.final_text = outcome, final_text
             record.counsellor_id, record.decided_at = counsellor_id, utcnow()
             session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
                                    detail={"draft_id": draft_id}))
+            return True
 
     def decided_drafts(self, since: datetime, outcomes: tuple[str, ...] = ("edited", "rejected")) -> list[dict]:
         """Drafts decided at or after `since` with one of `outcomes`, oldest decision first, for the

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 from tests.web.conftest import free_port, wait_ready
@@ -119,7 +120,8 @@ def test_the_widget_works_with_the_keyboard_only(browser, server):
     public.keyboard.press("Tab")
     assert public.evaluate("document.activeElement.textContent") == "Poser une question"
     public.keyboard.press("Enter")
-    public.wait_for_function("document.activeElement.id === 'relais-text'")  # focus moves into the tchat
+    # focus moves into the tchat (a locator, not an evaluated string: the page's CSP forbids eval)
+    expect(public.locator("#relais-text")).to_be_focused()
     public.keyboard.type("une question au clavier")
     public.keyboard.press("Enter")
     public.get_by_text("Vous : une question au clavier").wait_for()

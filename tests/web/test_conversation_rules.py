@@ -6,6 +6,7 @@ Each test here was written before its fix and failed on the code it guards.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -295,7 +296,8 @@ def test_the_message_limit_holds_across_reconnects(client):
     assert codes[:10] == ["ack"] * 10 and codes[10:] == ["trop_rapide"] * 2
 
 
-@pytest.mark.parametrize("email", ["a,b@x.fr", "a@x.fr\x00", "=?utf-8?q?victim=40evil.fr?=@x.fr", "<a@x.fr>", '"x"@x.fr'])
+@pytest.mark.parametrize("email", ["a,b@x.fr", "a@x.fr\x00", "=?utf-8?q?victim=40evil.fr?=@x.fr", "<a@x.fr>", '"x"@x.fr',
+                                   ".a@x.fr", "a.@x.fr", "v%evil.fr@x.fr"])
 def test_the_offline_form_takes_exactly_one_plain_address(client, email):
     refused = client.post("/offline", json={"service": "moel", "question": "Bonjour", "email": email, "consent": True})
     assert refused.status_code == 422 and "adresse" in str(refused.json()["detail"]).lower()
@@ -355,3 +357,63 @@ def test_passwords_are_asked_never_given_on_the_command_line_and_must_be_strong(
 
     store = open_store(Settings(home=tmp_path, secret_key="cli"))
     assert store.authenticate("c.martin", new) and not store.authenticate("c.martin", PASSWORD)
+
+
+# -- found by the second adversarial pass ----------------------------------------------------
+def test_parallel_login_attempts_are_counted_before_the_password_is_checked(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+
+    def attempt(n: int) -> int:
+        form = {"login": "conseil", "password": f"faux-{n}", "csrf": csrf}
+        return client.post("/login", data=form, follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(attempt, range(16)))
+    assert statuses.count(401) == 5 and statuses.count(429) == 11
+
+
+def test_a_draft_is_decided_once(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "c'est quoi la CAES ?")
+        draft_id = wait_for_draft(services, conversation)
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "send", "conversation": conversation, "text": "Bonjour, voici.", "key": "c1",
+                               "draft_id": draft_id})
+            receive_until(console, "ack")
+            console.send_json({"type": "reject", "conversation": conversation, "draft_id": draft_id})
+            assert receive_until(console, "error")["code"] == "deja_traite"
+    with services.store.sessions() as session:
+        assert session.get(DraftRecord, draft_id).outcome == "edited"
+
+
+def test_a_redraft_during_a_transfer_goes_to_the_new_service(client, services):
+    import asyncio
+
+    from web.relay import publish_draft
+
+    public_id, _ = services.store.open_conversation("parcoursup")
+    services.store.append(public_id, "user", "je cherche un master de chimie", idempotency_key="k")
+    published = []
+    services.broker.publish = lambda event: asyncio.sleep(0, published.append(event))
+    services.store.transfer(public_id, "monmaster", None)  # while the redraft was being written
+    asyncio.run(publish_draft(services, public_id, 1, 1, {"draft": "Bonjour"}))
+    assert [e["service"] for e in published] == ["monmaster"]
+
+
+def test_an_address_the_mail_library_refuses_never_breaks_the_console(client, services):
+    from assistant.pii import PseudonymMap
+    from web.models import OfflineRequest
+
+    request_id = services.store.add_offline("parcoursup", "Une question", ".a@x.fr", PseudonymMap("offline"))
+    services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", 9
+    with console_as(client, "conseil") as console:
+        receive_until(console, "queues")
+        console.send_json({"type": "answer_offline", "id": request_id, "text": "Réponse"})
+        assert receive_until(console, "error")["code"] == "courriel"
+        console.send_json({"type": "ping"})
+        assert receive_until(console, "pong") == {"type": "pong"}
+    with services.store.sessions() as session:
+        assert session.get(OfflineRequest, request_id).status == "open"

@@ -61,19 +61,27 @@ async def login(request: Request, login: str = Form(...), password: str = Form(.
     if not csrf_ok(request, csrf):
         return login_page(request, "Le formulaire a expiré : réessayez.", status=403)
     services = get_services(request)
-    limits, account, address = services.limits, f"account:{login.casefold()}", f"address:{client_address(request)}"
-    wait = max(limits.login_per_account.retry_after(account), limits.login_per_address.retry_after(address))
+    limits, address = services.limits, f"address:{client_address(request)}"
+    account = f"account:{login.casefold()}"
+    # Every attempt is counted before its password is checked, in one step of the event loop:
+    # parallel attempts cannot all pass the check. Success forgets this address's attempts.
+    checks = ((limits.login_per_client, f"{account}|{address}"), (limits.login_per_account, account),
+              (limits.login_per_address, address))
+    wait = max(window.retry_after(key) for window, key in checks)
     if wait:
         minutes = max(1, round(wait / 60))
         page = login_page(request, f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s).", status=429)
         page.headers["Retry-After"] = str(wait)
         return page
-    user = await run_in_threadpool(services.store.authenticate, login, password)
+    for window, key in checks:
+        window.add(key)
+    async with services.hub.hashing():  # argon2 costs 64 MB and tens of ms: a few at a time
+        user = await run_in_threadpool(services.store.authenticate, login, password)
     if user is None:
-        limits.login_per_account.add(account)
-        limits.login_per_address.add(address)
         return login_page(request, "Identifiant ou mot de passe incorrect.", status=401)
-    limits.login_per_account.clear(account)
+    limits.login_per_client.clear(f"{account}|{address}")
+    limits.login_per_account.undo(account)  # a team logging in from one office is not an attack
+    limits.login_per_address.undo(address)
     request.session.clear()
     request.session["sid"] = await run_in_threadpool(services.store.open_session, user.id)
     request.session["csrf"] = secrets.token_urlsafe(24)

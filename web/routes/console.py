@@ -102,7 +102,7 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         history = await run_in_threadpool(store.user_turns, frame.conversation, seq)
         payload = await services.nlp.draft(text, service, history, frame.source)
         draft_id = await run_in_threadpool(store.save_draft, frame.conversation, message_id, payload)
-        await publish_draft(services, frame.conversation, service, draft_id, seq, payload)
+        await publish_draft(services, frame.conversation, draft_id, seq, payload)
     elif isinstance(frame, protocol.Phone):
         payload, text = await services.nlp.ask(frame.question, frame.service, f"phone-{client.user_id}")
         await send(socket, {"type": "phone_draft", "text": text, "draft": payload})
@@ -115,7 +115,7 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
             raise NotFound(str(frame.id))
         try:
             await run_in_threadpool(send_answer, services.settings, email, question, frame.text)
-        except (OSError, smtplib.SMTPException):
+        except (OSError, smtplib.SMTPException, ValueError):  # ValueError: an address the mail library refuses
             await send(socket, protocol.error("courriel", "Le courriel n'a pas pu être envoyé : la demande reste dans la boîte."))
             return
         await run_in_threadpool(store.answer_offline, frame.id, frame.text, client.user_id)
@@ -138,7 +138,9 @@ async def handle(services: Services, client: ConsoleClient, frame) -> None:  # n
         await counsellor_send(services, client, frame)
     elif isinstance(frame, protocol.Reject):
         await _allowed(services, client, frame.conversation)
-        await run_in_threadpool(store.decide_draft, frame.conversation, frame.draft_id, "rejected", None, client.user_id)
+        if not await run_in_threadpool(store.decide_draft, frame.conversation, frame.draft_id, "rejected", None, client.user_id):
+            await send(socket, protocol.error("deja_traite", "Ce brouillon a déjà été traité."))
+            return
         await send(socket, {"type": "ack", "draft_id": frame.draft_id, "outcome": "rejected"})
     elif isinstance(frame, protocol.Transfer):
         await _allowed(services, client, frame.conversation)

@@ -35,7 +35,7 @@ def demo_page() -> FileResponse:
 
 
 # One plain address: no list, no display name, no quotes or encoded words, no control character.
-EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+EMAIL = re.compile(r"[A-Za-z0-9!#$&'*+/^_`{|}~-]+(?:\.[A-Za-z0-9!#$&'*+/^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
 class OfflineForm(BaseModel):
@@ -50,7 +50,7 @@ class OfflineForm(BaseModel):
     @field_validator("email")
     @classmethod
     def one_plain_address(cls, email: str) -> str:
-        if not EMAIL.fullmatch(email) or ".." in email:
+        if not EMAIL.fullmatch(email):
             raise ValueError("adresse électronique invalide : une seule adresse, de la forme prenom.nom@exemple.fr")
         return email
 
@@ -226,8 +226,7 @@ async def draft_for_counsellors(services: Services, conversation: str, stored: S
         async with services.hub.drafters(services.settings.draft_workers):
             payload = await services.nlp.draft(stored.text, stored.service, history)
         draft_id = await run_in_threadpool(services.store.save_draft, conversation, stored.message_id, payload)
-        service = await run_in_threadpool(services.store.service_of, conversation)
     except Exception:  # a failed draft must not lose the message: counsellors still have it
         log.exception("drafting failed for a message of conversation %s", conversation)
         return
-    await publish_draft(services, conversation, service, draft_id, stored.seq, payload)
+    await publish_draft(services, conversation, draft_id, stored.seq, payload)

@@ -1,4 +1,5 @@
-"""The web app through real websockets (Starlette test client): widget, console, drafts, auth."""
+"""The widget and the console through real websockets (Starlette test client): messages, drafts,
+resume, malformed frames, limits, quality staff's read. Auth and offline have their own files."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ import json
 
 import pytest
 
-from relais.settings import Settings
-from tests.web.conftest import PASSWORD, login, receive_until
-from web.app import open_store
+from tests.web.conftest import login, receive_until
 
 pytestmark = pytest.mark.slow
 
@@ -103,105 +102,10 @@ def test_a_malformed_frame_gets_an_error_frame_and_the_connection_carries_on(cli
         assert widget.receive_json() == {"type": "pong"}
 
 
-def test_console_refuses_anonymous_and_wrong_roles(client):
-    assert client.get("/console", follow_redirects=False).headers["location"] == "/login"
-    with pytest.raises(Exception):
-        with client.websocket_connect("/console/ws") as ws:
-            ws.receive_json()
-    assert login(client, password="faux").status_code == 401
-    assert login(client, "qualite").status_code == 303
-    assert client.get("/console").status_code == 403
-
-
-def test_login_without_csrf_token_is_refused(client):
-    client.get("/login")
-    response = client.post("/login", data={"login": "conseil", "password": PASSWORD, "csrf": "faux"})
-    assert response.status_code == 403 and "expiré" in response.text
-
-
 def test_the_demo_page_embeds_the_widget_with_one_script_tag(client):
     page = client.get("/").text
     assert page.count("<script") == 1 and "/static/widget.js" in page
     assert client.get("/static/widget.js").status_code == 200
-
-
-# -- offline hours, the contact form, the inbox and the mail ------------------------------
-def test_opening_hours_per_service_and_closed_days():
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
-
-    from web.offline import is_open
-
-    settings = Settings(opening_hours={"parcoursup": {"days": [0, 1, 2, 3, 4], "open": "09:00", "close": "18:00"}},
-                        closed_days=[date(2026, 12, 25)])
-    paris = ZoneInfo("Europe/Paris")
-    assert is_open(settings, "parcoursup", datetime(2026, 11, 24, 10, 0, tzinfo=paris))  # a Tuesday morning
-    assert not is_open(settings, "parcoursup", datetime(2026, 11, 24, 19, 0, tzinfo=paris))
-    assert not is_open(settings, "parcoursup", datetime(2026, 11, 28, 10, 0, tzinfo=paris))  # Saturday
-    assert is_open(settings, "moel", datetime(2026, 11, 28, 10, 0, tzinfo=paris))  # no hours: always open
-    assert not is_open(settings, "moel", datetime(2026, 12, 25, 10, 0, tzinfo=paris))
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    from tests.web.conftest import free_port
-
-    received = []
-
-    class Keep(Message):
-        def handle_message(self, message) -> None:
-            received.append(message)
-
-    controller = Controller(Keep(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, received
-    controller.stop()
-
-
-def test_an_offline_question_is_answered_later_by_mail(client, services, smtp_server):
-    port, received = smtp_server
-    services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", port
-    refused = client.post("/offline", json={"service": "parcoursup", "question": "Bonjour", "email": "a@b.fr", "consent": False})
-    assert refused.status_code == 422 and "accepter" in refused.json()["detail"]
-    created = client.post("/offline", json={"service": "parcoursup", "email": "lea.martin@exemple.fr", "consent": True,
-                                            "question": "je suis Léa Martin, quand ouvre la phase complémentaire ?"})
-    assert created.status_code == 201 and "courriel" in created.json()["message"]
-    from web.models import OfflineRequest
-
-    with services.store.sessions() as session:
-        stored = session.get(OfflineRequest, created.json()["id"])
-        assert "Léa" not in stored.question and b"lea.martin" not in stored.email
-    login(client)
-    with client.websocket_connect("/console/ws") as console:
-        console.receive_json()
-        console.send_json({"type": "inbox"})
-        inbox = receive_until(console, "inbox")["requests"]
-        assert inbox[0]["question"] == "je suis Léa Martin, quand ouvre la phase complémentaire ?"
-        console.send_json({"type": "answer_offline", "id": inbox[0]["id"], "text": "Consultez le calendrier sur parcoursup.gouv.fr."})
-        assert receive_until(console, "ack")["outcome"] == "answered"
-        console.send_json({"type": "inbox"})
-        assert receive_until(console, "inbox")["requests"] == []
-    [mail] = received
-    assert mail["To"] == "lea.martin@exemple.fr"
-    body = mail.get_payload(decode=True).decode("utf-8") if not mail.is_multipart() else mail.get_payload()[0].get_payload()
-    assert "Consultez le calendrier sur parcoursup.gouv.fr." in body and "Léa Martin" in body
-
-
-def test_a_failed_mail_keeps_the_request_in_the_inbox(client, services):
-    services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", 9  # nothing listens there
-    client.post("/offline", json={"service": "parcoursup", "question": "Une question", "email": "x@y.fr", "consent": True})
-    login(client)
-    with client.websocket_connect("/console/ws") as console:
-        console.receive_json()
-        console.send_json({"type": "inbox"})
-        request_id = receive_until(console, "inbox")["requests"][0]["id"]
-        console.send_json({"type": "answer_offline", "id": request_id, "text": "Réponse"})
-        assert receive_until(console, "error")["code"] == "courriel"
-        console.send_json({"type": "inbox"})
-        assert len(receive_until(console, "inbox")["requests"]) == 1
 
 
 def test_quality_staff_read_closed_conversations_pseudonymised_only(client, services):
@@ -264,49 +168,6 @@ def test_the_service_is_guessed_from_the_first_message_when_not_picked(client, s
         widget.send_json({"type": "message", "text": "j'ai candidaté en master sur mon master, pas de réponse", "key": "k"})
         assert receive_until(widget, "service")["service"] == "monmaster"
     assert services.store.service_of(conversation) == "monmaster"
-
-
-@pytest.mark.parametrize("user", [None, "qualite"])
-def test_every_console_route_refuses_anonymous_and_wrong_role_callers(client, user):
-    from starlette.websockets import WebSocketDisconnect
-
-    if user:
-        login(client, user)
-    assert client.get("/console", follow_redirects=False).status_code in (303, 403)
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect("/console/ws") as ws:
-            ws.receive_json()
-    assert refused.value.code == 4401
-    if user is None:
-        assert client.get("/session").status_code == 401
-        assert client.get("/quality/conversations").status_code == 401
-        assert client.post("/logout", data={"csrf": "x"}).status_code == 403
-
-
-def test_users_and_purge_commands(tmp_path):
-    from typer.testing import CliRunner
-
-    from relais.cli import app
-
-    runner = CliRunner()
-    env = {"RELAIS_HOME": str(tmp_path), "RELAIS_SECRET_KEY": "cli"}
-    twice = f"{PASSWORD}\n{PASSWORD}\n"
-    created = runner.invoke(app, ["users", "add", "c.martin", "--role", "counsellor", "--service", "parcoursup"],
-                            input=twice, env=env)
-    assert created.exit_code == 0 and "c.martin" in created.stdout
-    again = runner.invoke(app, ["users", "add", "c.martin", "--service", "moel"], input=twice, env=env)
-    assert again.exit_code == 2 and "existe déjà" in again.output
-    every_queue = runner.invoke(app, ["users", "add", "c.dupont"], input=twice, env=env)
-    assert every_queue.exit_code == 2 and "au moins une file" in every_queue.output
-    unknown = runner.invoke(app, ["users", "add", "c.dupont", "--service", "parcoursupp"], input=twice, env=env)
-    assert unknown.exit_code == 2 and "file inconnue" in unknown.output
-    disabled = runner.invoke(app, ["users", "disable", "c.martin"], env=env)
-    assert disabled.exit_code == 0 and "désactivé" in disabled.stdout
-    store = open_store(Settings(home=tmp_path, secret_key="cli"))
-    conversation, _ = store.open_conversation("moel")
-    erased = runner.invoke(app, ["purge", "--conversation", conversation], env=env)
-    assert "1 conversation(s) effacée(s)" in erased.stdout
-    assert "supprimé" in runner.invoke(app, ["purge"], env=env).stdout
 
 
 def test_a_scrubbing_failure_on_a_counsellor_answer_keeps_the_console_open(client, services, monkeypatch):

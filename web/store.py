@@ -362,18 +362,10 @@ class Store:
 
     def draft_message(self, public_id: str, draft_id: int) -> tuple[int, str, int]:
         """(message id, pseudonymised text, seq) of the user message a draft of this conversation
-        answers; NotFound when the draft is not this conversation's."""
+        answers; NotFound when the draft is not this conversation's, Closed once it is closed."""
         with self.sessions() as session:
-            conversation = self._conversation(session, public_id)
-            if conversation.status == "closed":
-                raise Closed(public_id)
-            row = session.execute(
-                select(Message.id, Message.text, Message.seq).join(DraftRecord, DraftRecord.message_id == Message.id)
-                .where(DraftRecord.id == draft_id, DraftRecord.conversation_id == conversation.id)
-            ).first()
-            if row is None:
-                raise NotFound(str(draft_id))
-            return row[0], row[1], row[2]
+            message = session.get(Message, self._draft(session, public_id, draft_id).message_id)
+            return message.id, message.text, message.seq
 
     def _draft(self, session: Session, public_id: str, draft_id: int) -> DraftRecord:
         """A draft of this conversation (`NotFound` for another conversation's, so a counsellor

@@ -14,9 +14,10 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ingest.oscar import explain
+from knowledge.vocabulary import Hotline
 
 DATASETS = Path(__file__).parent / "datasets"
-Service = Literal["moel", "parcoursup", "monmaster"]
+Service = Hotline  # questions are asked of a hotline
 
 
 class DatasetError(ValueError):

@@ -18,10 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ingest.records import Ignored, Rejection, SourceUnreadable
 from knowledge.types import AUDIENCES, SERVICES, Document, Link, Section
+from knowledge.vocabulary import Audience, Service
 
 SOURCE = "oscar"
-Service = Literal["parcoursup", "monmaster", "moel", "allonisep"]
-Audience = Literal["eleve", "etudiant", "parent", "professionnel", "adulte"]
 
 
 class SnippetLink(BaseModel):

@@ -7,9 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-SOURCES = ("oscar", "ideo-metier", "ideo-formation")
-SERVICES = ("parcoursup", "monmaster", "moel", "allonisep")
-AUDIENCES = ("eleve", "etudiant", "parent", "professionnel", "adulte")
+from knowledge.vocabulary import AUDIENCES, SERVICES, SOURCES  # noqa: F401 (re-exported: the words of the domain)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from knowledge.errors import KnowledgeError
 from knowledge.filters import SearchFilters
 from knowledge.index import KnowledgeIndex
 from knowledge.types import SERVICES, SOURCES
-from relais.components import open_assistant, open_index
+from knowledge.vocabulary import HOTLINES
+from relais.components import build_services, open_assistant, open_index, open_store
 from relais.settings import Settings
 
 app = typer.Typer(
@@ -299,7 +300,7 @@ def serve(
     settings = _settings()
     out.print(f"Relais : tchat sur http://{host}:{port}/ · console sur http://{host}:{port}/console")
     # proxy headers are read by the app itself, only from RELAIS_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws_max_size=65536, proxy_headers=False)
+    uvicorn.run(create_app(lambda: build_services(settings), settings), host=host, port=port, log_level="warning", ws_max_size=65536, proxy_headers=False)
 
 
 users_app = typer.Typer(help="Comptes de la console.", no_args_is_help=True)
@@ -325,9 +326,7 @@ def users_add(
     service: Annotated[Optional[list[str]], typer.Option("--service", help="File(s) servie(s) (répétable).")] = None,
 ) -> None:
     """Crée un compte pour la console ; le mot de passe est demandé (haché avec argon2)."""
-    from web.app import open_store
-
-    known = SERVICES
+    known = HOTLINES  # the services with a queue
     unknown = [s for s in service or [] if s not in known]
     if unknown:
         raise _fail(f"file inconnue « {unknown[0]} » (attendu : {', '.join(known)}).", code=2)
@@ -344,8 +343,6 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """Liste les comptes : identifiant, rôle, files, actif ou non."""
-    from web.app import open_store
-
     table = Table("identifiant", "rôle", "files", "actif")
     for user in open_store(_settings()).users():
         table.add_row(user.login, user.role, ", ".join(user.services), "oui" if user.active else "non")
@@ -355,8 +352,6 @@ def users_list() -> None:
 @users_app.command("reset-password")
 def users_reset_password(login: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
     """Change le mot de passe d'un compte (demandé) et met fin à ses sessions ouvertes."""
-    from web.app import open_store
-
     password = _new_password(login)
     try:
         ended = open_store(_settings()).reset_password(login, password)
@@ -368,8 +363,6 @@ def users_reset_password(login: Annotated[str, typer.Argument(help="Identifiant 
 @users_app.command("disable")
 def users_disable(login: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
     """Désactive un compte et met fin à toutes ses sessions ouvertes."""
-    from web.app import open_store
-
     try:
         ended = open_store(_settings()).disable_user(login)
     except ValueError as exc:
@@ -382,8 +375,6 @@ def purge(
     conversation: Annotated[Optional[list[str]], typer.Option("--conversation", help="Efface cette conversation (demande d'effacement, répétable).")] = None,
 ) -> None:
     """Applique la durée de conservation (RELAIS_RETENTION_DAYS) ou efface des conversations à la demande."""
-    from web.app import open_store
-
     store = open_store(_settings())
     if conversation:
         out.print(f"{store.erase(conversation)} conversation(s) effacée(s).")
@@ -491,8 +482,6 @@ def eval_harvest(
     from datetime import date
 
     from evals.harvest import harvest, write_candidates
-    from web.app import open_store
-
     try:
         start = date.fromisoformat(since)
     except ValueError as exc:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+from typing import Callable
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,61 +17,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from relais.settings import Settings
-from web.broker import Broker, make_broker
-from web.db import database_url, make_engine, migrate, session_factory
+from web.deps import DSFR, STATIC, Services
 from web.headers import BodyLimit, SecurityHeaders
-from web.hub import Hub
-from web.limits import Limits
-from web.nlp import ProcessNlp, ThreadedNlp
-from web.security import Vault
-from web.store import Store
 
-STATIC = Path(__file__).parent / "static"
-DSFR = Path(__file__).parent / "node_modules" / "@gouvfr" / "dsfr" / "dist"  # installed by `make setup`
-
-
-@dataclass
-class Services:
-    """What the routes need, built once per process."""
-
-    settings: Settings
-    store: Store
-    nlp: ThreadedNlp | ProcessNlp
-    broker: Broker
-    hub: Hub
-    limits: Limits | None = None
-
-    def __post_init__(self) -> None:
-        if self.limits is None:
-            self.limits = Limits.from_settings(self.settings)
-
-
-def open_store(settings: Settings) -> Store:
-    """The database named by the settings, migrated to the latest schema."""
-    url = database_url(settings.database_url, settings.home)
-    migrate(url)
-    return Store(session_factory(make_engine(url)), Vault(settings.encryption_secret()), settings.retention_days)
-
-
-def build_services(settings: Settings) -> Services:
-    store = open_store(settings)
-    if settings.model_processes:
-        nlp: ThreadedNlp | ProcessNlp = ProcessNlp(settings)
-    else:
-        from relais.components import open_assistant
-
-        nlp = ThreadedNlp(open_assistant(settings))
-    hub = Hub(store, session_idle=timedelta(minutes=settings.session_idle_minutes),
-              session_lifetime=timedelta(hours=settings.session_hours))
-    return Services(settings, store, nlp, make_broker(settings.redis_url), hub)
-
-
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    settings = settings or (services.settings if services else Settings())
+def create_app(services: Services | Callable[[], Services], settings: Settings | None = None) -> FastAPI:
+    """The web app over `services`, or over what builds them at startup (`relais serve` passes
+    `relais.components.build_services`; then `settings` are needed now, for the middleware)."""
+    settings = services.settings if isinstance(services, Services) else settings
+    if settings is None:
+        raise TypeError("create_app needs the settings when the services are built at startup")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        ready = services or build_services(settings)
+        ready = services if isinstance(services, Services) else services()
         await ready.nlp.start()
         app.state.services = ready
         # The models make millions of long-lived objects: move them out of the collector's

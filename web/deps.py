@@ -1,15 +1,60 @@
-"""Dependencies declared once and reused by every route."""
+"""The application context and the dependencies declared once and reused by every route."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from starlette.requests import HTTPConnection
 
-from web.app import Services
+from relais.settings import Settings
+from web.limits import Limits
 from web.models import User
+
+if TYPE_CHECKING:  # built by relais.components.build_services (or by the tests): only their types here
+    from web.broker import Broker
+    from web.hub import Hub
+    from web.nlp import ProcessNlp, ThreadedNlp
+    from web.store import Store
+
+STATIC = Path(__file__).parent / "static"
+DSFR = Path(__file__).parent / "node_modules" / "@gouvfr" / "dsfr" / "dist"  # installed by `make setup`
+
+
+@dataclass
+class Services:
+    """The application context: what the routes and use-cases need, built once per process."""
+
+    settings: Settings
+    store: Store
+    nlp: ThreadedNlp | ProcessNlp
+    broker: Broker
+    hub: Hub
+    limits: Limits | None = None
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = Limits.from_settings(self.settings)
+
+
+@dataclass(frozen=True)
+class Counsellor:
+    """A console account acting now (a supervisor acts for every service)."""
+
+    user_id: int
+    role: str
+    services: tuple[str, ...]
+
+    @property
+    def scope(self) -> tuple[str, ...] | None:
+        """The services this account acts for (None: all)."""
+        return None if self.role == "supervisor" else self.services
+
+    def serves(self, service: str) -> bool:
+        return self.scope is None or service in self.scope
 
 
 def get_services(connection: HTTPConnection) -> Services:

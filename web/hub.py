@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from assistant.pii import PseudonymMap
 from assistant.pii.pseudonyms import PLACEHOLDER
 from web import protocol
+from web.deps import Counsellor
 from web.store import Store
 
 log = logging.getLogger(__name__)
@@ -31,14 +32,9 @@ SESSION_RECHECK = 30.0  # seconds between two checks of the session of a console
 @dataclass(eq=False)
 class ConsoleClient:
     socket: WebSocket
-    user_id: int
-    role: str
-    services: tuple[str, ...]
+    who: Counsellor
     session: str = ""  # the server-side session's token: logout or a disabled account ends the socket too
     checked_at: float = field(default_factory=time.monotonic)
-
-    def serves(self, service: str) -> bool:
-        return self.role == "supervisor" or service in self.services
 
 
 @dataclass
@@ -77,7 +73,7 @@ class Hub:
         if every and now - client.checked_at < every:
             return True
         user = await run_in_threadpool(self.store.session_user, client.session, self.session_idle, self.session_lifetime)
-        if user is None or user.id != client.user_id:
+        if user is None or user.id != client.who.user_id:
             self.consoles.discard(client)
             try:
                 await client.socket.close(code=4401)
@@ -132,18 +128,18 @@ class Hub:
         if event["to"] == "conversation":
             targets = list(self.widgets.get(conversation, ()))
         else:
-            clients = [c for c in self.consoles if c.serves(event["service"])]
+            clients = [c for c in self.consoles if c.who.serves(event["service"])]
             alive = await asyncio.gather(*(self.session_alive(c, SESSION_RECHECK) for c in clients))
             targets = [c.socket for c, ok in zip(clients, alive) if ok]
         await asyncio.gather(*(send(socket, payload) for socket in targets))
 
 
-async def send(socket: WebSocket, payload: dict) -> None:
+async def send(socket: WebSocket, payload: dict | protocol.Out) -> None:
     """Send, ignoring a socket that just went away (its own handler cleans up)."""
     if socket.application_state != WebSocketState.CONNECTED:
         return
     try:
-        await socket.send_json(payload)
+        await socket.send_json(payload if isinstance(payload, dict) else protocol.wire(payload))
     except (RuntimeError, OSError) as exc:
         log.debug("send to a closing socket: %s", exc)
 

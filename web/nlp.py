@@ -50,12 +50,10 @@ def _die_with_parent() -> None:
         log.info("model process: no parent-death signal on this system")
 
 
-def _child_start(settings: Settings, drafting: bool) -> None:
+def _child_start(settings: Settings, drafting: bool, open_assistant: Callable[[Settings], Assistant]) -> None:
     global _scrubber, _assistant
     _die_with_parent()
     if drafting:
-        from relais.components import open_assistant
-
         _assistant = open_assistant(settings)
         _scrubber = _assistant.scrubber
     else:
@@ -129,15 +127,18 @@ class ThreadedNlp:
 class ProcessNlp:
     """The models in child processes: one scrubs, `settings.draft_workers` draft and search."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, open_assistant: Callable[[Settings], Assistant]) -> None:
+        """`open_assistant` builds the assistant in each drafting process (a module-level function:
+        it crosses to the child by name)."""
         self.settings = settings
+        self.open_assistant = open_assistant
         self._scrubbing = self._pool(1, drafting=False)
         self._drafting = self._pool(settings.draft_workers, drafting=True)
 
     def _pool(self, workers: int, drafting: bool) -> ProcessPoolExecutor:
         # spawn, not fork: the web process runs threads, and a forked copy of them can deadlock
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_child_start, initargs=(self.settings, drafting))
+                                   initializer=_child_start, initargs=(self.settings, drafting, self.open_assistant))
 
     async def start(self) -> None:
         """Load the models in every child before the app serves anyone."""

@@ -6,13 +6,16 @@ the stored message's per-conversation `seq`. A client resumes by saying the last
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, field_validator
+
+from knowledge.vocabulary import Hotline
 
 MAX_TEXT = 2000  # characters in one message
 MAX_FRAME = 16_384  # bytes in one websocket frame
-Service = Literal["parcoursup", "monmaster", "moel"]
+Service = Hotline  # the public writes to a hotline; the console acts on its queues
 # Ids and sequence numbers fit a database integer: a larger one is an invalid frame, not a crash.
 RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
@@ -34,10 +37,34 @@ class UserMessage(_In):
     type: Literal["message"]
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     key: str = Field(min_length=1, max_length=80)
+    service: Service | None = None  # the service picked when writing (None: « je ne sais pas »); the first message routes
 
 
 class Ping(_In):
     type: Literal["ping"]
+
+
+# -- the offline form (HTTP POST /offline) ------------------------------------------------------
+# One plain address: no list, no display name, no quotes or encoded words, no control character.
+EMAIL = re.compile(r"[A-Za-z0-9!#$&'*+/^_`{|}~-]+(?:\.[A-Za-z0-9!#$&'*+/^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+class OfflineForm(BaseModel):
+    """The offline contact form (the service is closed): question, email, consent."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    service: Service = "moel"
+    question: str = Field(min_length=1, max_length=MAX_TEXT)
+    email: str = Field(max_length=200)
+    consent: StrictBool
+
+    @field_validator("email")
+    @classmethod
+    def one_plain_address(cls, email: str) -> str:
+        if not EMAIL.fullmatch(email):
+            raise ValueError("adresse électronique invalide : une seule adresse, de la forme prenom.nom@exemple.fr")
+        return email
+
 
 
 WidgetIn = TypeAdapter(Annotated[Union[Hello, UserMessage, Ping], Field(discriminator="type")])
@@ -130,9 +157,160 @@ ConsoleIn = TypeAdapter(
 )
 
 
-def error(code: str, message: str) -> dict:
+# -- server -> clients -----------------------------------------------------------------------
+# Every frame the server sends, typed: the widget's set is a strict subset of the console's,
+# so nothing meant for counsellors (drafts, queues) can be built as a widget frame.
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Pong(_Out):
+    type: Literal["pong"] = "pong"
+
+
+class Error(_Out):
     """An error frame: the connection stays open."""
-    return {"type": "error", "code": code, "message": message}
+
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+class Welcome(_Out):
+    type: Literal["welcome"] = "welcome"
+    conversation: str
+    service: Service
+    position: int
+    open: bool
+    resumed: bool = False  # the conversation already has messages: its service is settled
+    token: str | None = None  # only for a new conversation, once
+
+
+class Message(_Out):
+    type: Literal["message"] = "message"
+    conversation: str | None = None
+    seq: int
+    author: Literal["user", "counsellor", "system"]
+    text: str
+    service: Service | None = None
+
+
+class Ack(_Out):
+    type: Literal["ack"] = "ack"
+    key: str | None = None
+    seq: int | None = None
+    draft_id: int | None = None
+    offline_id: int | None = None
+    outcome: str | None = None
+
+
+class ServiceChanged(_Out):
+    """The conversation was routed to another service than the one shown."""
+
+    type: Literal["service"] = "service"
+    service: Service
+
+
+class Draft(_Out):
+    type: Literal["draft"] = "draft"
+    conversation: str
+    draft_id: int
+    seq: int
+    text: str
+    draft: dict
+
+
+class DraftSkipped(_Out):
+    """Too many drafts waiting: the counsellors answer this message without one."""
+
+    type: Literal["draft_skipped"] = "draft_skipped"
+    conversation: str
+    seq: int
+
+
+class DraftUnavailable(_Out):
+    """Drafting failed (a model process died, a timeout): the message is there, its draft is not."""
+
+    type: Literal["draft_unavailable"] = "draft_unavailable"
+    conversation: str
+    seq: int
+    message: str = "Brouillon indisponible pour ce message : répondez sans brouillon ou demandez-en un autre."
+
+
+class Taken(_Out):
+    type: Literal["taken"] = "taken"
+    conversation: str
+    by: int
+
+
+class Transferred(_Out):
+    type: Literal["transferred"] = "transferred"
+    conversation: str
+    service: Service
+
+
+class ConversationClosed(_Out):
+    type: Literal["closed"] = "closed"
+    conversation: str
+
+
+class Queues(_Out):
+    type: Literal["queues"] = "queues"
+    conversations: list[dict]
+
+
+class SearchResults(_Out):
+    model_config = ConfigDict(extra="allow")  # the assistant's search result fields (hits, understood…)
+    type: Literal["search_results"] = "search_results"
+    query: str
+
+
+class PhoneDraft(_Out):
+    type: Literal["phone_draft"] = "phone_draft"
+    text: str
+    draft: dict
+
+
+class InboxList(_Out):
+    type: Literal["inbox"] = "inbox"
+    requests: list[dict]
+
+
+class OfflineReceived(_Out):
+    type: Literal["offline"] = "offline"
+    id: int
+    service: Service
+
+
+class OfflineSent(_Out):
+    type: Literal["offline_sent"] = "offline_sent"
+    id: int
+    service: Service
+
+
+class OfflineFailed(_Out):
+    type: Literal["offline_failed"] = "offline_failed"
+    id: int
+    service: Service
+    message: str
+
+
+WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged]
+ConsoleOut = Union[Pong, Error, Message, Ack, Draft, DraftSkipped, DraftUnavailable, Taken, Transferred,
+                   ConversationClosed, Queues, SearchResults, PhoneDraft, InboxList, OfflineReceived, OfflineSent,
+                   OfflineFailed]
+Out = Union[WidgetOut, ConsoleOut]
+CONSOLE_ONLY = (Draft, DraftSkipped, DraftUnavailable, Taken, Transferred, ConversationClosed, Queues, SearchResults,
+                PhoneDraft, InboxList, OfflineReceived, OfflineSent, OfflineFailed)
+
+
+def wire(event: _Out) -> dict:
+    """The JSON object sent for an event (fields left unset are not sent)."""
+    return event.model_dump(mode="json", exclude_none=True)
+
+
+def error(code: str, message: str) -> Error:
+    return Error(code=code, message=message)
 
 
 def explain(exc: Exception) -> str:

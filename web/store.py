@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from assistant.pii import PseudonymMap
+from knowledge.vocabulary import ROLES
 from web.models import AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
 from web.security import DUMMY_HASH, Vault, hash_password, new_token, password_matches, token_digest, token_matches
 
-ROLES = ("counsellor", "supervisor", "quality")
 
 
 EMPTY_EXPIRES = timedelta(hours=1)  # a conversation nobody wrote in is purged after this
+Scope = tuple[str, ...] | None  # the services a counsellor acts for (None: every service)
 HISTORY_TURNS = 4  # earlier user messages a follow-up is read with
 
 
@@ -167,9 +168,14 @@ class Store:
             )
         return public_id, token
 
-    def _conversation(self, session: Session, public_id: str, token: str | None = None) -> Conversation:
+    def _conversation(self, session: Session, public_id: str, token: str | None = None, scope: Scope = None) -> Conversation:
+        """The conversation, read in the caller's transaction. `NotFound` for a wrong token, and for
+        a conversation that is not in one of the `scope`'s services *now* (None: any service), so
+        that the check and the act on it are one unit of work."""
         conversation = session.scalar(select(Conversation).where(Conversation.public_id == public_id))
         if conversation is None or (token is not None and not token_matches(conversation.token_hash, token)):
+            raise NotFound(public_id)
+        if scope is not None and conversation.service not in scope:
             raise NotFound(public_id)
         return conversation
 
@@ -179,15 +185,18 @@ class Store:
             return self._conversation(session, public_id, token).service
 
     def append(
-        self, public_id: str, author: str, text: str, idempotency_key: str | None = None, counsellor_id: int | None = None
+        self, public_id: str, author: str, text: str, idempotency_key: str | None = None, counsellor_id: int | None = None,
+        *, scope: Scope = None, decision: tuple[int, str] | None = None,
     ) -> StoredMessage:
         """Store a message with the next sequence number (or return the one already sent with that key).
 
-        A closed conversation takes only the system's last words (`Closed` for anyone else)."""
+        A closed conversation takes only the system's last words (`Closed` for anyone else). With
+        `decision` (draft id, "sent" or "edited"), the counsellor's answer and what they did with
+        the draft are stored together; a draft already decided keeps its first decision."""
         for _ in range(50):  # a concurrent writer took the same seq: read again and retry
             with self.sessions() as session:
                 try:
-                    conversation = self._conversation(session, public_id)
+                    conversation = self._conversation(session, public_id, scope=scope)
                     if idempotency_key:
                         existing = session.scalar(
                             select(Message).where(
@@ -212,36 +221,40 @@ class Store:
                         idempotency_key=idempotency_key, counsellor_id=counsellor_id,
                     )
                     session.add(message)
+                    if decision is not None:
+                        draft_id, outcome = decision
+                        self._decide(session, self._draft(session, public_id, draft_id, scope), outcome, text, counsellor_id)
                     session.commit()
                     return _stored(conversation, message)
                 except IntegrityError:
                     session.rollback()
         raise RuntimeError("conflit d'écriture persistant")
 
-    def messages_since(self, public_id: str, after_seq: int) -> list[StoredMessage]:
+    def messages_since(self, public_id: str, after_seq: int, scope: Scope = None) -> list[StoredMessage]:
         with self.sessions() as session:
-            conversation = self._conversation(session, public_id)
+            conversation = self._conversation(session, public_id, scope=scope)
             rows = session.scalars(
                 select(Message).where(Message.conversation_id == conversation.id, Message.seq > after_seq).order_by(Message.seq)
             )
             return [_stored(conversation, m) for m in rows]
 
-    def user_turns(self, public_id: str, before_seq: int | None = None, limit: int = HISTORY_TURNS) -> list[str]:
+    def user_turns(self, public_id: str, before_seq: int | None = None, limit: int = HISTORY_TURNS,
+                   scope: Scope = None) -> list[str]:
         """The conversation's last user messages before `before_seq` (pseudonymised, oldest first):
         what a follow-up is understood with."""
         with self.sessions() as session:
-            conversation = self._conversation(session, public_id)
+            conversation = self._conversation(session, public_id, scope=scope)
             query = select(Message.text).where(Message.conversation_id == conversation.id, Message.author == "user")
             if before_seq is not None:
                 query = query.where(Message.seq < before_seq)
             return list(reversed(session.scalars(query.order_by(Message.seq.desc()).limit(limit)).all()))
 
     def _move(self, public_id: str, action: str, counsellor_id: int | None, *, status: str | None = None,
-              service: str | None = None, note: str | None = None) -> str:
+              service: str | None = None, note: str | None = None, scope: Scope = None) -> str:
         """One change of a conversation's state or service, audited; `Closed` once it is closed.
         Returns the service it had before."""
         with self.sessions.begin() as session:
-            conversation = self._conversation(session, public_id)
+            conversation = self._conversation(session, public_id, scope=scope)
             if conversation.status == "closed":
                 raise Closed(public_id)
             before = conversation.service
@@ -256,12 +269,14 @@ class Store:
                                    detail=detail))
             return before
 
-    def take(self, public_id: str, counsellor_id: int) -> None:
-        self._move(public_id, "taken", counsellor_id, status="active")
+    def take(self, public_id: str, counsellor_id: int, scope: Scope = None) -> str:
+        """A counsellor answers this conversation from now on; returns its service."""
+        return self._move(public_id, "taken", counsellor_id, status="active", scope=scope)
 
-    def transfer(self, public_id: str, service: str, counsellor_id: int | None, note: str | None = None) -> str:
+    def transfer(self, public_id: str, service: str, counsellor_id: int | None, note: str | None = None,
+                 scope: Scope = None) -> str:
         """Move a conversation to another service's queue (waiting again); returns the old service."""
-        return self._move(public_id, "transferred", counsellor_id, status="waiting", service=service, note=note)
+        return self._move(public_id, "transferred", counsellor_id, status="waiting", service=service, note=note, scope=scope)
 
     def route(self, public_id: str, service: str) -> bool:
         """Put a conversation in the queue its first message points to, if nobody has written in
@@ -275,8 +290,15 @@ class Store:
             ).rowcount
         return moved == 1
 
-    def close(self, public_id: str, counsellor_id: int) -> None:
-        self._move(public_id, "closed", counsellor_id, status="closed")
+    def close(self, public_id: str, counsellor_id: int, scope: Scope = None) -> str:
+        """Close the conversation for good; returns its service."""
+        return self._move(public_id, "closed", counsellor_id, status="closed", scope=scope)
+
+    def state(self, public_id: str) -> tuple[str, str, int]:
+        """(service, status, last seq) of a conversation."""
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            return conversation.service, conversation.status, conversation.last_seq
 
     def queue_position(self, public_id: str) -> int:
         """1 for the next conversation a counsellor will take in its queue; 0 once taken."""
@@ -347,10 +369,10 @@ class Store:
             session.flush()
             return record.id
 
-    def pending_draft(self, public_id: str) -> tuple[int, dict, int] | None:
+    def pending_draft(self, public_id: str, scope: Scope = None) -> tuple[int, dict, int] | None:
         """(draft id, payload, message seq) of the newest undecided draft of a conversation."""
         with self.sessions() as session:
-            conversation = self._conversation(session, public_id)
+            conversation = self._conversation(session, public_id, scope=scope)
             row = session.execute(
                 select(DraftRecord, Message.seq)
                 .join(Message, Message.id == DraftRecord.message_id)
@@ -360,17 +382,18 @@ class Store:
             ).first()
             return (row[0].id, row[0].payload, row[1]) if row else None
 
-    def draft_message(self, public_id: str, draft_id: int) -> tuple[int, str, int]:
-        """(message id, pseudonymised text, seq) of the user message a draft of this conversation
-        answers; NotFound when the draft is not this conversation's, Closed once it is closed."""
+    def draft_message(self, public_id: str, draft_id: int, scope: Scope = None) -> tuple[int, str, int, str]:
+        """(message id, pseudonymised text, seq, service now) of the user message a draft of this
+        conversation answers; NotFound when the draft is not this conversation's, Closed once it is closed."""
         with self.sessions() as session:
-            message = session.get(Message, self._draft(session, public_id, draft_id).message_id)
-            return message.id, message.text, message.seq
+            record = self._draft(session, public_id, draft_id, scope)
+            message = session.get(Message, record.message_id)
+            return message.id, message.text, message.seq, self._conversation(session, public_id).service
 
-    def _draft(self, session: Session, public_id: str, draft_id: int) -> DraftRecord:
+    def _draft(self, session: Session, public_id: str, draft_id: int, scope: Scope = None) -> DraftRecord:
         """A draft of this conversation (`NotFound` for another conversation's, so a counsellor
         never reaches a draft through a conversation they serve)."""
-        conversation = self._conversation(session, public_id)
+        conversation = self._conversation(session, public_id, scope=scope)
         record = session.get(DraftRecord, draft_id)
         if record is None or record.conversation_id != conversation.id:
             raise NotFound(str(draft_id))
@@ -378,24 +401,28 @@ class Store:
             raise Closed(public_id)
         return record
 
-    def draft_text(self, public_id: str, draft_id: int) -> str | None:
+    def draft_text(self, public_id: str, draft_id: int, scope: Scope = None) -> str | None:
         with self.sessions() as session:
-            return self._draft(session, public_id, draft_id).payload.get("draft")
+            return self._draft(session, public_id, draft_id, scope).payload.get("draft")
 
-    def decide_draft(self, public_id: str, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int) -> bool:
+    def decide_draft(self, public_id: str, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int,
+                     scope: Scope = None) -> bool:
         """Record what a counsellor did with a draft of this conversation: sent as is, edited, or
         rejected — once (False when it was already decided: the first decision stands)."""
+        with self.sessions.begin() as session:
+            return self._decide(session, self._draft(session, public_id, draft_id, scope), outcome, final_text, counsellor_id)
+
+    @staticmethod
+    def _decide(session: Session, record: DraftRecord, outcome: str, final_text: str | None, counsellor_id: int | None) -> bool:
         if outcome not in ("sent", "edited", "rejected"):
             raise ValueError(outcome)
-        with self.sessions.begin() as session:
-            record = self._draft(session, public_id, draft_id)
-            if record.outcome is not None:
-                return False
-            record.outcome, record.final_text = outcome, final_text
-            record.counsellor_id, record.decided_at = counsellor_id, utcnow()
-            session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
-                                   detail={"draft_id": draft_id}))
-            return True
+        if record.outcome is not None:
+            return False
+        record.outcome, record.final_text = outcome, final_text
+        record.counsellor_id, record.decided_at = counsellor_id, utcnow()
+        session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
+                               detail={"draft_id": record.id}))
+        return True
 
     def decided_drafts(self, since: datetime, outcomes: tuple[str, ...] = ("edited", "rejected")) -> list[dict]:
         """Drafts decided at or after `since` with one of `outcomes`, oldest decision first, for the

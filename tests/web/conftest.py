@@ -104,7 +104,8 @@ def services(tmp_path, demo_index, scrubber):
     from assistant.drafting import ExtractiveDrafter
     from assistant.pii import MappingStore
     from relais.settings import Settings
-    from web.app import Services, open_store
+    from relais.components import open_store
+    from web.deps import Services
     from web.broker import LocalBroker
     from web.hub import Hub
     from web.nlp import ThreadedNlp
@@ -115,6 +116,17 @@ def services(tmp_path, demo_index, scrubber):
     store.add_user("qualite", PASSWORD, "quality", [])
     assistant = Assistant(index=demo_index, scrubber=scrubber, mappings=MappingStore(), drafter=ExtractiveDrafter())
     return Services(settings, store, ThreadedNlp(assistant), LocalBroker(), Hub(store))
+
+
+@pytest.fixture
+def closed(services):
+    """Every service closed today: the offline form is for closed hours only."""
+    from web.offline import today
+
+    before = services.settings.closed_days
+    services.settings.closed_days = [*before, today(services.settings)]
+    yield
+    services.settings.closed_days = before
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from relais.settings import Settings
 from tests.web.conftest import PASSWORD, login
-from web.app import open_store
+from relais.components import open_store
 
 pytestmark = pytest.mark.slow
 

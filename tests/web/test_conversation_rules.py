@@ -238,14 +238,14 @@ def test_a_search_never_reads_the_turns_of_a_conversation_of_another_service(cli
 def test_a_draft_still_being_written_at_a_transfer_goes_to_the_new_service(client, services, master):
     import asyncio
 
-    from web.routes.widget import draft_for_counsellors
+    from web.conversations import draft_for_counsellors
 
     public_id, _ = services.store.open_conversation("parcoursup")
     stored = services.store.append(public_id, "user", "je cherche un master de chimie", idempotency_key="k")
     published = []
     services.broker.publish = lambda event: asyncio.sleep(0, published.append(event))
     services.store.transfer(public_id, "monmaster", None)  # while the draft was being written
-    asyncio.run(draft_for_counsellors(services, public_id, stored))
+    asyncio.run(draft_for_counsellors(services, stored))
     assert [(e["service"], e["payload"]["type"]) for e in published] == [("monmaster", "draft")]
 
 
@@ -303,7 +303,7 @@ def test_the_offline_form_takes_exactly_one_plain_address(client, email):
     assert refused.status_code == 422 and "adresse" in str(refused.json()["detail"]).lower()
 
 
-def test_the_offline_form_is_limited_per_address_sized_and_strict(client, services):
+def test_the_offline_form_is_limited_per_address_sized_and_strict(client, services, closed):
     form = {"service": "moel", "question": "Une question", "email": "a@exemple.fr", "consent": True}
     assert client.post("/offline", json={**form, "junk": "x"}).status_code == 422
     assert client.post("/offline", json={**form, "consent": "yes"}).status_code == 422
@@ -353,7 +353,7 @@ def test_passwords_are_asked_never_given_on_the_command_line_and_must_be_strong(
     reset = runner.invoke(app, ["users", "reset-password", "c.martin"], input=f"{new}\n{new}\n", env=env)
     assert reset.exit_code == 0 and "session" in reset.stdout
     from relais.settings import Settings
-    from web.app import open_store
+    from relais.components import open_store
 
     store = open_store(Settings(home=tmp_path, secret_key="cli"))
     assert store.authenticate("c.martin", new) and not store.authenticate("c.martin", PASSWORD)
@@ -392,15 +392,13 @@ def test_a_draft_is_decided_once(client, services):
 def test_a_redraft_during_a_transfer_goes_to_the_new_service(client, services):
     import asyncio
 
-    from web.relay import publish_draft
+    from web.conversations import _draft_notice
 
     public_id, _ = services.store.open_conversation("parcoursup")
     services.store.append(public_id, "user", "je cherche un master de chimie", idempotency_key="k")
-    published = []
-    services.broker.publish = lambda event: asyncio.sleep(0, published.append(event))
     services.store.transfer(public_id, "monmaster", None)  # while the redraft was being written
-    asyncio.run(publish_draft(services, public_id, 1, 1, {"draft": "Bonjour"}))
-    assert [e["service"] for e in published] == ["monmaster"]
+    notice = asyncio.run(_draft_notice(services, public_id, 1, 1, {"draft": "Bonjour"}))
+    assert notice.envelope()["service"] == "monmaster"
 
 
 def test_an_address_the_mail_library_refuses_never_breaks_the_console(client, services):
@@ -417,3 +415,121 @@ def test_an_address_the_mail_library_refuses_never_breaks_the_console(client, se
         assert receive_until(console, "pong") == {"type": "pong"}
     with services.store.sessions() as session:
         assert session.get(OfflineRequest, request_id).status == "open"
+
+
+# -- lifecycle and routing in the typed layer ------------------------------------------------------
+def test_the_offline_form_is_refused_while_the_service_is_open(client, services):
+    form = {"service": "moel", "question": "Une question", "email": "a@exemple.fr", "consent": True}
+    refused = client.post("/offline", json=form)
+    assert refused.status_code == 409 and "tchat" in refused.json()["detail"]
+    assert services.store.offline_inbox(None) == []
+
+
+def test_opening_hours_are_enforced_by_the_server_not_only_the_widget(client, services, closed):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "parcoursup"})
+        welcome = receive_until(widget, "welcome")
+        assert welcome["open"] is False
+        widget.send_json({"type": "message", "text": "je veux parler à quelqu'un", "key": "k1"})
+        assert receive_until(widget, "error")["code"] == "ferme"
+    assert services.store.state(welcome["conversation"])[2] == 0  # nothing stored, nobody queued
+
+
+def test_a_conversation_taken_before_closing_time_goes_on(client, services):
+    from web.offline import today
+
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "je cherche une licence de droit")
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "take", "conversation": conversation})
+            receive_until(console, "taken")
+        services.settings.closed_days = [*services.settings.closed_days, today(services.settings)]  # closing time
+        widget.send_json({"type": "message", "text": "et après la licence ?", "key": "k2"})
+        assert receive_until(widget, "ack")["seq"] > 1
+
+
+def test_the_service_the_user_picks_when_writing_is_honoured_over_the_guess(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello"})  # « je ne sais pas » when the panel opened
+        conversation = receive_until(widget, "welcome")["conversation"]
+        # words the guess reads as Parcoursup, but the user picked Mon Master before writing
+        widget.send_json({"type": "message", "text": "mes voeux en terminale", "key": "k1", "service": "monmaster"})
+        assert receive_until(widget, "service") == {"type": "service", "service": "monmaster"}
+        receive_until(widget, "ack")
+    assert services.store.service_of(conversation) == "monmaster"
+
+
+def test_without_a_pick_the_first_message_is_guessed_and_later_ones_never_move_it(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello"})
+        conversation = receive_until(widget, "welcome")["conversation"]
+        widget.send_json({"type": "message", "text": "j'ai oublié de confirmer mes voeux parcoursup", "key": "k1"})
+        receive_until(widget, "ack")
+        widget.send_json({"type": "message", "text": "et pour mon master ?", "key": "k2", "service": "monmaster"})
+        receive_until(widget, "ack")
+    assert services.store.service_of(conversation) == "parcoursup"
+
+
+def test_a_failed_draft_tells_the_counsellors_and_keeps_the_message(client, services):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the drafting process died")
+
+    services.nlp.draft = broken
+    with console_as(client, "conseil") as console:
+        receive_until(console, "queues")
+        with client.websocket_connect("/widget/ws") as widget:
+            conversation = start_conversation(widget, "parcoursup", "je cherche un BTS en alternance")
+            message = receive_until(console, "message")
+            unavailable = receive_until(console, "draft_unavailable")
+    assert unavailable["conversation"] == conversation and unavailable["seq"] == message["seq"]
+    assert "Brouillon indisponible" in unavailable["message"]
+
+
+def test_every_frame_the_server_sends_fits_its_typed_schema(client, services, master):
+    from pydantic import TypeAdapter
+
+    from web import protocol
+
+    widget_out, console_out = TypeAdapter(protocol.WidgetOut), TypeAdapter(protocol.ConsoleOut)
+    widget_frames, console_frames = [], []
+    with console_as(client, "conseil") as console:
+        console_frames.append(receive_until(console, "queues"))
+        with client.websocket_connect("/widget/ws") as widget:
+            widget.send_json({"type": "hello", "service": "parcoursup"})
+            widget_frames.append(receive_until(widget, "welcome"))
+            widget.send_json({"type": "message", "text": "je suis Léa, c'est quoi un oui-si ?", "key": "k1"})
+            widget_frames += [receive_until(widget, "ack"), receive_until(widget, "message")]
+            conversation = widget_frames[0]["conversation"]
+            console_frames += [receive_until(console, "message"), draft := receive_until(console, "draft")]
+            console.send_json({"type": "send", "conversation": conversation, "text": "Bonjour Léa", "key": "c1",
+                               "draft_id": draft["draft_id"]})
+            console_frames.append(receive_until(console, "ack"))
+            widget_frames.append(receive_until(widget, "message"))
+            console.send_json({"type": "transfer", "conversation": conversation, "service": "moel"})
+            console_frames.append(receive_until(console, "transferred"))
+            widget_frames.append(receive_until(widget, "message"))
+            console.send_json({"type": "reject", "conversation": "nope", "draft_id": 1})
+            console_frames.append(receive_until(console, "error"))
+    for frame in widget_frames:
+        assert frame["type"] not in {"draft", "queues", "taken", "transferred"}
+        widget_out.validate_python(frame)
+    for frame in console_frames:
+        console_out.validate_python(frame)
+
+
+def test_the_service_check_and_the_act_are_one_unit_of_work(services):
+    """A counsellor's act names the services they serve; a conversation moved out of them in the
+    meantime is not found, and nothing is stored."""
+    from web.store import NotFound
+
+    public_id, _ = services.store.open_conversation("parcoursup")
+    services.store.append(public_id, "user", "une question", idempotency_key="u1")
+    services.store.transfer(public_id, "monmaster", None)  # after the counsellor's console read its service
+    for act in (lambda: services.store.append(public_id, "counsellor", "réponse", "c1", 1, scope=("parcoursup",)),
+                lambda: services.store.take(public_id, 1, ("parcoursup",)),
+                lambda: services.store.close(public_id, 1, ("parcoursup",)),
+                lambda: services.store.transfer(public_id, "moel", 1, None, ("parcoursup",))):
+        with pytest.raises(NotFound):
+            act()
+    assert services.store.state(public_id) == ("monmaster", "waiting", 1)

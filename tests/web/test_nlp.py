@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from assistant.pii import PseudonymMap, ScrubFailed
+from relais.components import open_assistant
 from relais.settings import Settings
 from tests.web.conftest import free_port, wait_ready
 from web.nlp import ProcessNlp
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def nlp(demo_home):
-    processes = ProcessNlp(Settings(home=demo_home[0], secret_key="test"))
+    processes = ProcessNlp(Settings(home=demo_home[0], secret_key="test"), open_assistant)
     asyncio.run(processes.start())
     yield processes
     processes.close()

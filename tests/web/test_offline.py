@@ -45,7 +45,7 @@ def smtp_server():
     controller.stop()
 
 
-def test_an_offline_question_is_answered_later_by_mail(client, services, smtp_server):
+def test_an_offline_question_is_answered_later_by_mail(client, services, smtp_server, closed):
     port, received = smtp_server
     services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", port
     refused = client.post("/offline", json={"service": "parcoursup", "question": "Bonjour", "email": "a@b.fr", "consent": False})
@@ -74,7 +74,7 @@ def test_an_offline_question_is_answered_later_by_mail(client, services, smtp_se
     assert "Consultez le calendrier sur parcoursup.gouv.fr." in body and "Léa Martin" in body
 
 
-def test_a_failed_mail_keeps_the_request_in_the_inbox(client, services):
+def test_a_failed_mail_keeps_the_request_in_the_inbox(client, services, closed):
     services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", 9  # nothing listens there
     client.post("/offline", json={"service": "parcoursup", "question": "Une question", "email": "x@y.fr", "consent": True})
     login(client)

@@ -126,6 +126,9 @@ function connect() {
     }
     else if (f.type === "draft" && f.conversation === state.conversation) showDraft(f);
     else if (f.type === "phone_draft") showDraft(f);
+    else if ((f.type === "draft_unavailable" || f.type === "draft_skipped") && f.conversation === state.conversation) {
+      $("etat").textContent = f.message || "Pas de brouillon pour ce message (trop de demandes en cours) : répondez sans brouillon.";
+    }
     else if (f.type === "taken" || f.type === "closed" || f.type === "transferred") {
       const c = state.conversations.get(f.conversation);
       if (c && f.type === "closed") state.conversations.delete(f.conversation);

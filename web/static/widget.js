@@ -52,18 +52,42 @@ let socket = null;
 // The conversation survives a reload (id + token); lastSeq is per page: a reloaded page has
 // shown nothing yet, so it asks for everything, and a reconnect only for what it missed.
 let state = { ...(JSON.parse(localStorage.getItem(STORE) || "null") || { conversation: null, token: null }), lastSeq: 0 };
-const pending = new Map(); // idempotency key -> text, resent after a reconnect until acknowledged
+const pending = new Map(); // idempotency key -> { text, item }, resent after a reconnect until acknowledged
 const shown = new Set();
+let retries = 0; // resends in a row after the server could not process a message
 
 function save() { localStorage.setItem(STORE, JSON.stringify({ conversation: state.conversation, token: state.token })); }
 
-function show(seq, author, text) {
-  if (seq && shown.has(seq)) return;
-  if (seq) { shown.add(seq); state.lastSeq = Math.max(state.lastSeq, seq); save(); }
+function bubble(author, text) {
   const who = { user: "Vous", counsellor: "Conseiller·ère", system: "Information" }[author] || author;
   const item = el("li", { class: `relais-${author}` });
   item.append(el("strong", {}, `${who} : `), document.createTextNode(text));
   log.append(item);
+  return item;
+}
+
+function mark(seq) { shown.add(seq); state.lastSeq = Math.max(state.lastSeq, seq); save(); }
+
+function show(seq, author, text) {
+  if (seq && shown.has(seq)) return;
+  if (seq) mark(seq);
+  bubble(author, text);
+}
+
+// A message the server has not acknowledged yet stays on screen, marked, until it is stored.
+function sendPending(key) {
+  const { text } = pending.get(key);
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ type: "message", text, key, service: service.value || null }));
+  }
+}
+
+function resendAll() { for (const key of pending.keys()) sendPending(key); }
+
+function showOffline(open) {
+  form.hidden = !open;
+  offline.hidden = open;
+  if (!open) qInput.focus();
 }
 
 // A closed conversation takes no more messages: the unsent ones wait for a new conversation.
@@ -73,6 +97,8 @@ function offerNewConversation() {
     again.remove();
     log.replaceChildren();
     shown.clear();
+    service.disabled = false;
+    for (const { item } of pending.values()) log.append(item);
     socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
   });
   status.append(" ", again);
@@ -91,22 +117,32 @@ function connect() {
       state.conversation = frame.conversation;
       if (frame.token) state.token = frame.token;
       save();
-      service.value = frame.service;
+      if (frame.resumed) { service.value = frame.service; service.disabled = true; }
       status.textContent = frame.position > 0
         ? `Un conseiller ou une conseillère va vous répondre. Position dans la file : ${frame.position}.`
         : "Un conseiller ou une conseillère suit votre conversation.";
-      for (const [key, text] of pending) socket.send(JSON.stringify({ type: "message", text, key }));
+      resendAll();
     } else if (frame.type === "message") {
       show(frame.seq, frame.author, frame.text);
       if (frame.author === "system" || frame.author === "counsellor") status.textContent = "";
     } else if (frame.type === "service") {
       service.value = frame.service;
     } else if (frame.type === "ack") {
+      const sent = pending.get(frame.key);
       pending.delete(frame.key);
+      retries = 0;
+      service.disabled = true; // the first message settled the service
+      if (sent) {
+        if (shown.has(frame.seq)) sent.item.remove(); // already shown by the relay
+        else { sent.item.classList.remove("relais-pending"); sent.item.removeAttribute("title"); mark(frame.seq); }
+      }
     } else if (frame.type === "error") {
       status.textContent = frame.message;
       if (frame.code === "introuvable" || frame.code === "fermee") { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
       if (frame.code === "fermee") offerNewConversation();
+      if (frame.code === "ferme") { showOffline(false); for (const { text } of pending.values()) qInput.value ||= text; }
+      // The server could not process the message (its models restart): try again, less and less often.
+      if (frame.code === "indisponible" && pending.size && retries < 8) setTimeout(resendAll, 2000 * 2 ** retries++);
     }
   });
   socket.addEventListener("close", () => {
@@ -118,9 +154,8 @@ function connect() {
 async function start() {
   const response = await fetch(`${origin}/offline/status?service=${service.value || "moel"}`);
   const { open } = await response.json();
-  form.hidden = !open;
-  offline.hidden = open;
-  if (open) { if (!socket) connect(); input.focus(); } else { qInput.focus(); }
+  showOffline(open);
+  if (open) { if (!socket) connect(); input.focus(); }
 }
 
 toggle.addEventListener("click", () => {
@@ -147,8 +182,11 @@ form.addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   const key = crypto.randomUUID();
-  pending.set(key, text);
-  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "message", text, key }));
+  const item = bubble("user", text);
+  item.classList.add("relais-pending");
+  item.title = "Envoi en cours";
+  pending.set(key, { text, item });
+  sendPending(key);
   input.value = "";
   input.focus();
 });

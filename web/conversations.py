@@ -1,0 +1,403 @@
+"""The rules of a conversation, in one place.
+
+One function per operation of the widget or the console. Each takes the application context,
+who acts and a typed inbound frame; checks, in the same unit of work as the act, that the
+actor may do it (the draft belongs to the conversation, the conversation is in one of the
+counsellor's services *now*, its state allows it); and returns an `Outcome`: typed events for
+the caller, notices for the other sockets, and a message to draft for, if any. A rule that says
+no raises `Refused`, `NotFound` or `Closed`; `refusal()` turns those into one error frame.
+
+The routes are adapters: read a frame, call the use-case, `deliver` the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import smtplib
+from dataclasses import dataclass, field
+
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket
+
+from assistant.pii import PseudonymMap, ScrubFailed
+from web import protocol
+from web.broker import BrokerUnavailable
+from web.deps import Counsellor, Services
+from web.hub import send
+from web.offline import is_open, send_answer
+from web.store import Closed, NotFound, StoredMessage
+
+log = logging.getLogger(__name__)
+
+
+# -- what comes out ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Notice:
+    """An event for other sockets, through the broker: a conversation's widgets, or the
+    consoles of one service."""
+
+    event: protocol.ConsoleOut
+    conversation: str | None = None
+    service: str | None = None  # set: to the consoles of this service; else to the conversation's widgets
+
+    def envelope(self) -> dict:
+        to = {"to": "consoles", "service": self.service} if self.service else {"to": "conversation"}
+        return {**to, "conversation": self.conversation, "payload": protocol.wire(self.event)}
+
+
+@dataclass
+class Outcome:
+    reply: list[protocol.Out] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    draft_for: StoredMessage | None = None  # a user message the counsellors should get a draft for
+
+
+class Refused(Exception):
+    """A rule says no: the caller gets an error frame (or an HTTP error) with this French message."""
+
+    def __init__(self, code: str, message: str, status: int = 409, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status, self.retry_after = code, message, status, retry_after
+
+
+def refusal(exc: Exception, audience: str) -> protocol.Error | None:
+    """The error frame for a refused operation (None: not a refusal, let it raise)."""
+    if isinstance(exc, Refused):
+        return protocol.error(exc.code, exc.message)
+    if isinstance(exc, NotFound):
+        return protocol.error("introuvable", "Conversation introuvable." if audience == "console" else
+                              "Conversation introuvable ou expirée : une nouvelle va commencer.")
+    if isinstance(exc, Closed):
+        return protocol.error("fermee", "Cette conversation est terminée : elle ne peut plus changer." if audience == "console"
+                              else "Cette conversation est terminée : ouvrez une nouvelle conversation pour poser une autre question.")
+    if isinstance(exc, ScrubFailed):  # fail closed: nothing was stored or sent
+        return protocol.error("indisponible", "Le message n'a pas pu être traité : réessayez." if audience == "console"
+                              else "Votre message n'a pas pu être traité : nous réessayons dans un instant.")
+    return None
+
+
+async def deliver(ctx: Services, socket: WebSocket, outcome: Outcome) -> None:
+    """Send the replies, then publish the notices, then start the draft in the background."""
+    for event in outcome.reply:
+        await send(socket, event)
+    try:
+        for notice in outcome.notices:
+            await ctx.broker.publish(notice.envelope())
+    except BrokerUnavailable:  # what was stored stays stored; the live relay is what failed
+        await send(socket, protocol.error("diffusion", "Enregistré, mais la transmission en direct est interrompue : "
+                                                       "elle reprendra sous peu."))
+    if outcome.draft_for is not None:
+        start_draft(ctx, outcome.draft_for)
+
+
+# -- the public's side ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Opened:
+    conversation: str
+    service: str
+    token: str | None = None  # a new conversation's, sent once
+
+
+async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
+    """Resume a conversation with its token, or open a new one (limited per address)."""
+    if frame.conversation and frame.token:
+        service = await run_in_threadpool(ctx.store.check_token, frame.conversation, frame.token)
+        return Opened(frame.conversation, service)
+    if wait := ctx.limits.conversations_per_address.admit(address):
+        raise Refused("trop_de_conversations", "Trop de conversations ouvertes depuis votre connexion : patientez "
+                                               f"{_minutes(wait)} avant d'en ouvrir une autre.")
+    service = frame.service or "moel"
+    conversation, token = await run_in_threadpool(ctx.store.open_conversation, service)
+    return Opened(conversation, service, token)
+
+
+async def catch_up(ctx: Services, opened: Opened, last_seq: int) -> Outcome:
+    """The welcome, then the messages after `last_seq`, real text restored for their owner."""
+    store = ctx.store
+    service, _, seq = await run_in_threadpool(store.state, opened.conversation)
+    welcome = protocol.Welcome(conversation=opened.conversation, service=service, token=opened.token, resumed=seq > 0,
+                               position=await run_in_threadpool(store.queue_position, opened.conversation),
+                               open=is_open(ctx.settings, service))
+    return Outcome(reply=[welcome, *await history(ctx, opened.conversation, last_seq)])
+
+
+async def user_message(ctx: Services, conversation: str, frame: protocol.UserMessage, chosen: str | None = None) -> Outcome:
+    """The public writes: within the limits and the opening hours, routed on the first message
+    to the service the user chose (with the message, else `chosen` when the conversation opened;
+    guessed from the text when they do not know), scrubbed, stored, relayed to the counsellors
+    of the conversation's service *now*, then drafted for."""
+    if ctx.limits.messages_per_conversation.admit(conversation):
+        raise Refused("trop_rapide", "Vous écrivez trop vite : patientez un instant.")
+    service, status, last_seq = await run_in_threadpool(ctx.store.state, conversation)
+    reply: list[protocol.Out] = []
+    if last_seq == 0 and status == "waiting":
+        wanted = frame.service or chosen or guess_service(frame.text)
+        if wanted != service and await run_in_threadpool(ctx.store.route, conversation, wanted):
+            service = wanted
+            reply.append(protocol.ServiceChanged(service=service))
+    if status == "waiting" and not is_open(ctx.settings, service):
+        # A conversation a counsellor has taken goes on past closing time; nobody would read a new one.
+        raise Refused("ferme", "Le service est fermé pour le moment : laissez votre question dans le formulaire, "
+                               "nous vous répondrons par courriel.")
+    stored, _ = await _store(ctx, conversation, "user", frame.text, frame.key)
+    reply.append(protocol.Ack(key=frame.key, seq=stored.seq))
+    if stored.duplicate:
+        return Outcome(reply=reply)
+    return Outcome(reply=reply, notices=_relay(conversation, stored), draft_for=stored if ctx.settings.drafts else None)
+
+
+_PARCOURSUP = re.compile(r"parcours\s?up|v[œo]e?ux|phase compl[ée]mentaire|terminale|\bcaes\b|apr[eè]s (?:le )?bac", re.IGNORECASE)
+_MONMASTER = re.compile(r"mon\s?master|\bmaster\b|\bm1\b|\bm2\b|recteur", re.IGNORECASE)
+
+
+def guess_service(text: str) -> str:
+    """The hotline a first message most likely belongs to (Mon orientation en ligne by default)."""
+    if _MONMASTER.search(text):
+        return "monmaster"
+    if _PARCOURSUP.search(text):
+        return "parcoursup"
+    return "moel"
+
+
+async def offline_request(ctx: Services, form: protocol.OfflineForm, address: str) -> int:
+    """The offline form, only while the service is closed: the question pseudonymised, the address
+    encrypted, for the service's inbox."""
+    if wait := ctx.limits.offline_per_address.admit(address):
+        raise Refused("trop_de_demandes", "Vous avez déjà envoyé plusieurs questions : réessayez plus tard.", 429, wait)
+    if not form.consent:
+        raise Refused("consentement", "Merci d'accepter le traitement de vos données pour que nous puissions vous répondre.", 422)
+    if is_open(ctx.settings, form.service):
+        raise Refused("ouvert", "Le service est ouvert : posez votre question dans le tchat, un conseiller ou une "
+                                "conseillère vous répond tout de suite.")
+    try:
+        scrubbed, mapping = await ctx.nlp.scrub(form.question, PseudonymMap("offline"))
+    except ScrubFailed as exc:
+        raise Refused("indisponible", "Votre question n'a pas pu être enregistrée : réessayez dans un instant.", 503) from exc
+    request_id = await run_in_threadpool(ctx.store.add_offline, form.service, scrubbed, form.email, mapping)
+    await _publish(ctx, Notice(protocol.OfflineReceived(id=request_id, service=form.service), service=form.service))
+    return request_id
+
+
+# -- drafts for the counsellors -------------------------------------------------------------
+def start_draft(ctx: Services, stored: StoredMessage) -> None:
+    """Draft off the socket's path; past the backlog, counsellors answer without a draft."""
+    hub = ctx.hub
+    if len(hub.drafting) >= ctx.settings.draft_backlog:
+        log.warning("draft skipped: %d drafts already waiting", len(hub.drafting))
+        task = asyncio.create_task(_publish(ctx, Notice(protocol.DraftSkipped(conversation=stored.conversation,
+                                                                              seq=stored.seq),
+                                                        stored.conversation, stored.service)))
+    else:
+        task = asyncio.create_task(draft_for_counsellors(ctx, stored))
+    hub.drafting.add(task)  # keep a reference until done
+    task.add_done_callback(hub.drafting.discard)
+
+
+async def draft_for_counsellors(ctx: Services, stored: StoredMessage) -> None:
+    """Draft, store, and push to the counsellors of the service the conversation is in once the
+    draft is ready (a transfer may have moved it meanwhile). A failed draft never loses the
+    message: the counsellors are told the draft is unavailable."""
+    conversation = stored.conversation
+    try:
+        history_turns = await run_in_threadpool(ctx.store.user_turns, conversation, stored.seq)
+        async with ctx.hub.drafters(ctx.settings.draft_workers):
+            payload = await ctx.nlp.draft(stored.text, stored.service, history_turns)
+        draft_id = await run_in_threadpool(ctx.store.save_draft, conversation, stored.message_id, payload)
+        notice = await _draft_notice(ctx, conversation, draft_id, stored.seq, payload)
+    except Exception:  # noqa: BLE001 (any failure of the models: a dead process, a timeout, a bug)
+        log.exception("drafting failed for a message of conversation %s", conversation)
+        try:
+            service = await run_in_threadpool(ctx.store.service_of, conversation)
+        except NotFound:  # erased meanwhile
+            return
+        notice = Notice(protocol.DraftUnavailable(conversation=conversation, seq=stored.seq), conversation, service)
+    await _publish(ctx, notice)
+
+
+async def _draft_notice(ctx: Services, conversation: str, draft_id: int, seq: int, payload: dict) -> Notice:
+    service = await run_in_threadpool(ctx.store.service_of, conversation)
+    event = protocol.Draft(conversation=conversation, draft_id=draft_id, seq=seq, text=payload["draft"], draft=payload)
+    return Notice(event, conversation, service)  # the hub restores the text for each console
+
+
+async def _publish(ctx: Services, notice: Notice) -> None:
+    try:
+        await ctx.broker.publish(notice.envelope())
+    except BrokerUnavailable:
+        log.warning("a %s event for conversation %s could not be published", notice.event.type, notice.conversation)
+
+
+# -- the counsellors' side --------------------------------------------------------------------
+async def queues(ctx: Services, who: Counsellor) -> Outcome:
+    items = await run_in_threadpool(ctx.store.queues, None if who.scope is None else list(who.scope))
+    return Outcome(reply=[protocol.Queues(conversations=items)])
+
+
+async def open_conversation(ctx: Services, who: Counsellor, frame: protocol.Open) -> Outcome:
+    """A conversation's messages after `last_seq`, then its undecided draft if one came before."""
+    reply = await history(ctx, frame.conversation, frame.last_seq, who.scope)
+    pending = await run_in_threadpool(ctx.store.pending_draft, frame.conversation, who.scope)
+    if pending:
+        draft_id, payload, seq = pending
+        mapping = await ctx.hub.mapping(frame.conversation, payload["draft"])
+        reply.append(protocol.Draft(conversation=frame.conversation, draft_id=draft_id, seq=seq,
+                                    text=mapping.restore(payload["draft"]), draft=payload))
+    return Outcome(reply=reply)
+
+
+async def search(ctx: Services, who: Counsellor, frame: protocol.Search) -> Outcome:
+    """Manual search; with a conversation (of the counsellor's services), read with its turns."""
+    service, turns = frame.service, []
+    if frame.conversation:
+        own, _, _ = await run_in_threadpool(ctx.store.state, frame.conversation)
+        if not who.serves(own):
+            raise NotFound(frame.conversation)
+        service = service or own
+        turns = await run_in_threadpool(ctx.store.user_turns, frame.conversation, None, 4, who.scope)
+    found = await ctx.nlp.search(frame.query, frame.k, service, turns)
+    return Outcome(reply=[protocol.SearchResults(query=frame.query, **found)])
+
+
+async def redraft(ctx: Services, who: Counsellor, frame: protocol.Redraft) -> Outcome:
+    """Draft again for the same message, from the candidate source the counsellor chose."""
+    message_id, text, seq, service = await run_in_threadpool(ctx.store.draft_message, frame.conversation, frame.draft_id,
+                                                             who.scope)
+    turns = await run_in_threadpool(ctx.store.user_turns, frame.conversation, seq)
+    payload = await ctx.nlp.draft(text, service, turns, frame.source)
+    draft_id = await run_in_threadpool(ctx.store.save_draft, frame.conversation, message_id, payload)
+    return Outcome(notices=[await _draft_notice(ctx, frame.conversation, draft_id, seq, payload)])
+
+
+async def take(ctx: Services, who: Counsellor, frame: protocol.Take) -> Outcome:
+    service = await run_in_threadpool(ctx.store.take, frame.conversation, who.user_id, who.scope)
+    return Outcome(notices=[Notice(protocol.Taken(conversation=frame.conversation, by=who.user_id), frame.conversation, service),
+                            *await _say(ctx, frame.conversation, "Un conseiller ou une conseillère a rejoint la conversation.")])
+
+
+async def counsellor_send(ctx: Services, who: Counsellor, frame: protocol.Send) -> Outcome:
+    """A counsellor's answer: scrubbed with the conversation's mapping, stored together with
+    what they did with the draft (sent as is or edited), relayed."""
+    decision = None
+    if frame.draft_id is not None:  # checked before anything is stored: another conversation's draft refuses the send
+        draft_text = await run_in_threadpool(ctx.store.draft_text, frame.conversation, frame.draft_id, who.scope)
+        mapping = await ctx.hub.mapping(frame.conversation, draft_text or "")
+        same = draft_text is not None and mapping.restore(draft_text).strip() == frame.text.strip()
+        decision = (frame.draft_id, "sent" if same else "edited")
+    stored, _ = await _store(ctx, frame.conversation, "counsellor", frame.text, frame.key, who, decision)
+    outcome = Outcome(reply=[protocol.Ack(key=frame.key, seq=stored.seq)])
+    if not stored.duplicate:
+        outcome.notices = _relay(frame.conversation, stored)
+    return outcome
+
+
+async def reject(ctx: Services, who: Counsellor, frame: protocol.Reject) -> Outcome:
+    if not await run_in_threadpool(ctx.store.decide_draft, frame.conversation, frame.draft_id, "rejected", None,
+                                   who.user_id, who.scope):
+        raise Refused("deja_traite", "Ce brouillon a déjà été traité.")
+    return Outcome(reply=[protocol.Ack(draft_id=frame.draft_id, outcome="rejected")])
+
+
+async def transfer(ctx: Services, who: Counsellor, frame: protocol.Transfer) -> Outcome:
+    """To another service's queue, with a note for it (pseudonymised in the audit)."""
+    note = None
+    if frame.note:
+        service, _, _ = await run_in_threadpool(ctx.store.state, frame.conversation)
+        if not who.serves(service):  # the note is scrubbed with the conversation's mapping: check first
+            raise NotFound(frame.conversation)
+        note, _ = await scrub(ctx, frame.conversation, frame.note)
+    old = await run_in_threadpool(ctx.store.transfer, frame.conversation, frame.service, who.user_id, note, who.scope)
+    moved = protocol.Transferred(conversation=frame.conversation, service=frame.service)
+    return Outcome(notices=[*(Notice(moved, frame.conversation, s) for s in dict.fromkeys((old, frame.service))),
+                            *await _say(ctx, frame.conversation, "Votre conversation a été transmise à un autre service.")])
+
+
+async def close(ctx: Services, who: Counsellor, frame: protocol.Close) -> Outcome:
+    service = await run_in_threadpool(ctx.store.close, frame.conversation, who.user_id, who.scope)
+    return Outcome(notices=[*await _say(ctx, frame.conversation, "La conversation est terminée. Merci de nous avoir écrit !"),
+                            Notice(protocol.ConversationClosed(conversation=frame.conversation), frame.conversation, service)])
+
+
+async def phone(ctx: Services, who: Counsellor, frame: protocol.Phone) -> Outcome:
+    """Phone mode: the counsellor types the caller's question; no public user, nothing stored."""
+    payload, text = await ctx.nlp.ask(frame.question, frame.service, f"phone-{who.user_id}")
+    return Outcome(reply=[protocol.PhoneDraft(text=text, draft=payload)])
+
+
+async def inbox(ctx: Services, who: Counsellor, frame: protocol.Inbox) -> Outcome:
+    requests = await run_in_threadpool(ctx.store.offline_inbox, None if who.scope is None else list(who.scope))
+    return Outcome(reply=[protocol.InboxList(requests=requests)])
+
+
+async def answer_offline(ctx: Services, who: Counsellor, frame: protocol.AnswerOffline) -> Outcome:
+    email, question, service = await run_in_threadpool(ctx.store.offline_contact, frame.id)
+    if not who.serves(service):
+        raise NotFound(str(frame.id))
+    try:
+        await run_in_threadpool(send_answer, ctx.settings, email, question, frame.text)
+    except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address the mail library refuses
+        raise Refused("courriel", "Le courriel n'a pas pu être envoyé : la demande reste dans la boîte.") from exc
+    await run_in_threadpool(ctx.store.answer_offline, frame.id, frame.text, who.user_id)
+    return Outcome(reply=[protocol.Ack(offline_id=frame.id, outcome="answered")])
+
+
+async def ping(ctx: Services, who: Counsellor | None, frame: protocol.Ping) -> Outcome:
+    return Outcome(reply=[protocol.Pong()])
+
+
+CONSOLE = {
+    protocol.Ping: ping, protocol.Search: search, protocol.Redraft: redraft, protocol.Phone: phone,
+    protocol.Inbox: inbox, protocol.AnswerOffline: answer_offline, protocol.Open: open_conversation,
+    protocol.Take: take, protocol.Send: counsellor_send, protocol.Reject: reject, protocol.Transfer: transfer,
+    protocol.Close: close,
+}
+
+
+# -- shared steps -------------------------------------------------------------------------------
+async def scrub(ctx: Services, conversation: str, text: str) -> tuple[str, PseudonymMap]:
+    """`text` pseudonymised with the conversation's mapping (saved only if it grew)."""
+    mapping = await run_in_threadpool(ctx.store.mapping, conversation)
+    known = len(mapping)
+    scrubbed, mapping = await ctx.nlp.scrub(text, mapping)
+    if len(mapping) > known:
+        await run_in_threadpool(ctx.store.save_mapping, mapping)
+    ctx.hub.remember(mapping)
+    return scrubbed, mapping
+
+
+async def _store(ctx: Services, conversation: str, author: str, text: str, key: str, who: Counsellor | None = None,
+                 decision: tuple[int, str] | None = None) -> tuple[StoredMessage, PseudonymMap]:
+    """Scrub and store (fail closed: `ScrubFailed` stores nothing)."""
+    scrubbed, mapping = await scrub(ctx, conversation, text)
+    stored = await run_in_threadpool(
+        lambda: ctx.store.append(conversation, author, scrubbed, key, who.user_id if who else None,
+                                 scope=who.scope if who else None, decision=decision))
+    return stored, mapping
+
+
+def _relay(conversation: str, stored: StoredMessage) -> list[Notice]:
+    """A stored message to the conversation's widgets and to the consoles of its service now."""
+    message = protocol.Message(conversation=conversation, seq=stored.seq, author=stored.author, text=stored.text,
+                               service=stored.service)
+    return [Notice(message, conversation), Notice(message, conversation, stored.service)]
+
+
+async def _say(ctx: Services, conversation: str, text: str) -> list[Notice]:
+    """A system message (after the change it announces), to the conversation's widgets."""
+    stored = await run_in_threadpool(ctx.store.append, conversation, "system", text)
+    return [Notice(protocol.Message(seq=stored.seq, author="system", text=text), conversation)]
+
+
+async def history(ctx: Services, conversation: str, after_seq: int, scope: tuple[str, ...] | None = None) -> list[protocol.Out]:
+    """The messages after `after_seq`, real text restored (for the owner or the counsellors)."""
+    messages = await run_in_threadpool(ctx.store.messages_since, conversation, after_seq, scope)
+    mapping = await run_in_threadpool(ctx.store.mapping, conversation)
+    ctx.hub.remember(mapping)
+    return [protocol.Message(conversation=conversation, seq=m.seq, author=m.author, text=mapping.restore(m.text))
+            for m in messages]
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"

@@ -15,7 +15,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from relais.settings import Settings
@@ -26,6 +25,7 @@ from web.hub import Hub
 from web.limits import Limits
 from web.nlp import ProcessNlp, ThreadedNlp
 from web.security import Vault
+from web.sessions import RotatingSessionMiddleware
 from web.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -90,8 +90,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
-        SessionMiddleware,
+        RotatingSessionMiddleware,
         secret_key=settings.signing_key(),
+        old_secret_keys=settings.old_signing_keys(),  # sessions they signed go on, signed again with the current key
         session_cookie="relais_session",
         same_site="strict",
         https_only=settings.https,

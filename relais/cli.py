@@ -12,7 +12,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
@@ -368,6 +368,47 @@ def users_disable(login: Annotated[str, typer.Argument(help="Identifiant du comp
     except ValueError as exc:
         raise _fail(str(exc), code=2) from exc
     out.print(f"Compte « {login} » désactivé ({ended} session(s) fermée(s)).")
+
+
+keys_app = typer.Typer(help="Clé secrète : changement de clé sans déconnecter ni perdre de données.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Valeurs rechiffrées par transaction.")] = 500,
+    as_json: Annotated[bool, typer.Option("--json", help="Affiche le bilan en JSON.")] = False,
+) -> None:
+    """Rechiffre sous RELAIS_SECRET_KEY tout ce qu'une ancienne clé (RELAIS_OLD_SECRET_KEYS) avait chiffré."""
+    from web.store import ResealCount
+
+    store = open_store(_settings())
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                  disable=as_json) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(count: ResealCount, total: int) -> None:
+            if count.kind not in tasks:
+                tasks[count.kind] = progress.add_task(count.label, total=total)
+            progress.update(tasks[count.kind], completed=count.seen, total=max(total, count.seen))
+
+        counts = store.reseal(batch_size=batch_size, progress=advance)
+    unreadable = [c for c in counts if c.unreadable]
+    if as_json:
+        out.print_json(data={c.kind: {"resealed": c.resealed, "unreadable": c.unreadable, "changed": c.changed}
+                             for c in counts})
+    else:
+        for c in counts:
+            out.print(f"{c.label} : {c.resealed} rechiffrée(s)"
+                      + (f", {c.changed} modifiée(s) ou supprimée(s) entre-temps" if c.changed else ""))
+        out.print(f"{sum(c.resealed for c in counts)} valeur(s) rechiffrée(s) sous la clé actuelle.")
+        if not unreadable:
+            out.print("Les anciennes clés peuvent maintenant être retirées de RELAIS_OLD_SECRET_KEYS.")
+    if unreadable:
+        for c in unreadable:
+            console.print(f"[bold red]{c.label} : {c.unreadable} illisible(s)[/], laissée(s) telle(s) quelle(s).")
+        raise _fail("aucune clé configurée n'ouvre ces valeurs. Si une ancienne clé manque, ajoutez-la à "
+                    "RELAIS_OLD_SECRET_KEYS et relancez « relais keys rotate » ; sinon elles resteront illisibles.")
 
 
 @app.command()

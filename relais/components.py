@@ -62,7 +62,8 @@ def open_store(settings: Settings) -> Store:
 
     url = database_url(settings.database_url, settings.home)
     migrate(url)
-    return Store(session_factory(make_engine(url)), Vault(settings.encryption_secret()), settings.retention_days)
+    return Store(session_factory(make_engine(url)), Vault(settings.encryption_secret(), settings.old_encryption_secrets()),
+                 settings.retention_days)
 
 
 def build_services(settings: Settings) -> Services:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
         default=None,
         description="Signs session cookies and encrypts stored mappings and emails; "
         "unset: a random key generated into the data dir (mode 0600) and reused.",
+    )
+    old_secret_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Previous secret keys, comma-separated: sessions they signed and values they sealed are still "
+        "accepted (and signed or sealed again under the current key) until `relais keys rotate` has run.",
     )
     retention_days: int = Field(default=365, ge=1, description="Conversations are purged after this many days.")
     allowed_origins: list[str] = Field(
@@ -102,6 +109,27 @@ class Settings(BaseSettings):
             raise ValueError("RELAIS_SECRET_KEY vaut une clé publiée : choisissez une clé secrète à vous")
         return value
 
+    @field_validator("old_secret_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        """`RELAIS_OLD_SECRET_KEYS=key1,key2` (a JSON list is read too); empty: no old key."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",")] if text else []
+        return value
+
+    @field_validator("old_secret_keys", mode="after")
+    @classmethod
+    def _no_blank_or_public_old_key(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for key in value:
+            if not key.get_secret_value().strip():
+                raise ValueError("RELAIS_OLD_SECRET_KEYS contient une clé vide (deux virgules de suite ?)")
+            if key.get_secret_value() in PUBLIC_KEYS:
+                raise ValueError("RELAIS_OLD_SECRET_KEYS contient une clé publiée : elle ne protège rien, retirez-la")
+        return value
+
     def secret(self) -> str:
         """The master secret: `RELAIS_SECRET_KEY`, else the key generated once into the data dir.
 
@@ -118,6 +146,18 @@ class Settings(BaseSettings):
     def encryption_secret(self) -> str:
         """Encrypts stored mappings and e-mail addresses (the vault derives its Fernet key from it)."""
         return _derive(self.secret(), "relais-vault-encryption")
+
+    def old_signing_keys(self) -> list[str]:
+        """The signing keys of `RELAIS_OLD_SECRET_KEYS`: sessions they signed are still accepted."""
+        return [_derive(old, "relais-session-signing") for old in self._old_secrets()]
+
+    def old_encryption_secrets(self) -> list[str]:
+        """The encryption secrets of `RELAIS_OLD_SECRET_KEYS`: what they sealed is still readable."""
+        return [_derive(old, "relais-vault-encryption") for old in self._old_secrets()]
+
+    def _old_secrets(self) -> list[str]:
+        current = self.secret()
+        return [key.get_secret_value() for key in self.old_secret_keys if key.get_secret_value() != current]
 
 
 SECRET_KEY_FILE = "secret_key"

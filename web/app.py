@@ -13,12 +13,12 @@ from typing import Callable
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from relais.settings import Settings
 from web.deps import DSFR, STATIC, Services
 from web.headers import BodyLimit, SecurityHeaders
+from web.sessions import RotatingSessionMiddleware
 
 def create_app(services: Services | Callable[[], Services], settings: Settings | None = None) -> FastAPI:
     """The web app over `services`, or over what builds them at startup (`relais serve` passes
@@ -45,8 +45,9 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
 
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
-        SessionMiddleware,
+        RotatingSessionMiddleware,
         secret_key=settings.signing_key(),
+        old_secret_keys=settings.old_signing_keys(),  # sessions they signed go on, signed again with the current key
         session_cookie="relais_session",
         same_site="strict",
         https_only=settings.https,

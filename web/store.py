@@ -8,6 +8,7 @@ that reconnects and resends loses nothing and doubles nothing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from assistant.pii import PseudonymMap
 from knowledge.vocabulary import ROLES
 from web.models import AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
-from web.security import DUMMY_HASH, Vault, hash_password, new_token, password_matches, token_digest, token_matches
+from web.security import DUMMY_HASH, Unreadable, Vault, hash_password, new_token, password_matches, token_digest, token_matches
 
 
 
@@ -45,6 +46,28 @@ class StoredMessage:
     message_id: int
     service: str  # the conversation's service when the message was stored: where it is relayed
     duplicate: bool = False
+
+
+@dataclass
+class ResealCount:
+    """What `Store.reseal` did with one kind of sealed value."""
+
+    kind: str  # table.column
+    label: str  # French, for the operator
+    resealed: int = 0
+    unreadable: int = 0  # no key opens them: left as they are
+    changed: int = 0  # written again (by a running server, under its current key) or deleted meanwhile
+
+    @property
+    def seen(self) -> int:
+        return self.resealed + self.unreadable + self.changed
+
+
+SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seals each of them
+    ("conversation.mapping", "correspondances des conversations", Conversation.mapping),
+    ("offline_request.email", "adresses e-mail des demandes hors ligne", OfflineRequest.email),
+    ("offline_request.mapping", "correspondances des demandes hors ligne", OfflineRequest.mapping),
+)
 
 
 def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
@@ -359,6 +382,41 @@ class Store:
     def save_mapping(self, mapping: PseudonymMap) -> None:
         with self.sessions.begin() as session:
             self._conversation(session, mapping.conversation_id).mapping = self.vault.seal_mapping(mapping)
+
+    def reseal(self, batch_size: int = 500, progress: Callable[[ResealCount, int], None] | None = None) -> list[ResealCount]:
+        """Seal every stored encrypted value again under the vault's current key, `batch_size` rows
+        per transaction, so the old keys can then be dropped. A value no key opens is counted and
+        left as it is. `progress(count so far, total of its kind)` is called after each batch."""
+        counts = []
+        for kind, label, column in SEALED_COLUMNS:
+            count = ResealCount(kind, label)
+            table_id = column.class_.id
+            with self.sessions() as session:
+                total = session.scalar(select(func.count()).where(column.is_not(None)))
+            last_id = 0
+            while True:
+                with self.sessions.begin() as session:
+                    rows = session.execute(select(table_id, column).where(column.is_not(None), table_id > last_id)
+                                           .order_by(table_id).limit(batch_size)).all()
+                    for row_id, sealed in rows:
+                        try:
+                            resealed = self.vault.rotate(sealed)
+                        except Unreadable:
+                            count.unreadable += 1
+                            continue
+                        # only if unchanged since read: a live server may have just sealed a new value
+                        if session.execute(update(column.class_).where(table_id == row_id, column == sealed)
+                                           .values({column.key: resealed})).rowcount == 1:
+                            count.resealed += 1
+                        else:
+                            count.changed += 1
+                if not rows:
+                    break
+                last_id = rows[-1][0]
+                if progress:
+                    progress(count, total)
+            counts.append(count)
+        return counts
 
     # -- drafts and counsellor actions -----------------------------------------------------
     def save_draft(self, public_id: str, message_id: int, payload: dict) -> int:

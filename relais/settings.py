@@ -95,7 +95,16 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
     smtp_starttls: bool = Field(default=False, description="Use STARTTLS.")
-    mail_from: str = Field(default="Relais Onisep <ne-pas-repondre@onisep.fr>", description="Sender of offline answers.")
+    mail_from: str = Field(
+        default="Relais Onisep <ne-pas-repondre@onisep.fr>",
+        description="Sender of offline answers; its domain also names the mails' Message-ID.",
+    )
+    mail_max_attempts: int = Field(
+        default=6, ge=1, description="Attempts to mail an offline answer before it goes back to the inbox, marked failed."
+    )
+    mail_retry_seconds: float = Field(
+        default=30.0, ge=0, description="Wait before the first retry of a mail; it doubles after each failed attempt."
+    )
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )

@@ -37,7 +37,9 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
         gc.collect()
         gc.freeze()
         await ready.broker.start(ready.hub.dispatch)
+        await ready.mailer.start()
         yield
+        await ready.mailer.stop()
         await ready.broker.stop()
         ready.nlp.close()
 

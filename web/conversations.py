@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import smtplib
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
@@ -26,8 +25,8 @@ from web import protocol
 from web.broker import BrokerUnavailable
 from web.deps import Counsellor, Services
 from web.hub import send
-from web.offline import is_open, send_answer
-from web.store import Closed, NotFound, StoredMessage
+from web.offline import is_open
+from web.store import AlreadyAnswered, Closed, NotFound, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +51,7 @@ class Outcome:
     reply: list[protocol.Out] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     draft_for: StoredMessage | None = None  # a user message the counsellors should get a draft for
+    mail_queued: bool = False  # an answer waits in the outbox: wake the sender once the replies are out
 
 
 class Refused(Exception):
@@ -90,6 +90,8 @@ async def deliver(ctx: Services, socket: WebSocket, outcome: Outcome) -> None:
                                                        "elle reprendra sous peu."))
     if outcome.draft_for is not None:
         start_draft(ctx, outcome.draft_for)
+    if outcome.mail_queued:
+        ctx.mailer.wake()
 
 
 # -- the public's side ------------------------------------------------------------------------
@@ -331,15 +333,14 @@ async def inbox(ctx: Services, who: Counsellor, frame: protocol.Inbox) -> Outcom
 
 
 async def answer_offline(ctx: Services, who: Counsellor, frame: protocol.AnswerOffline) -> Outcome:
-    email, question, service = await run_in_threadpool(ctx.store.offline_contact, frame.id)
-    if not who.serves(service):
-        raise NotFound(str(frame.id))
+    """The answer is recorded with its mail in one transaction and mailed in the background: the
+    counsellor goes on at once and is told when it has gone (`offline_sent`) or finally failed
+    (`offline_failed`, the request back in the inbox)."""
     try:
-        await run_in_threadpool(send_answer, ctx.settings, email, question, frame.text)
-    except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address the mail library refuses
-        raise Refused("courriel", "Le courriel n'a pas pu être envoyé : la demande reste dans la boîte.") from exc
-    await run_in_threadpool(ctx.store.answer_offline, frame.id, frame.text, who.user_id)
-    return Outcome(reply=[protocol.Ack(offline_id=frame.id, outcome="answered")])
+        await run_in_threadpool(ctx.store.queue_offline_answer, frame.id, frame.text, who.user_id, who.scope)
+    except AlreadyAnswered as exc:
+        raise Refused("deja_traite", "Cette demande a déjà reçu une réponse.") from exc
+    return Outcome(reply=[protocol.Ack(offline_id=frame.id, outcome="queued")], mail_queued=True)
 
 
 async def ping(ctx: Services, who: Counsellor | None, frame: protocol.Ping) -> Outcome:

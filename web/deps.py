@@ -17,6 +17,7 @@ from web.models import User
 if TYPE_CHECKING:  # built by relais.components.build_services (or by the tests): only their types here
     from web.broker import Broker
     from web.hub import Hub
+    from web.mailer import Mailer
     from web.nlp import ProcessNlp, ThreadedNlp
     from web.store import Store
 
@@ -34,10 +35,19 @@ class Services:
     broker: Broker
     hub: Hub
     limits: Limits | None = None
+    mailer: Mailer | None = None  # mails offline answers in the background
 
     def __post_init__(self) -> None:
         if self.limits is None:
             self.limits = Limits.from_settings(self.settings)
+        if self.mailer is None:
+            from web.mailer import Mailer
+
+            self.mailer = Mailer(self.store, self.settings, self.tell_consoles)
+
+    async def tell_consoles(self, event: dict) -> None:
+        """An event of one service (its `service` field) to the consoles of that service."""
+        await self.broker.publish({"to": "consoles", "service": event["service"], "payload": event})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -120,3 +120,29 @@ class OfflineRequest(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     retain_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class OutboxMail(Base):
+    """The mail answering an offline request, waiting in the outbox until it is sent.
+
+    The recipient and the body hold personal data: both are encrypted. A sender claims a due
+    mail for a lease (`claim`, `next_attempt_at`), so two processes never send it twice; its
+    attempts and the next one's time are kept here, so retries survive a restart.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)  # what the senders look up
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("offline_requests.id", ondelete="CASCADE"), unique=True)
+    service: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    message_id: Mapped[str | None] = mapped_column(String(250))  # set at the first attempt, kept for the retries
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claim: Mapped[str | None] = mapped_column(String(40))  # the sender holding it until next_attempt_at
+    last_error: Mapped[str | None] = mapped_column(Text)  # French, never the server's words (they may hold the address)
+    hold_reason: Mapped[str | None] = mapped_column(Text)  # French: why nobody can try to send it (no SMTP server)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

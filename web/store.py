@@ -12,13 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from assistant.pii import PseudonymMap
 from knowledge.vocabulary import ROLES
-from web.models import AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, User, utcnow
+from web.models import (
+    AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, OutboxMail, User, utcnow,
+)
+from web.offline import answer_body, mail_failure
 from web.security import DUMMY_HASH, Unreadable, Vault, hash_password, new_token, password_matches, token_digest, token_matches
 
 
@@ -34,6 +37,38 @@ class NotFound(LookupError):
 
 class Closed(RuntimeError):
     """The conversation is closed: nobody writes to it any more, nobody takes or moves it."""
+
+
+class AlreadyAnswered(RuntimeError):
+    """The offline request's answer is already queued or mailed: it is answered again only once
+    its mail has failed."""
+
+
+@dataclass(frozen=True)
+class ClaimedMail:
+    """A due mail that one sender holds until its lease ends: what to send, and the claim that
+    reports its outcome."""
+
+    id: int
+    request_id: int
+    service: str
+    attempts: int  # this one included
+    claim: str
+    message_id: str
+    recipient: str | None  # None: unreadable (the secret key changed since it was queued)
+    body: str | None
+
+
+@dataclass(frozen=True)
+class MailState:
+    """Where the mail of an offline request stands (no personal data)."""
+
+    status: str  # queued | sent | failed
+    attempts: int
+    next_attempt_at: datetime
+    message_id: str | None
+    last_error: str | None
+    hold_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -67,6 +102,8 @@ SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seal
     ("conversation.mapping", "correspondances des conversations", Conversation.mapping),
     ("offline_request.email", "adresses e-mail des demandes hors ligne", OfflineRequest.email),
     ("offline_request.mapping", "correspondances des demandes hors ligne", OfflineRequest.mapping),
+    ("mail_outbox.recipient", "destinataires des courriels en attente", OutboxMail.recipient),
+    ("mail_outbox.body", "textes des courriels en attente", OutboxMail.body),
 )
 
 
@@ -525,16 +562,29 @@ class Store:
             return request.id
 
     def offline_inbox(self, services: list[str] | None) -> list[dict]:
-        """Open offline requests, with the question restored for the counsellor."""
+        """Offline requests waiting for a counsellor, with the question restored: the open ones
+        (a request whose mail failed is open again, marked `"mail": "failed"` with the reason and
+        the answer that did not go), and those whose mail nobody can send (`"mail": "queued"`,
+        with why). A request whose mail is queued or sent has left the inbox."""
+        held = and_(OutboxMail.status == "queued", OutboxMail.hold_reason.is_not(None))
+        query = (select(OfflineRequest, OutboxMail)
+                 .outerjoin(OutboxMail, OutboxMail.request_id == OfflineRequest.id)
+                 .where(or_(OfflineRequest.status == "open", held))
+                 .order_by(OfflineRequest.id))
+        if services is not None:
+            query = query.where(OfflineRequest.service.in_(services))
         with self.sessions() as session:
-            query = select(OfflineRequest).where(OfflineRequest.status == "open").order_by(OfflineRequest.id)
-            if services is not None:
-                query = query.where(OfflineRequest.service.in_(services))
-            return [
-                {"id": r.id, "service": r.service, "created_at": r.created_at.isoformat(),
-                 "question": self.vault.open_mapping(f"offline-{r.id}", r.mapping).restore(r.question)}
-                for r in session.scalars(query)
-            ]
+            inbox = []
+            for request, mail in session.execute(query):
+                entry = {"id": request.id, "service": request.service, "created_at": request.created_at.isoformat(),
+                         "question": self.vault.open_mapping(f"offline-{request.id}", request.mapping).restore(request.question)}
+                if mail is not None and mail.status == "failed":
+                    entry |= {"mail": "failed", "reason": mail_failure(mail.attempts, mail.last_error or "raison inconnue"),
+                              "answer": request.answer}
+                elif mail is not None and mail.status == "queued":
+                    entry |= {"mail": "queued", "reason": mail.hold_reason, "answer": request.answer}
+                inbox.append(entry)
+            return inbox
 
     def offline_contact(self, request_id: int) -> tuple[str, str, str]:
         """(email, restored question, service) of an open offline request, to mail the answer."""
@@ -545,15 +595,118 @@ class Store:
             mapping = self.vault.open_mapping(f"offline-{request_id}", request.mapping)
             return self.vault.open(request.email), mapping.restore(request.question), request.service
 
-    def answer_offline(self, request_id: int, answer: str, counsellor_id: int) -> None:
-        """Record that the answer was mailed (only once the mail has gone)."""
+    # -- the outbox: offline answers waiting to be mailed ------------------------------------------
+    def queue_offline_answer(self, request_id: int, text: str, counsellor_id: int, scope: Scope = None) -> None:
+        """Record a counsellor's answer to an open offline request and queue its mail, in one
+        transaction. `NotFound` for an unknown request or one outside the `scope`'s services;
+        `AlreadyAnswered` when its answer is queued or mailed (a request whose mail failed is
+        open again, and answered anew here)."""
+        now = utcnow()
         with self.sessions.begin() as session:
+            ours = OfflineRequest.service.in_(scope) if scope is not None else true()
+            answered = session.execute(
+                update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.status == "open", ours)
+                .values(status="answered", answer=text, counsellor_id=counsellor_id, answered_at=now)
+            ).rowcount
+            if answered != 1:
+                request = session.get(OfflineRequest, request_id)
+                if request is None or (scope is not None and request.service not in scope):
+                    raise NotFound(str(request_id))
+                raise AlreadyAnswered(str(request_id))
             request = session.get(OfflineRequest, request_id)
-            if request is None or request.status != "open":
-                raise NotFound(str(request_id))
-            request.status, request.answer = "answered", answer
-            request.counsellor_id, request.answered_at = counsellor_id, utcnow()
+            question = self.vault.open_mapping(f"offline-{request_id}", request.mapping).restore(request.question)
+            mail = session.scalar(select(OutboxMail).where(OutboxMail.request_id == request_id))
+            if mail is None:
+                mail = OutboxMail(request_id=request_id)
+                session.add(mail)
+            mail.service, mail.recipient, mail.body = request.service, request.email, self.vault.seal(answer_body(question, text))
+            mail.status, mail.attempts, mail.next_attempt_at, mail.queued_at = "queued", 0, now, now
+            mail.message_id = mail.claim = mail.last_error = mail.hold_reason = mail.sent_at = None
             session.add(AuditEntry(user_id=counsellor_id, action="offline.answered", detail={"request_id": request_id}))
+
+    def claim_mail(self, due: datetime, until: datetime, message_id: str) -> ClaimedMail | None:
+        """Take the oldest mail due at `due` until `until` (it is nobody else's till then), or None.
+
+        The claim is one conditional UPDATE, so two senders never take the same mail; a sender
+        that dies holding one only delays it to `until`. `message_id` names the mail unless
+        an earlier attempt already did (a retry keeps its Message-ID)."""
+        due_now = and_(OutboxMail.status == "queued", OutboxMail.next_attempt_at <= due)
+        for _ in range(50):  # another sender took the one we saw: look again
+            with self.sessions() as session:
+                candidate = session.scalar(
+                    select(OutboxMail.id).where(due_now).order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(1))
+            if candidate is None:
+                return None
+            claim = secrets.token_hex(16)
+            with self.sessions.begin() as session:
+                taken = session.execute(
+                    update(OutboxMail).where(OutboxMail.id == candidate, due_now)
+                    .values(claim=claim, attempts=OutboxMail.attempts + 1, next_attempt_at=until,
+                            hold_reason=None, message_id=func.coalesce(OutboxMail.message_id, message_id))
+                ).rowcount
+                if taken != 1:
+                    continue
+                mail = session.get(OutboxMail, candidate)
+                return ClaimedMail(mail.id, mail.request_id, mail.service, mail.attempts, claim, mail.message_id,
+                                   self._unsealed(mail.recipient), self._unsealed(mail.body))
+        return None
+
+    def _unsealed(self, sealed: bytes) -> str | None:
+        try:
+            return self.vault.open(sealed)
+        except ValueError:
+            return None
+
+    def mail_sent(self, mail_id: int, claim: str) -> bool:
+        """The mail has gone; False when the claim was lost (the lease ended and another sender took it)."""
+        with self.sessions.begin() as session:
+            done = session.execute(
+                update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.claim == claim, OutboxMail.status == "queued")
+                .values(status="sent", claim=None, sent_at=utcnow(), last_error=None)
+            ).rowcount
+            if done:
+                mail = session.get(OutboxMail, mail_id)
+                session.add(AuditEntry(action="offline.mailed", detail={"request_id": mail.request_id, "attempts": mail.attempts}))
+            return done == 1
+
+    def mail_retry(self, mail_id: int, claim: str, at: datetime, reason: str) -> bool:
+        """The attempt failed: try again at `at`. `reason` is French and holds no personal data."""
+        with self.sessions.begin() as session:
+            return session.execute(
+                update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.claim == claim, OutboxMail.status == "queued")
+                .values(claim=None, next_attempt_at=at, last_error=reason)
+            ).rowcount == 1
+
+    def mail_failed(self, mail_id: int, claim: str, reason: str) -> bool:
+        """No more attempts: the mail is failed and its request open again in the inbox, with `reason`."""
+        with self.sessions.begin() as session:
+            done = session.execute(
+                update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.claim == claim, OutboxMail.status == "queued")
+                .values(status="failed", claim=None, last_error=reason)
+            ).rowcount
+            if done:
+                mail = session.get(OutboxMail, mail_id)
+                session.execute(update(OfflineRequest).where(OfflineRequest.id == mail.request_id).values(status="open"))
+                session.add(AuditEntry(action="offline.mail_failed",
+                                       detail={"request_id": mail.request_id, "attempts": mail.attempts, "reason": reason}))
+            return done == 1
+
+    def hold_mails(self, reason: str) -> int:
+        """Say why the queued mails cannot be sent (no SMTP server): the inbox shows it. How many."""
+        with self.sessions.begin() as session:
+            return session.execute(
+                update(OutboxMail).where(OutboxMail.status == "queued", OutboxMail.hold_reason.is_(None))
+                .values(hold_reason=reason)
+            ).rowcount
+
+    def offline_mail(self, request_id: int) -> MailState | None:
+        """Where the mail answering an offline request stands, if it was ever queued."""
+        with self.sessions() as session:
+            mail = session.scalar(select(OutboxMail).where(OutboxMail.request_id == request_id))
+            if mail is None:
+                return None
+            return MailState(mail.status, mail.attempts, _utc(mail.next_attempt_at), mail.message_id, mail.last_error,
+                             mail.hold_reason)
 
     # -- retention and erasure --------------------------------------------------------------
     def purge(self, now: datetime | None = None) -> int:

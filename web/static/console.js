@@ -100,8 +100,10 @@ function showDraft(frame) {
 function renderInbox(requests) {
   $("inbox").replaceChildren(...requests.map((r) => {
     const li = item(`${SERVICES[r.service] || r.service} · ${r.question}`);
+    if (r.reason) li.append(item(r.reason));  // a mail that failed, or waits for a mail server
     const answer = document.createElement("textarea");
     answer.setAttribute("aria-label", "Réponse par courriel");
+    if (r.answer) answer.value = r.answer;
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = "Répondre par courriel";
@@ -153,7 +155,12 @@ function connect() {
     }));
     else if (f.type === "inbox") renderInbox(f.requests);
     else if (f.type === "offline") $("etat").textContent = "Nouvelle demande hors ligne.";
-    else if (f.type === "ack" && f.offline_id) socket.send(JSON.stringify({ type: "inbox" }));
+    else if (f.type === "ack" && f.offline_id) {
+      $("etat").textContent = "Réponse enregistrée : le courriel part en arrière-plan.";
+      socket.send(JSON.stringify({ type: "inbox" }));
+    }
+    else if (f.type === "offline_sent") $("etat").textContent = "Réponse envoyée par courriel.";
+    else if (f.type === "offline_failed") { $("etat").textContent = f.message; socket.send(JSON.stringify({ type: "inbox" })); }
     else if (f.type === "error") $("etat").textContent = f.message;
   });
   socket.addEventListener("close", (event) => {

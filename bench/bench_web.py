@@ -1,12 +1,19 @@
 """Web load benchmark on loopback: 1,000 widget connections and 10 consoles on `relais serve`.
 
     python bench/bench_web.py [--home DIR] [--widgets 1000] [--consoles 10] [--rate 50] [--seconds 20]
+                              [--draft-rate 10] [--phases 1,2,3,4,5] [--quiet-load 2.0]
 
-Phases: one process with drafts off, one process with drafts on, two processes sharing a
-real Redis (drafts off). Each prints user->console and console->user relay latency p50/p99,
-draft-visible latency (drafts on), messages lost, and the server processes' peak RSS (with
-their model processes).
-Everything stays on 127.0.0.1; loops are bounded in count and time.
+Phases: (1) one process with drafts off, (2) drafts on at --rate, (3) drafts on at --draft-rate,
+(4) two processes sharing a real Redis (drafts off), (5) a hello flood: the real users relay as in
+phase 1, first alone (the baseline), then while one address (127.0.0.1) sends 5,000 `hello`
+frames over a few sockets, in the same server. Each prints user->console and console->user relay
+latency p50/p99, messages lost, error frames, draft-visible latency with the drafts skipped or
+unavailable (drafts on), the flood's welcomes and refusals (phase 5), and the server processes'
+peak RSS (with their model processes).
+
+Before each phase the bench waits for a quiet machine (1-minute load average under --quiet-load,
+polled every 30 s, --quiet-wait seconds at most) and prints the load it started at.
+Everything stays on loopback (127.0.0.0/8); loops are bounded in count and time.
 """
 
 from __future__ import annotations
@@ -14,15 +21,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter, deque
 from pathlib import Path
 
 import httpx
@@ -33,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banc-d-essai-solide"
 # Real questions (the golden set), so drafts cost what they cost in service; each gets a unique marker.
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "evals/datasets/golden.jsonl").open(encoding="utf-8")]
+FLOOD_ADDRESS = "127.0.0.1"  # phase 5: the flood's address; the real users come from 127.0.0.2 upwards
+LIMIT_SETTINGS = ("RELAIS_WIDGET_CONNECTIONS_PER_IP", "RELAIS_CONVERSATIONS_PER_ADDRESS")
 
 
 def free_port() -> int:
@@ -50,24 +60,68 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def start_servers(count: int, env: dict) -> tuple[list[subprocess.Popen], list[str]]:
+def load1() -> float:
+    return os.getloadavg()[0]
+
+
+def wait_quiet(limit: float, longest: float, every: float = 30.0) -> tuple[float, float]:
+    """Wait until the 1-minute load average is under `limit` (polled every `every` s, `longest` s at
+    most); returns the load then and the seconds waited. A limit of 0 does not wait."""
+    started = time.monotonic()
+    while limit and load1() >= limit and time.monotonic() - started < longest:
+        print(f"  waiting for a quiet machine: load {load1():.2f} (>= {limit:g}), "
+              f"{(time.monotonic() - started) / 60:.1f} min waited", flush=True)
+        time.sleep(every)
+    if limit and load1() >= limit:
+        print(f"  WARNING: load still {load1():.2f} after {longest / 60:.0f} min: measuring anyway", flush=True)
+    return load1(), time.monotonic() - started
+
+
+def default_limit(name: str) -> int:
+    """The per-address limit the servers use unless the environment sets it (relais.settings)."""
+    if os.environ.get(name):
+        return int(os.environ[name])
+    sys.path.insert(0, str(ROOT))
+    from relais.settings import Settings
+
+    return Settings.model_fields[name.removeprefix("RELAIS_").lower()].default
+
+
+def start_servers(count: int, env: dict, logdir: Path) -> tuple[list[subprocess.Popen], list[str]]:
     processes, bases = [], []
-    for _ in range(count):
+    for i in range(count):
         port = free_port()
+        log = (logdir / f"server{i}.log").open("w")
         processes.append(subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                          stdout=log, stderr=subprocess.STDOUT))
         bases.append(f"http://127.0.0.1:{port}")
-    for base in bases:
+    for base, process in zip(bases, processes):
         deadline = time.monotonic() + 120
         while True:
             try:
                 httpx.get(base + "/login", timeout=1)
                 break
             except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("relais serve did not start")
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit(f"relais serve did not start (log: {logdir})")
                 time.sleep(0.3)
     return processes, bases
+
+
+def server_logs(logdir: Path) -> dict:
+    """What the servers wrote (uvicorn's warnings, the app's log records, tracebacks); kept on disk
+    when there is a traceback or an error line."""
+    lines = [line for p in sorted(logdir.glob("server*.log")) for line in p.read_text(errors="replace").splitlines()]
+    records = [line for line in lines if line.strip() and not line[:1].isspace()]  # not a traceback's body
+    errors = [line for line in records if line.startswith("Traceback") or re.search(r"\b(ERROR|CRITICAL)\b|failed", line)]
+    kept = None
+    if errors:
+        kept = Path(tempfile.mkdtemp(prefix="relais-bench-web-logs-"))
+        for path in logdir.glob("server*.log"):
+            shutil.copy(path, kept)
+    return {"lines": len(records), "errors": len(errors), "first_error": errors[0] if errors else None,
+            "kinds": Counter(re.sub(r"[0-9a-f]{8,}|\d+", "N", line)[:90] for line in records).most_common(4),
+            "kept": str(kept) if kept else None}
 
 
 def login(base: str, user: str) -> str:
@@ -77,26 +131,91 @@ def login(base: str, user: str) -> str:
         return f"relais_session={client.cookies['relais_session']}"
 
 
+# -- phase 5's flood, in a process of its own (its frames must not delay the measuring loop) ----------
+def flood_worker(url: str, hellos: int, sockets: int, seconds: float, address: str, ready, go, results) -> None:
+    results.put(asyncio.run(_flood(url, hellos, sockets, seconds, address, ready, go)))
+
+
+async def _flood(url: str, hellos: int, sockets: int, seconds: float, address: str, ready, go) -> dict:
+    answers: Counter = Counter()  # welcome, or the error frame's code
+    round_trips: list[float] = []
+    closed: list[int | None] = []
+    pending = [deque() for _ in range(sockets)]
+    conns = [await websockets.connect(url, local_addr=(address, 0), max_queue=None, open_timeout=60)
+             for _ in range(sockets)]
+
+    async def reader(i: int, socket) -> None:
+        try:
+            async for raw in socket:
+                frame = json.loads(raw)
+                now = time.perf_counter()
+                if frame["type"] == "welcome":
+                    answers["welcome"] += 1
+                elif frame["type"] == "error":
+                    answers[frame["code"]] += 1
+                else:  # anything else is not an answer to a hello
+                    answers[f"other frame: {frame['type']}"] += 1
+                    continue
+                if pending[i]:
+                    round_trips.append(now - pending[i].popleft())
+        except websockets.ConnectionClosed as exc:
+            closed.append(exc.rcvd.code if exc.rcvd else None)
+
+    readers = [asyncio.create_task(reader(i, s)) for i, s in enumerate(conns)]
+    ready.set()
+    await asyncio.get_running_loop().run_in_executor(None, go.wait, 300)
+    rate = hellos / seconds
+    started = time.perf_counter()
+    sent = 0
+    for n in range(hellos):
+        i = n % sockets
+        pending[i].append(time.perf_counter())
+        try:
+            await conns[i].send(json.dumps({"type": "hello", "service": "moel"}))
+        except websockets.ConnectionClosed:
+            break
+        sent += 1
+        delay = started + (n + 1) / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    sending = time.perf_counter() - started
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(answers.values()) < sent and len(closed) < sockets:
+        await asyncio.sleep(0.1)
+    for socket in conns:
+        await socket.close()
+    for task in readers:
+        task.cancel()
+    return {"hellos": hellos, "sent": sent, "sockets": sockets, "address": address, "sending_s": sending,
+            "answers": dict(answers), "unanswered": sent - sum(v for k, v in answers.items() if not k.startswith("other")),
+            "closed_by_server": [c for c in closed], "round_trip": round_trips}
+
+
 async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, seconds: float, drafts: bool,
-                    pids: list[int]) -> dict:
+                    pids: list[int], flood: dict | None = None) -> list[dict]:
+    """Connect the widgets and consoles, then measure one window (two for the flood: baseline, flood)."""
     ws = [b.replace("http", "ws") for b in bases]
     sent_user: dict[str, float] = {}
-    user_to_console: list[float] = []
+    user_to_console: dict[str, float] = {}
     sent_reply: dict[str, float] = {}
-    console_to_user: list[float] = []
-    draft_latency: list[float] = []
-    seq_of: dict[tuple[str, int], str] = {}
-    got_user: set[str] = set()
-    got_reply: set[str] = set()
-    drafted: set[str] = set()
+    console_to_user: dict[str, float] = {}
+    seq_of: dict[tuple[str, int], str] = {}  # (conversation, seq) -> the user message's key, from its ack
+    draft_seen: dict[tuple[str, int], float] = {}  # first arrival in any console
     skipped: set[tuple[str, int]] = set()
+    unavailable: set[tuple[str, int]] = set()
+    widget_errors: Counter = Counter()
+    console_errors: Counter = Counter()
     peak_rss = {pid: 0 for pid in pids}
     stop = asyncio.Event()
+    per_address = flood["users_per_address"] if flood else 0
 
     async def widget(i: int):
-        socket = await websockets.connect(ws[i % len(ws)] + "/widget/ws", max_queue=None, open_timeout=60)
+        extra = {"local_addr": (f"127.0.0.{2 + i // per_address}", 0)} if flood else {}
+        socket = await websockets.connect(ws[i % len(ws)] + "/widget/ws", max_queue=None, open_timeout=60, **extra)
         await socket.send(json.dumps({"type": "hello", "service": "moel"}))
         welcome = json.loads(await socket.recv())
+        if welcome["type"] != "welcome":
+            raise SystemExit(f"widget {i} {extra}: no welcome but {welcome}")
         return socket, welcome["conversation"]
 
     async def widget_reader(socket, conversation: str):
@@ -106,11 +225,12 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                 now = time.perf_counter()
                 if frame["type"] == "ack":
                     seq_of[(conversation, frame["seq"])] = frame["key"]
+                elif frame["type"] == "error":
+                    widget_errors[frame["code"]] += 1
                 elif frame["type"] == "message" and frame["author"] == "counsellor":
                     marker = frame["text"].split()[-1]
-                    if marker in sent_reply and marker not in got_reply:
-                        got_reply.add(marker)
-                        console_to_user.append(now - sent_reply[marker])
+                    if marker in sent_reply and marker not in console_to_user:
+                        console_to_user[marker] = now - sent_reply[marker]
         except websockets.ConnectionClosed:
             pass
 
@@ -119,18 +239,19 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
             async for raw in socket:
                 frame = json.loads(raw)
                 now = time.perf_counter()
-                if frame["type"] == "message" and frame.get("author") == "user":
+                kind = frame["type"]
+                if kind == "message" and frame.get("author") == "user":
                     marker = frame["text"].split()[-1]
-                    if marker in sent_user and marker not in got_user:
-                        got_user.add(marker)
-                        user_to_console.append(now - sent_user[marker])
-                elif frame["type"] == "draft":
-                    key = seq_of.get((frame["conversation"], frame["seq"]))
-                    if key and key in sent_user and key not in drafted:
-                        drafted.add(key)  # every console gets the draft: count its first arrival
-                        draft_latency.append(now - sent_user[key])
-                elif frame["type"] == "draft_skipped":
+                    if marker in sent_user and marker not in user_to_console:
+                        user_to_console[marker] = now - sent_user[marker]
+                elif kind == "draft":  # every console gets it: its first arrival counts; matched to the key later
+                    draft_seen.setdefault((frame["conversation"], frame["seq"]), now)
+                elif kind == "draft_skipped":
                     skipped.add((frame["conversation"], frame["seq"]))
+                elif kind == "draft_unavailable":
+                    unavailable.add((frame["conversation"], frame["seq"]))
+                elif kind == "error":
+                    console_errors[frame["code"]] += 1
         except websockets.ConnectionClosed:
             pass
 
@@ -153,51 +274,137 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                     pass
             await asyncio.sleep(0.5)
 
+    async def window(label: str) -> dict:
+        """`rate` user messages/s for `seconds` (+ counsellor answers at a fifth of that), then wait for
+        everything in flight (a minute at most)."""
+        load = load1()
+        errors_before, console_errors_before = Counter(widget_errors), Counter(console_errors)
+        total = int(rate * seconds)
+        markers, replies = [f"{label}u{n}" for n in range(total)], []
+        started = time.perf_counter()
+        for n, marker in enumerate(markers):
+            socket, conversation = random.choice(opened)
+            sent_user[marker] = time.perf_counter()
+            await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {marker}", "key": marker}))
+            if n % 5 == 0:  # consoles answer at a fifth of the rate
+                reply = f"{label}r{n}"
+                replies.append(reply)
+                _, target = random.choice(opened)
+                sent_reply[reply] = time.perf_counter()
+                await random.choice(console_sockets).send(json.dumps(
+                    {"type": "send", "conversation": target, "text": f"réponse de charge {reply}", "key": reply}))
+            delay = started + (n + 1) / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        sending = time.perf_counter() - started
+
+        def draft_outcomes() -> tuple[list[float], int, int, int]:
+            key_at = {key: at for at, key in seq_of.items()}
+            latencies, n_skipped, n_unavailable = [], 0, 0
+            for marker in markers:
+                at = key_at.get(marker)
+                if at in draft_seen:
+                    latencies.append(draft_seen[at] - sent_user[marker])
+                elif at in skipped:
+                    n_skipped += 1
+                elif at in unavailable:
+                    n_unavailable += 1
+            return latencies, n_skipped, n_unavailable, total - len(latencies) - n_skipped - n_unavailable
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (sum(m in user_to_console for m in markers) < total
+                                                or sum(r in console_to_user for r in replies) < len(replies)
+                                                or (drafts and draft_outcomes()[3] > 0)):
+            await asyncio.sleep(0.2)
+        to_console = [user_to_console[m] for m in markers if m in user_to_console]
+        to_user = [console_to_user[r] for r in replies if r in console_to_user]
+        result = {
+            "window": label, "load_at_start": load, "messages": total, "sending_s": sending,
+            "user_to_console": to_console, "console_to_user": to_user,
+            "lost_user": total - len(to_console), "replies": len(replies), "lost_reply": len(replies) - len(to_user),
+            "widget_errors": dict(widget_errors - errors_before), "console_errors": dict(console_errors - console_errors_before),
+        }
+        if drafts:
+            latencies, n_skipped, n_unavailable, none_seen = draft_outcomes()
+            result.update(draft=latencies, draft_skipped=n_skipped, draft_unavailable=n_unavailable, draft_none_seen=none_seen)
+        return result
+
     sampler = asyncio.create_task(sample_rss())
-    total = int(rate * seconds)
-    started = time.perf_counter()
-    for n in range(total):
-        socket, conversation = random.choice(opened)
-        marker = f"u{n}"
-        sent_user[marker] = time.perf_counter()
-        await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {marker}", "key": marker}))
-        if n % 5 == 0:  # consoles answer at a fifth of the rate
-            reply = f"r{n}"
-            _, target = random.choice(opened)
-            sent_reply[reply] = time.perf_counter()
-            await random.choice(console_sockets).send(json.dumps(
-                {"type": "send", "conversation": target, "text": f"réponse de charge {reply}", "key": reply}))
-        delay = started + (n + 1) / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-    deadline = time.monotonic() + 60  # wait for everything in flight, a minute at most
-    while time.monotonic() < deadline and (len(got_user) < total or len(got_reply) < len(sent_reply)
-                                            or (drafts and len(drafted) + len(skipped) < total)):
-        await asyncio.sleep(0.2)
-    stop.set()
-    await sampler
-    for socket, _ in opened:
-        await socket.close()
-    for socket in console_sockets:
-        await socket.close()
-    for task in readers:
-        task.cancel()
-    return {
-        "messages": total, "user_to_console": user_to_console, "console_to_user": console_to_user,
-        "lost_user": total - len(got_user), "replies": len(sent_reply), "lost_reply": len(sent_reply) - len(got_reply),
-        "draft": draft_latency, "skipped": len(skipped), "rss_mb": sum(peak_rss.values()) / 2**20,
-    }
+    results = []
+    try:
+        if flood is None:
+            results.append(await window(""))
+        else:
+            results.append(await window("b"))  # the baseline, right before the flood, same server and sockets
+            ctx = multiprocessing.get_context("spawn")
+            ready, go, answers = ctx.Event(), ctx.Event(), ctx.Queue()
+            worker = ctx.Process(target=flood_worker, args=(ws[0] + "/widget/ws", flood["hellos"], flood["sockets"], seconds,
+                                                             FLOOD_ADDRESS, ready, go, answers), daemon=True)
+            worker.start()
+            loop = asyncio.get_running_loop()
+            if not await loop.run_in_executor(None, ready.wait, 120):
+                raise SystemExit("the flood process did not connect")
+            go.set()
+            measured = await window("f")
+            try:
+                measured["flood"] = await loop.run_in_executor(None, answers.get, True, 120)
+            finally:
+                worker.join(30)
+                if worker.is_alive():
+                    worker.terminate()
+            results.append(measured)
+    finally:
+        stop.set()
+        await sampler
+        for socket, _ in opened:
+            await socket.close()
+        for socket in console_sockets:
+            await socket.close()
+        for task in readers:
+            task.cancel()
+    for result in results:
+        result["rss_mb"] = sum(peak_rss.values()) / 2**20
+    return results
+
+
+def ms(values: list[float]) -> str:
+    return f"p50 {pct(values, .5) * 1000:.1f} ms · p99 {pct(values, .99) * 1000:.1f} ms"
 
 
 def report(title: str, r: dict) -> None:
-    ms = lambda v: f"p50 {pct(v, .5) * 1000:.1f} ms · p99 {pct(v, .99) * 1000:.1f} ms"  # noqa: E731
-    print(f"\n{title}")
+    print(f"\n{title}  (1-min load average at the window's start: {r['load_at_start']:.2f})")
     print(f"  user -> console: {ms(r['user_to_console'])} ({len(r['user_to_console'])}/{r['messages']}) · lost {r['lost_user']}")
     print(f"  console -> user: {ms(r['console_to_user'])} ({r['replies'] - r['lost_reply']}/{r['replies']}) · lost {r['lost_reply']}")
-    if r["draft"]:
-        print(f"  draft visible in the console after the user's message: p50 {pct(r['draft'], .5) * 1000:.0f} ms · "
-              f"p95 {pct(r['draft'], .95) * 1000:.0f} ms ({len(r['draft'])} drafts, {r['skipped']} skipped under load)")
+    if r["widget_errors"] or r["console_errors"]:
+        print(f"  ERROR FRAMES: to the widgets {r['widget_errors']} · to the consoles {r['console_errors']}")
+    if "draft" in r:
+        d = r["draft"]
+        within = sum(v <= 0.3 for v in d)
+        print(f"  draft visible in the console after the user's message: p50 {pct(d, .5) * 1000:.0f} ms · "
+              f"p95 {pct(d, .95) * 1000:.0f} ms over {len(d)} drafts · draft_skipped {r['draft_skipped']} · "
+              f"draft_unavailable {r['draft_unavailable']} · none seen {r['draft_none_seen']} "
+              f"(of {r['messages']} messages; {within} drafts within 300 ms)")
+    if "flood" in r:
+        f = r["flood"]
+        refused = {k: v for k, v in f["answers"].items() if k != "welcome"}
+        print(f"  flood: {f['sent']}/{f['hellos']} hellos from {f['address']} over {f['sockets']} sockets in {f['sending_s']:.1f} s · "
+              f"welcome {f['answers'].get('welcome', 0)} · refused {refused} · unanswered {f['unanswered']}"
+              + (f" · sockets closed by the server: {f['closed_by_server']}" if f["closed_by_server"] else ""))
+        print(f"  flood's hello round trip: {ms(f['round_trip'])}")
     print(f"  server peak RSS: {r['rss_mb']:.0f} MB")
+
+
+def compare(baseline: dict, flooded: dict) -> dict:
+    both = lambda r: r["user_to_console"] + r["console_to_user"]  # noqa: E731
+    out = {}
+    for name, pick in (("user -> console", lambda r: r["user_to_console"]), ("console -> user", lambda r: r["console_to_user"]),
+                       ("both directions", both)):
+        before, during = pct(pick(baseline), .99), pct(pick(flooded), .99)
+        out[name] = (before, during, during / before)
+    print("  real users' relay p99, baseline -> during the flood (ratio):")
+    for name, (before, during, ratio) in out.items():
+        print(f"    {name}: {before * 1000:.1f} -> {during * 1000:.1f} ms (x{ratio:.2f})")
+    return out
 
 
 def main() -> None:
@@ -205,18 +412,25 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=None, help="an index with the demo base (made if absent)")
     parser.add_argument("--widgets", type=int, default=1000)
     parser.add_argument("--consoles", type=int, default=10)
-    parser.add_argument("--rate", type=float, default=50.0)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--draft-rate", type=float, default=5.0, help="user messages/s of phase 3 (drafts on)")
-    parser.add_argument("--phases", default="1,2,3,4", help="which phases to run (1-4), e.g. 1,4")
+    parser.add_argument("--rate", type=float, default=50.0, help="user messages/s of phases 1, 2, 4, 5")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each measured window")
+    parser.add_argument("--draft-rate", type=float, default=10.0, help="user messages/s of phase 3 (drafts on)")
+    parser.add_argument("--phases", default="1,2,3,4,5", help="which phases to run (1-5), e.g. 1,3,5")
+    parser.add_argument("--flood-hellos", type=int, default=5000, help="phase 5: hellos sent from 127.0.0.1 (0: an A/A run)")
+    parser.add_argument("--flood-sockets", type=int, default=5, help="phase 5: the flood's sockets")
+    parser.add_argument("--users-per-address", type=int, default=25,
+                        help="phase 5: real users per loopback address (127.0.0.2, .3, ...), within the default limits")
+    parser.add_argument("--quiet-load", type=float, default=2.0, help="wait for a 1-min load average under this (0: don't)")
+    parser.add_argument("--quiet-wait", type=float, default=2400.0, help="seconds to wait for it at most, then measure anyway")
+    parser.add_argument("--json", type=Path, default=None, help="append each phase's figures to this file (JSON lines)")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
-    # every simulated widget comes from 127.0.0.1: the per-address limits are raised for them
-    base_env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "banc",
-                "RELAIS_WIDGET_CONNECTIONS_PER_IP": str(args.widgets + 100),
-                "RELAIS_CONVERSATIONS_PER_ADDRESS": str(args.widgets * 2 + 100)}
+    # phases 1-4: every simulated widget comes from 127.0.0.1, so the per-address limits are raised for them
+    raised = {"RELAIS_WIDGET_CONNECTIONS_PER_IP": str(args.widgets + 100), "RELAIS_CONVERSATIONS_PER_ADDRESS": str(args.widgets * 2 + 100)}
+    base_env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "banc"}
     if not (home / "index").exists():
-        subprocess.run([sys.executable, "-m", "relais", "ingest", "--demo", "--json"], env=base_env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "relais", "ingest", "--demo", "--json"], env={**base_env, **raised},
+                       check=True, capture_output=True)
     print(f"{args.widgets} widget connections, {args.consoles} consoles, {args.rate:g} user messages/s for {args.seconds:g} s "
           f"(+ counsellor answers at a fifth of that rate), on {os.cpu_count()} cores, client and servers on one machine")
     phases = [
@@ -224,13 +438,32 @@ def main() -> None:
         ("one process, drafts on", 1, True, args.rate),
         (f"one process, drafts on, {args.draft_rate:g} messages/s", 1, True, args.draft_rate),
         ("two processes + Redis, drafts off", 2, False, args.rate),
+        ("one process, drafts off, hello flood", 1, False, args.rate),
     ]
     chosen = {int(n) for n in args.phases.split(",")}
     for number, (title, count, drafts, rate) in enumerate(phases, start=1):
         if number not in chosen:
             continue
+        print(f"\n== phase {number}: {title}", flush=True)
         workdir = Path(tempfile.mkdtemp(prefix="relais-bench-db-"))
-        env = {**base_env, "RELAIS_DATABASE_URL": f"sqlite:///{workdir / 'relais.sqlite'}", "RELAIS_DRAFTS": str(drafts).lower()}
+        env = {**base_env, **raised, "RELAIS_DATABASE_URL": f"sqlite:///{workdir / 'relais.sqlite'}", "RELAIS_DRAFTS": str(drafts).lower()}
+        flood = None
+        if number == 5:
+            flood = {"hellos": args.flood_hellos, "sockets": args.flood_sockets, "users_per_address": args.users_per_address}
+            env = {k: v for k, v in env.items() if k not in LIMIT_SETTINGS}  # the server's own limits, for everyone
+            sockets_limit, conversations_limit = (default_limit(name) for name in LIMIT_SETTINGS)
+            last = 2 + (args.widgets - 1) // args.users_per_address
+            if last > 254:
+                raise SystemExit("too few loopback addresses for the real users: raise --users-per-address")
+            print(f"  real users from 127.0.0.2-127.0.0.{last} ({args.users_per_address} per address), the flood from "
+                  f"{FLOOD_ADDRESS}; limits per address: {sockets_limit} widget sockets, {conversations_limit} new "
+                  f"conversations per 10 min", flush=True)
+            if args.users_per_address > min(sockets_limit, conversations_limit):
+                # These settings are one number for every address: raising them for the users raises them for the flood.
+                need = str(args.users_per_address + 10)
+                env.update({name: need for name in LIMIT_SETTINGS})
+                print(f"  WARNING: limits raised to {need} for every address, the flood's included "
+                      "(they are not per address)", flush=True)
         redis = None
         if count > 1:
             port = free_port()
@@ -241,18 +474,36 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "relais", "users", "add", f"conseil{i}", "--role", "counsellor",
                             "--service", "parcoursup", "--service", "monmaster", "--service", "moel",
                             ], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-        processes, bases = start_servers(count, env)
+        load, waited = wait_quiet(args.quiet_load, args.quiet_wait)
+        print(f"  1-min load average before starting the servers: {load:.2f} (waited {waited / 60:.1f} min; "
+              f"5/15-min {os.getloadavg()[1]:.2f} / {os.getloadavg()[2]:.2f})", flush=True)
+        processes, bases = start_servers(count, env, workdir)
         try:
-            result = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
-                                           [p.pid for p in processes]))
-            report(title, result)
+            results = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
+                                            [p.pid for p in processes], flood))
+            summary = {"phase": number, "title": title, "load_before": load, "windows": results}
+            if flood:
+                report(f"{title}: baseline, no flood", results[0])
+                report(f"{title}: during the flood", results[1])
+                summary["p99_ratio"] = compare(results[0], results[1])
+            else:
+                report(title, results[0])
         finally:
             for process in processes:
+                if process.poll() is not None:
+                    print(f"  SERVER EXITED during the phase with code {process.returncode}")
                 process.terminate()
                 process.wait(timeout=30)
             if redis:
                 redis.terminate()
+            logs = server_logs(workdir)
+            print(f"  server log: {logs['lines']} lines, {logs['errors']} tracebacks or error lines"
+                  + (f"; most frequent: {logs['kinds']}" if logs["lines"] else "")
+                  + (f"; first error: {logs['first_error']!r}; logs kept in {logs['kept']}" if logs["errors"] else ""), flush=True)
             shutil.rmtree(workdir, ignore_errors=True)
+        if args.json:
+            with args.json.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({**summary, "server_log": logs, "at": time.strftime("%Y-%m-%d %H:%M:%S")}) + "\n")
 
 
 if __name__ == "__main__":

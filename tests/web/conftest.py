@@ -26,8 +26,8 @@ def free_port() -> int:
 
 
 def wait_ready(base: str, process: subprocess.Popen) -> None:
-    """Until a started `relais serve` answers (its model processes loaded), two minutes at most."""
-    deadline = time.monotonic() + 120
+    """Until a started `relais serve` answers (its model processes loaded), four minutes at most."""
+    deadline = time.monotonic() + 240  # a loaded 2-core CI machine takes its time to load the models
     while time.monotonic() < deadline:
         assert process.poll() is None, "relais serve stopped"
         try:

@@ -213,7 +213,9 @@ def two_apps(tmp_path, redis_url, demo_index, scrubber):
     from assistant.chain import Assistant
     from assistant.drafting import ExtractiveDrafter
     from assistant.pii import MappingStore
-    from web.app import Services, create_app, open_store
+    from relais.components import open_store
+    from web.app import create_app
+    from web.deps import Services
     from web.broker import LocalBroker
     from web.hub import Hub
     from web.nlp import ThreadedNlp

@@ -28,6 +28,7 @@ from web.broker import LocalBroker
 from web.hub import Hub
 from web.models import OfflineRequest
 from web.nlp import ThreadedNlp
+from web.offline import today
 from web.security import Vault
 from web.store import Store, Unreadable
 
@@ -166,6 +167,7 @@ def test_names_and_emails_stored_under_the_old_key_are_read_with_it_kept_then_un
             conversation = widget.receive_json()["conversation"]
             widget.send_json({"type": "message", "text": QUESTION, "key": "k1"})
             receive_until(widget, "ack")
+        services.settings.closed_days = [today(services.settings)]  # the offline form is for closed hours
         offline = client.post("/offline", json={"service": "parcoursup", "question": QUESTION, "email": EMAIL, "consent": True})
         offline_id = offline.json()["id"]
 

@@ -1,4 +1,6 @@
-"""Two `relais serve` processes sharing a database and a real Redis: queues and relay both ways."""
+"""The production stack: two `relais serve` processes (each with its model processes) sharing a
+PostgreSQL database and a real Redis, and a real SMTP server: queues, relay, drafts, transfer,
+close and the mailed offline answer, across processes."""
 
 from __future__ import annotations
 
@@ -36,14 +38,39 @@ def redis_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def two_servers(demo_home, redis_url, tmp_path_factory):
+def smtp_inbox():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, received
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def two_servers(demo_home, redis_url, postgres_server, smtp_inbox):
+    import psycopg
+
     home, _ = demo_home
-    database = tmp_path_factory.mktemp("shared") / "relais.sqlite"
-    env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_DATABASE_URL": f"sqlite:///{database}",
-           "RELAIS_REDIS_URL": redis_url, "RELAIS_SECRET_KEY": "secret-partage"}
-    subprocess.run([sys.executable, "-m", "relais", "users", "add", "conseil", "--role", "counsellor",
-                    "--service", "moel"], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True,
-                   capture_output=True, text=True)
+    name = f"t_{os.getpid()}_two"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_DATABASE_URL": postgres_server.rsplit("/", 1)[0] + f"/{name}",
+           "RELAIS_REDIS_URL": redis_url, "RELAIS_SECRET_KEY": "secret-partage",
+           "RELAIS_SMTP_HOST": "127.0.0.1", "RELAIS_SMTP_PORT": str(smtp_inbox[0]),
+           "RELAIS_OPENING_HOURS": json.dumps({"monmaster": {"days": []}})}  # Mon Master closed: its offline form is open
+    for login, role, services in (("conseil", "counsellor", ["moel"]), ("superviseur", "supervisor", [])):
+        subprocess.run([sys.executable, "-m", "relais", "users", "add", login, "--role", role,
+                        *(arg for service in services for arg in ("--service", service))],
+                       input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     processes, bases = [], []
     for _ in range(2):
         port = free_port()
@@ -58,10 +85,10 @@ def two_servers(demo_home, redis_url, tmp_path_factory):
         process.wait(timeout=20)
 
 
-def session_cookie(base: str) -> str:
+def session_cookie(base: str, login: str = "conseil") -> str:
     with httpx.Client(base_url=base) as client:
         csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-        response = client.post("/login", data={"login": "conseil", "password": PASSWORD, "csrf": csrf})
+        response = client.post("/login", data={"login": login, "password": PASSWORD, "csrf": csrf})
         assert response.status_code in (200, 303)
         return f"relais_session={client.cookies['relais_session']}"
 
@@ -95,3 +122,49 @@ def test_a_message_crosses_from_one_process_to_the_other_and_back(two_servers):
             assert answer["text"] == draft["text"]
 
     asyncio.run(scenario())
+
+
+def test_transfer_close_and_the_mailed_offline_answer_cross_processes(two_servers, smtp_inbox):
+    widget_base, console_base = two_servers
+    counsellor, supervisor = session_cookie(console_base), session_cookie(widget_base, "superviseur")
+    ws = lambda base: base.replace("http", "ws")  # noqa: E731
+
+    async def scenario() -> None:
+        async with websockets.connect(ws(console_base) + "/console/ws", additional_headers={"Cookie": counsellor}) as console, \
+                websockets.connect(ws(widget_base) + "/console/ws", additional_headers={"Cookie": supervisor}) as watch, \
+                websockets.connect(ws(widget_base) + "/widget/ws") as widget:
+            await until(console, "queues")
+            await until(watch, "queues")
+            await widget.send(json.dumps({"type": "hello", "service": "moel"}))
+            conversation = (await until(widget, "welcome"))["conversation"]
+            await widget.send(json.dumps({"type": "message", "text": "je veux changer de voeu sur parcoursup", "key": "k1"}))
+            await until(console, "message", conversation=conversation)
+            await console.send(json.dumps({"type": "transfer", "conversation": conversation, "service": "parcoursup",
+                                           "note": "question de voeux"}))
+            await until(watch, "transferred", conversation=conversation, service="parcoursup")
+            await until(widget, "message", author="system")
+            await widget.send(json.dumps({"type": "message", "text": "et la date limite ?", "key": "k2"}))
+            relayed = await until(watch, "message", conversation=conversation, author="user")
+            assert relayed["service"] == "parcoursup" and relayed["text"] == "et la date limite ?"
+            await console.send(json.dumps({"type": "close", "conversation": conversation}))  # no longer the counsellor's
+            assert (await until(console, "error"))["code"] == "introuvable"
+            await watch.send(json.dumps({"type": "close", "conversation": conversation}))
+            await until(watch, "closed", conversation=conversation)
+            await widget.send(json.dumps({"type": "message", "text": "encore une question", "key": "k3"}))
+            assert (await until(widget, "error"))["code"] == "fermee"
+
+            with httpx.Client(base_url=widget_base) as public:
+                assert public.post("/offline", json={"service": "moel", "question": "Bonjour", "email": "a@exemple.fr",
+                                                     "consent": True}).status_code == 409  # moel is open: the tchat answers
+                created = public.post("/offline", json={"service": "monmaster", "email": "ines.roux@exemple.fr", "consent": True,
+                                                        "question": "je suis Inès Roux, quand ouvre la phase de candidature ?"})
+                assert created.status_code == 201
+            request_id = (await until(watch, "offline"))["id"]
+            await watch.send(json.dumps({"type": "answer_offline", "id": request_id, "text": "Fin février, sur monmaster.gouv.fr."}))
+            assert (await until(watch, "ack", offline_id=request_id))["outcome"] == "queued"
+            await until(watch, "offline_sent", id=request_id)
+
+    asyncio.run(scenario())
+    [mail] = smtp_inbox[1]
+    assert mail["To"] == "ines.roux@exemple.fr" and mail["Date"] and mail["Message-ID"]
+    assert "Fin février" in mail.get_payload(decode=True).decode("utf-8") and "Inès Roux" in mail.get_payload(decode=True).decode("utf-8")

@@ -140,7 +140,12 @@ function connect() {
       status.textContent = frame.message;
       if (frame.code === "introuvable" || frame.code === "fermee") { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
       if (frame.code === "fermee") offerNewConversation();
-      if (frame.code === "ferme") { showOffline(false); for (const { text } of pending.values()) qInput.value ||= text; }
+      if (frame.code === "ferme") { // the service closed: the unsent text moves to the offline form, nothing is resent
+        for (const { text, item } of pending.values()) { qInput.value ||= text; item.remove(); }
+        pending.clear();
+        status.textContent = "";
+        showOffline(false);
+      }
       // The server could not process the message (its models restart): try again, less and less often.
       if (frame.code === "indisponible" && pending.size && retries < 8) setTimeout(resendAll, 2000 * 2 ** retries++);
     }

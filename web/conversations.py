@@ -26,7 +26,7 @@ from web.broker import BrokerUnavailable
 from web.deps import Counsellor, Services
 from web.hub import send
 from web.offline import is_open
-from web.store import AlreadyAnswered, Closed, NotFound, StoredMessage
+from web.store import AlreadyAnswered, Closed, NotFound, StoredMessage, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,10 @@ def refusal(exc: Exception, audience: str) -> protocol.Error | None:
     if isinstance(exc, Closed):
         return protocol.error("fermee", "Cette conversation est terminée : elle ne peut plus changer." if audience == "console"
                               else "Cette conversation est terminée : ouvrez une nouvelle conversation pour poser une autre question.")
+    if isinstance(exc, Unreadable):  # stored under a secret key the server no longer has
+        return protocol.error("illisible", "Cette conversation a été chiffrée avec une ancienne clé : l'équipe technique doit "
+                                           "renseigner RELAIS_OLD_SECRET_KEYS." if audience == "console" else
+                              "Votre conversation ne peut pas être reprise : une nouvelle va commencer.")
     if isinstance(exc, ScrubFailed):  # fail closed: nothing was stored or sent
         return protocol.error("indisponible", "Le message n'a pas pu être traité : réessayez." if audience == "console"
                               else "Votre message n'a pas pu être traité : nous réessayons dans un instant.")

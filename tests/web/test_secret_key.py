@@ -268,3 +268,28 @@ def test_the_vault_seals_with_the_current_key_and_rotates_what_an_old_one_sealed
     assert Vault(KEY_B).open(b_with_a.rotate(sealed_by_a)) == "lea.martin@exemple.fr"
     with pytest.raises(Unreadable):
         Vault(KEY_B).rotate(sealed_by_a)
+
+
+def test_a_conversation_sealed_under_a_lost_key_gets_an_error_frame_not_a_dead_socket(no_secret_in_env, tmp_path, demo_index,
+                                                                                       scrubber):
+    home = tmp_path / "home"
+    with running(Settings(home=home, secret_key=KEY_A, drafts=False), demo_index, scrubber) as (client, services):
+        services.store.add_user("conseil", PASSWORD, "counsellor", ["parcoursup"])
+        with client.websocket_connect("/widget/ws") as widget:
+            widget.send_json({"type": "hello", "service": "parcoursup"})
+            welcome = receive_until(widget, "welcome")
+            widget.send_json({"type": "message", "text": QUESTION, "key": "k1"})
+            receive_until(widget, "ack")
+    with running(Settings(home=home, secret_key=KEY_B, drafts=False), demo_index, scrubber) as (client, services):
+        with client.websocket_connect("/widget/ws") as widget:  # the key A was lost, not kept as an old key
+            widget.send_json({"type": "hello", "conversation": welcome["conversation"], "token": welcome["token"]})
+            assert receive_until(widget, "error")["code"] == "illisible"
+            widget.send_json({"type": "ping"})
+            assert receive_until(widget, "pong") == {"type": "pong"}
+        assert login(client).status_code == 303
+        with client.websocket_connect("/console/ws") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "open", "conversation": welcome["conversation"]})
+            assert "RELAIS_OLD_SECRET_KEYS" in receive_until(console, "error")["message"]
+            console.send_json({"type": "ping"})
+            assert receive_until(console, "pong") == {"type": "pong"}

@@ -63,18 +63,20 @@ async def login(request: Request, login: str = Form(...), password: str = Form(.
     services = get_services(request)
     limits, address = services.limits, f"address:{client_address(request)}"
     account = f"account:{login.casefold()}"
-    # Every attempt is counted before its password is checked, in one step of the event loop:
-    # parallel attempts cannot all pass the check. Success forgets this address's attempts.
+    # Every attempt is counted before its password is checked, each window admitting it in one
+    # atomic step (in Redis when several processes share it), so parallel attempts cannot all
+    # pass; a window that refuses gives back what the others counted. Success forgets this
+    # address's attempts.
     checks = ((limits.login_per_client, f"{account}|{address}"), (limits.login_per_account, account),
               (limits.login_per_address, address))
-    wait = max(window.retry_after(key) for window, key in checks)
-    if wait:
-        minutes = max(1, round(wait / 60))
-        page = login_page(request, f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s).", status=429)
-        page.headers["Retry-After"] = str(wait)
-        return page
-    for window, key in checks:
-        window.add(key)
+    for counted, (window, key) in enumerate(checks):
+        if wait := window.admit(key):
+            for earlier, earlier_key in checks[:counted]:
+                earlier.undo(earlier_key)
+            minutes = max(1, round(wait / 60))
+            page = login_page(request, f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s).", status=429)
+            page.headers["Retry-After"] = str(wait)
+            return page
     async with services.hub.hashing():  # argon2 costs 64 MB and tens of ms: a few at a time
         user = await run_in_threadpool(services.store.authenticate, login, password)
     if user is None:

@@ -138,7 +138,9 @@ function connect() {
       }
     } else if (frame.type === "error") {
       status.textContent = frame.message;
-      if (frame.code === "introuvable" || frame.code === "fermee") { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
+      if (["introuvable", "illisible", "fermee"].includes(frame.code)) { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
+      // the stored conversation cannot be resumed: a new one starts, as the message says
+      if (frame.code === "introuvable" || frame.code === "illisible") socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
       if (frame.code === "fermee") offerNewConversation();
       if (frame.code === "ferme") { // the service closed: the unsent text moves to the offline form, nothing is resent
         for (const { text, item } of pending.values()) { qInput.value ||= text; item.remove(); }

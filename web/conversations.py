@@ -26,7 +26,7 @@ from web.broker import BrokerUnavailable
 from web.deps import Counsellor, Services
 from web.hub import send
 from web.offline import is_open
-from web.store import AlreadyAnswered, Closed, NotFound, StoredMessage, Unreadable
+from web.store import AlreadyAnswered, AlreadyTaken, Closed, NotFound, StoredMessage, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def refusal(exc: Exception, audience: str) -> protocol.Error | None:
     if isinstance(exc, Closed):
         return protocol.error("fermee", "Cette conversation est terminée : elle ne peut plus changer." if audience == "console"
                               else "Cette conversation est terminée : ouvrez une nouvelle conversation pour poser une autre question.")
+    if isinstance(exc, AlreadyTaken):
+        return protocol.error("deja_pris", "Un conseiller ou une conseillère a déjà pris cette conversation.")
     if isinstance(exc, Unreadable):  # stored under a secret key the server no longer has
         return protocol.error("illisible", "Cette conversation a été chiffrée avec une ancienne clé : l'équipe technique doit "
                                            "renseigner RELAIS_OLD_SECRET_KEYS." if audience == "console" else

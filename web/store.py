@@ -35,6 +35,10 @@ class NotFound(LookupError):
     """No such conversation, or a token that does not open it (the same answer for both)."""
 
 
+class AlreadyTaken(RuntimeError):
+    """Another counsellor has taken this conversation: it is theirs until they transfer it."""
+
+
 class Closed(RuntimeError):
     """The conversation is closed: nobody writes to it any more, nobody takes or moves it."""
 
@@ -317,6 +321,8 @@ class Store:
             conversation = self._conversation(session, public_id, scope=scope)
             if conversation.status == "closed":
                 raise Closed(public_id)
+            if action == "taken" and conversation.status == "active" and conversation.counsellor_id not in (None, counsellor_id):
+                raise AlreadyTaken(public_id)
             before = conversation.service
             if status:
                 conversation.status = status

@@ -534,3 +534,44 @@ def test_the_service_check_and_the_act_are_one_unit_of_work(services):
         with pytest.raises(NotFound):
             act()
     assert services.store.state(public_id) == ("monmaster", "waiting", 1)
+
+
+def test_a_conversation_taken_by_one_counsellor_cannot_be_taken_by_another(client, services):
+    services.store.add_user("collegue", PASSWORD, "counsellor", ["parcoursup"])
+    with client.websocket_connect("/widget/ws") as widget:
+        conversation = start_conversation(widget, "parcoursup", "je cherche un BTS")
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            console.send_json({"type": "take", "conversation": conversation})
+            receive_until(console, "taken")
+        with console_as(client, "collegue") as other:
+            receive_until(other, "queues")
+            other.send_json({"type": "take", "conversation": conversation})
+            assert receive_until(other, "error")["code"] == "deja_pris"
+    with services.store.sessions() as session:
+        taken = session.query(Conversation).filter_by(public_id=conversation).one()
+        assert taken.counsellor_id == services.store.authenticate("conseil", PASSWORD).id
+
+
+def test_opening_a_conversation_shows_the_draft_that_came_before(client, services):
+    with client.websocket_connect("/widget/ws") as widget:
+        with console_as(client, "conseil") as first:
+            receive_until(first, "queues")
+            conversation = start_conversation(widget, "parcoursup", "c'est quoi la phase complémentaire ?")
+            draft = receive_until(first, "draft")
+        with console_as(client, "conseil") as later:  # a counsellor arriving after the draft was written
+            receive_until(later, "queues")
+            later.send_json({"type": "open", "conversation": conversation})
+            assert receive_until(later, "message")["text"] == "c'est quoi la phase complémentaire ?"
+            shown = receive_until(later, "draft")
+    assert shown["draft_id"] == draft["draft_id"] and shown["text"] == draft["text"]
+
+
+def test_past_the_draft_backlog_the_message_is_relayed_and_the_draft_skipped(client, services):
+    services.settings.draft_backlog = 0
+    with console_as(client, "conseil") as console:
+        receive_until(console, "queues")
+        with client.websocket_connect("/widget/ws") as widget:
+            conversation = start_conversation(widget, "parcoursup", "je cherche une licence")
+            assert receive_until(console, "message")["conversation"] == conversation
+            assert receive_until(console, "draft_skipped") == {"type": "draft_skipped", "conversation": conversation, "seq": 1}

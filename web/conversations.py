@@ -41,6 +41,10 @@ class Notice:
     conversation: str | None = None
     service: str | None = None  # set: to the consoles of this service; else to the conversation's widgets
 
+    def __post_init__(self) -> None:
+        if self.service is None and isinstance(self.event, protocol.CONSOLE_ONLY):  # never a draft to the public
+            raise TypeError(f"a {self.event.type} event is for counsellors only")
+
     def envelope(self) -> dict:
         to = {"to": "consoles", "service": self.service} if self.service else {"to": "conversation"}
         return {**to, "conversation": self.conversation, "payload": protocol.wire(self.event)}

@@ -575,3 +575,13 @@ def test_past_the_draft_backlog_the_message_is_relayed_and_the_draft_skipped(cli
             conversation = start_conversation(widget, "parcoursup", "je cherche une licence")
             assert receive_until(console, "message")["conversation"] == conversation
             assert receive_until(console, "draft_skipped") == {"type": "draft_skipped", "conversation": conversation, "seq": 1}
+
+
+def test_an_event_for_counsellors_cannot_be_addressed_to_the_public():
+    from web import protocol
+    from web.conversations import Notice
+
+    draft = protocol.Draft(conversation="c", draft_id=1, seq=1, text="Bonjour", draft={})
+    with pytest.raises(TypeError):
+        Notice(draft, "c")  # to the conversation's widgets
+    assert Notice(draft, "c", "parcoursup").envelope()["to"] == "consoles"

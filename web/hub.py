@@ -26,7 +26,7 @@ from web.store import Store
 log = logging.getLogger(__name__)
 
 
-SESSION_RECHECK = 30.0  # seconds between two checks of the session of a console that only listens
+SESSION_RECHECK = 5.0  # seconds between two checks of the session of a console that only listens: a disabled account stops receiving within that
 
 
 @dataclass(eq=False)

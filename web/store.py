@@ -269,7 +269,9 @@ class Store:
                         )
                         if existing:
                             return _stored(conversation, existing, duplicate=True)
-                    if conversation.status == "closed" and author != "system":
+                    if author == "counsellor":
+                        self._in_hand(conversation, counsellor_id, scope)
+                    elif conversation.status == "closed" and author != "system":
                         raise Closed(public_id)
                     seq = conversation.last_seq + 1
                     claimed = session.execute(
@@ -315,25 +317,41 @@ class Store:
 
     def _move(self, public_id: str, action: str, counsellor_id: int | None, *, status: str | None = None,
               service: str | None = None, note: str | None = None, scope: Scope = None) -> str:
-        """One change of a conversation's state or service, audited; `Closed` once it is closed.
-        Returns the service it had before."""
-        with self.sessions.begin() as session:
-            conversation = self._conversation(session, public_id, scope=scope)
-            if conversation.status == "closed":
-                raise Closed(public_id)
-            if action == "taken" and conversation.status == "active" and conversation.counsellor_id not in (None, counsellor_id):
-                raise AlreadyTaken(public_id)
-            before = conversation.service
-            if status:
-                conversation.status = status
-                conversation.counsellor_id = counsellor_id if status == "active" else None
-            if service:
-                conversation.service = service
-            conversation.updated_at = utcnow()
-            detail = {"service": conversation.service, **({"from": before} if service else {}), **({"note": note} if note else {})}
-            session.add(AuditEntry(user_id=counsellor_id, action=f"conversation.{action}", conversation_id=conversation.id,
-                                   detail=detail))
-            return before
+        """One change of a conversation's state or service, audited; `Closed` once it is closed,
+        `AlreadyTaken` when another counsellor has it (see `_in_hand`). Returns the service it had
+        before. The change is one conditional UPDATE: of two counsellors taking at once, one wins."""
+        for _ in range(5):  # another act came first: read again and decide again
+            with self.sessions.begin() as session:
+                conversation = self._conversation(session, public_id, scope=scope)
+                self._in_hand(conversation, counsellor_id, scope)
+                before = conversation.service
+                values: dict = {"updated_at": utcnow()}
+                if status:
+                    values |= {"status": status, "counsellor_id": counsellor_id if status == "active" else None}
+                if service:
+                    values["service"] = service
+                unchanged = [Conversation.id == conversation.id, Conversation.status == conversation.status,
+                             Conversation.service == before,
+                             Conversation.counsellor_id.is_(None) if conversation.counsellor_id is None
+                             else Conversation.counsellor_id == conversation.counsellor_id]
+                if session.execute(update(Conversation).where(*unchanged).values(**values)).rowcount != 1:
+                    continue  # nothing was written
+                detail = {"service": values.get("service", before), **({"from": before} if service else {}),
+                          **({"note": note} if note else {})}
+                session.add(AuditEntry(user_id=counsellor_id, action=f"conversation.{action}",
+                                       conversation_id=conversation.id, detail=detail))
+                return before
+        raise RuntimeError("conflit d'écriture persistant")
+
+    @staticmethod
+    def _in_hand(conversation: Conversation, counsellor_id: int | None, scope: Scope) -> None:
+        """A closed conversation changes no more (`Closed`); one a counsellor has taken is theirs:
+        a colleague of the service cannot take, answer, decide, transfer or close it
+        (`AlreadyTaken`); a supervisor (no scope) can."""
+        if conversation.status == "closed":
+            raise Closed(conversation.public_id)
+        if scope is not None and conversation.status == "active" and conversation.counsellor_id not in (None, counsellor_id):
+            raise AlreadyTaken(conversation.public_id)
 
     def take(self, public_id: str, counsellor_id: int, scope: Scope = None) -> str:
         """A counsellor answers this conversation from now on; returns its service."""
@@ -511,7 +529,9 @@ class Store:
         """Record what a counsellor did with a draft of this conversation: sent as is, edited, or
         rejected — once (False when it was already decided: the first decision stands)."""
         with self.sessions.begin() as session:
-            return self._decide(session, self._draft(session, public_id, draft_id, scope), outcome, final_text, counsellor_id)
+            record = self._draft(session, public_id, draft_id, scope)
+            self._in_hand(self._conversation(session, public_id), counsellor_id, scope)
+            return self._decide(session, record, outcome, final_text, counsellor_id)
 
     @staticmethod
     def _decide(session: Session, record: DraftRecord, outcome: str, final_text: str | None, counsellor_id: int | None) -> bool:

@@ -585,3 +585,52 @@ def test_an_event_for_counsellors_cannot_be_addressed_to_the_public():
     with pytest.raises(TypeError):
         Notice(draft, "c")  # to the conversation's widgets
     assert Notice(draft, "c", "parcoursup").envelope()["to"] == "consoles"
+
+
+def test_a_colleague_cannot_answer_decide_transfer_or_close_a_conversation_someone_has_taken(client, services):
+    services.store.add_user("collegue", PASSWORD, "counsellor", ["parcoursup"])
+    services.store.add_user("chef", PASSWORD, "supervisor", [])
+    with client.websocket_connect("/widget/ws") as widget:
+        with console_as(client, "conseil") as console:
+            receive_until(console, "queues")
+            conversation = start_conversation(widget, "parcoursup", "je cherche un BTS en alternance")
+            draft = receive_until(console, "draft")
+            console.send_json({"type": "take", "conversation": conversation})
+            receive_until(console, "taken")
+        with console_as(client, "collegue") as other:
+            receive_until(other, "queues")
+            for frame in ({"type": "send", "conversation": conversation, "text": "intrus", "key": "x1"},
+                          {"type": "send", "conversation": conversation, "text": "intrus", "key": "x2", "draft_id": draft["draft_id"]},
+                          {"type": "reject", "conversation": conversation, "draft_id": draft["draft_id"]},
+                          {"type": "transfer", "conversation": conversation, "service": "moel"},
+                          {"type": "close", "conversation": conversation}):
+                other.send_json(frame)
+                assert receive_until(other, "error")["code"] == "deja_pris", frame
+        with console_as(client, "chef") as chief:  # a supervisor can step in
+            receive_until(chief, "queues")
+            chief.send_json({"type": "close", "conversation": conversation})
+            receive_until(chief, "closed")
+    assert [m.author for m in services.store.messages_since(conversation, 0)].count("counsellor") == 0
+
+
+def test_of_two_counsellors_taking_at_once_one_wins(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from web.store import AlreadyTaken
+
+    public_id, _ = store.open_conversation("parcoursup")
+    store.append(public_id, "user", "une question", idempotency_key="u1")
+    ids = [store.add_user(f"c{i}", PASSWORD, "counsellor", ["parcoursup"]).id for i in range(2)]
+
+    def take(counsellor_id: int) -> str:
+        try:
+            store.take(public_id, counsellor_id, ("parcoursup",))
+            return "taken"
+        except AlreadyTaken:
+            return "refused"
+
+    for _ in range(5):
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(pool.map(take, ids))
+        assert outcomes == ["refused", "taken"], outcomes
+        store.transfer(public_id, "parcoursup", None)  # back in the queue for the next round

@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from relais.settings import Settings
 from web.deps import DSFR, STATIC, Services
+from web import errors
 from web.headers import BodyLimit, SecurityHeaders
 from web.sessions import RotatingSessionMiddleware
 
@@ -63,6 +64,7 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
     if settings.trusted_proxies:  # the client's address and scheme, as the proxy saw them: limits count real clients
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(SecurityHeaders)  # outermost: on every response, the 413 included
+    errors.install(app)  # French error answers, never the input echoed back
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(widget.router)

@@ -176,13 +176,13 @@ def guess_service(text: str) -> str:
 async def offline_request(ctx: Services, form: protocol.OfflineForm, address: str) -> int:
     """The offline form, only while the service is closed: the question pseudonymised, the address
     encrypted, for the service's inbox."""
-    if wait := ctx.limits.offline_per_address.admit(address):
-        raise Refused("trop_de_demandes", "Vous avez déjà envoyé plusieurs questions : réessayez plus tard.", 429, wait)
     if not form.consent:
         raise Refused("consentement", "Merci d'accepter le traitement de vos données pour que nous puissions vous répondre.", 422)
     if is_open(ctx.settings, form.service):
         raise Refused("ouvert", "Le service est ouvert : posez votre question dans le tchat, un conseiller ou une "
                                 "conseillère vous répond tout de suite.")
+    if wait := ctx.limits.offline_per_address.admit(address):  # only questions that would be stored count
+        raise Refused("trop_de_demandes", "Vous avez déjà envoyé plusieurs questions : réessayez plus tard.", 429, wait)
     try:
         scrubbed, mapping = await ctx.nlp.scrub(form.question, PseudonymMap("offline"))
     except ScrubFailed as exc:
@@ -322,7 +322,8 @@ async def transfer(ctx: Services, who: Counsellor, frame: protocol.Transfer) -> 
     old = await run_in_threadpool(ctx.store.transfer, frame.conversation, frame.service, who.user_id, note, who.scope)
     moved = protocol.Transferred(conversation=frame.conversation, service=frame.service)
     return Outcome(notices=[*(Notice(moved, frame.conversation, s) for s in dict.fromkeys((old, frame.service))),
-                            *await _say(ctx, frame.conversation, "Votre conversation a été transmise à un autre service.")])
+                            *await _say(ctx, frame.conversation, "Votre conversation a été transmise à un autre service."),
+                            Notice(protocol.ServiceChanged(service=frame.service), frame.conversation)])  # the widget's select
 
 
 async def close(ctx: Services, who: Counsellor, frame: protocol.Close) -> Outcome:

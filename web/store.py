@@ -276,7 +276,11 @@ class Store:
                     seq = conversation.last_seq + 1
                     claimed = session.execute(
                         update(Conversation)
-                        .where(Conversation.id == conversation.id, Conversation.last_seq == seq - 1)
+                        .where(Conversation.id == conversation.id, Conversation.last_seq == seq - 1,
+                               # a close (or a take) committed since the read: read again and decide again
+                               Conversation.status == conversation.status,
+                               Conversation.counsellor_id.is_(None) if conversation.counsellor_id is None
+                               else Conversation.counsellor_id == conversation.counsellor_id)
                         .values(last_seq=seq, updated_at=utcnow())
                     )
                     if claimed.rowcount != 1:

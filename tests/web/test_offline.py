@@ -90,3 +90,14 @@ def test_a_failed_mail_keeps_the_request_in_the_inbox(client, services, closed):
         console.send_json({"type": "inbox"})
         [request] = receive_until(console, "inbox")["requests"]
         assert request["mail"] == "failed" and request["answer"] == "Réponse"
+
+
+def test_errors_of_the_framework_are_answered_in_french_without_echoing_the_input(client, closed):
+    bad = client.post("/offline", json={"service": "monmaster", "question": "je suis Léa Martin", "email": "a@b.fr", "consent": "oui"})
+    assert bad.status_code == 422 and bad.json() == {"detail": "Champ invalide ou manquant : consent."}
+    assert "Léa" not in bad.text
+    assert client.post("/offline", content=b"{not json", headers={"content-type": "application/json"}).json()["detail"] \
+        == "Requête illisible : JSON attendu."
+    assert client.get("/nulle-part").json() == {"detail": "Page introuvable."}
+    assert client.put("/offline").json() == {"detail": "Méthode non autorisée pour cette adresse."}
+    assert client.get("/offline/status", params={"service": "nope"}).json() == {"detail": "Champ invalide ou manquant : service."}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Invisible characters that are not Unicode category Cf (format) but are still ignorable:
@@ -101,7 +102,7 @@ def _dropped(ch: str) -> bool:
     return category == "Cf" or ch in _IGNORABLE or (category == "Cc" and not ch.isspace())
 
 
-def _clusters(text: str):
+def _clusters(text: str) -> Iterator[tuple[int, str]]:
     """(original start, characters) for each run NFKC must see whole (a letter and its accents),
     invisible characters left out."""
     start = -1

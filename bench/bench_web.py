@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import os
@@ -326,7 +327,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
         for n, marker in enumerate(markers):
-            socket, conversation = random.choice(opened)
+            socket, conversation = next(users)
             sent_user[marker] = time.perf_counter()
             await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {marker}", "key": marker}))
             if n % 5 == 0:  # consoles answer at a fifth of the rate
@@ -380,6 +381,8 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                           drafts_per_second=drafts_done_per_second())
         return result
 
+    # Each user writes in turn, in a shuffled order: none passes the 10 messages a minute a conversation is allowed.
+    users = itertools.cycle(random.sample(opened, len(opened)))
     sampler = asyncio.create_task(sample_rss())
     results = []
     try:
@@ -389,8 +392,8 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
             results.append(await window("b"))  # the baseline, right before the flood, same server and sockets
             ctx = multiprocessing.get_context("spawn")
             ready, go, answers = ctx.Event(), ctx.Event(), ctx.Queue()
-            worker = ctx.Process(target=flood_worker, args=(ws[0] + "/widget/ws", flood["hellos"], flood["sockets"], seconds,
-                                                             FLOOD_ADDRESS, ready, go, answers), daemon=True)
+            flood_args = (ws[0] + "/widget/ws", flood["hellos"], flood["sockets"], flood["seconds"] or seconds, FLOOD_ADDRESS)
+            worker = ctx.Process(target=flood_worker, args=(*flood_args, ready, go, answers), daemon=True)
             worker.start()
             loop = asyncio.get_running_loop()
             if not await loop.run_in_executor(None, ready.wait, 120):
@@ -491,6 +494,8 @@ def main() -> None:
     parser.add_argument("--phases", default="1,2,3,4,5", help="which phases to run (1-5), e.g. 1,3,5")
     parser.add_argument("--flood-hellos", type=int, default=5000, help="phase 5: hellos sent from 127.0.0.1 (0: an A/A run)")
     parser.add_argument("--flood-sockets", type=int, default=5, help="phase 5: the flood's sockets")
+    parser.add_argument("--flood-seconds", type=float, default=0.0,
+                        help="phase 5: send the hellos evenly over this many seconds (0: over the whole window)")
     parser.add_argument("--users-per-address", type=int, default=25,
                         help="phase 5: real users per loopback address (127.0.0.2, .3, ...), within the default limits")
     parser.add_argument("--quiet-load", type=float, default=2.0, help="wait for a 1-min load average under this (0: don't)")
@@ -535,7 +540,8 @@ def run_one(args: argparse.Namespace, number: int, title: str, count: int, draft
     env = {**env, "RELAIS_DATABASE_URL": f"sqlite:///{workdir / 'relais.sqlite'}", "RELAIS_DRAFTS": str(drafts).lower()}
     flood = None
     if number == 5:
-        flood = {"hellos": args.flood_hellos, "sockets": args.flood_sockets, "users_per_address": args.users_per_address}
+        flood = {"hellos": args.flood_hellos, "sockets": args.flood_sockets, "seconds": args.flood_seconds,
+                 "users_per_address": args.users_per_address}
         env = {k: v for k, v in env.items() if k not in LIMIT_SETTINGS}  # the server's own limits, for everyone
         sockets_limit, conversations_limit = (default_limit(name) for name in LIMIT_SETTINGS)
         last = 2 + (args.widgets - 1) // args.users_per_address

@@ -114,6 +114,28 @@ def test_reload_and_server_restart_resume_the_same_conversation_without_loss_or_
     assert log.count("premier message avant la coupure") == 1 and log.count("écrit pendant la coupure") == 1
 
 
+def test_a_message_not_yet_acknowledged_survives_a_reload(browser, server):
+    context = browser.new_context()
+    cut_off = context.new_page()
+    cut_off.route_web_socket("**/widget/ws", lambda socket: None)  # a socket that never answers: nothing is acknowledged
+    cut_off.goto(server["base"] + "/")
+    cut_off.get_by_role("button", name="Poser une question").click()
+    cut_off.get_by_label("Votre message").fill("écrit juste avant de recharger")
+    cut_off.keyboard.press("Enter")
+    cut_off.locator(".relais-pending", has_text="écrit juste avant de recharger").wait_for()
+    cut_off.close()
+
+    public = context.new_page()  # the same browser, the page loaded again
+    public.goto(server["base"] + "/")
+    public.get_by_role("button", name="Poser une question").click()
+    public.locator(".relais-user:not(.relais-pending)", has_text="écrit juste avant de recharger").wait_for(timeout=20000)
+    public.reload()
+    public.get_by_role("button", name="Poser une question").click()
+    public.get_by_text("Vous : écrit juste avant de recharger").wait_for()
+    assert public.locator(".relais-log").inner_text().count("écrit juste avant de recharger") == 1
+    assert public.evaluate("Object.keys(localStorage).filter((key) => key.endsWith(':pending'))") == []
+
+
 def test_the_widget_works_with_the_keyboard_only(browser, server):
     public = browser.new_context().new_page()
     public.goto(server["base"] + "/")

@@ -52,18 +52,35 @@ let socket = null;
 // The conversation survives a reload (id + token); lastSeq is per page: a reloaded page has
 // shown nothing yet, so it asks for everything, and a reconnect only for what it missed.
 let state = { ...(JSON.parse(localStorage.getItem(STORE) || "null") || { conversation: null, token: null }), lastSeq: 0 };
-const pending = new Map(); // idempotency key -> { text, item }, resent after a reconnect until acknowledged
+// idempotency key -> { text, item }: resent after a reconnect or a reload until acknowledged
+// (kept in localStorage, so a message written just before a reload is not lost; the key keeps it single)
+const pending = new Map();
+const PENDING = `${STORE}:pending`;
 const shown = new Set();
 let retries = 0; // resends in a row after the server could not process a message
 
 function save() { localStorage.setItem(STORE, JSON.stringify({ conversation: state.conversation, token: state.token })); }
+function savePending() {
+  if (pending.size) localStorage.setItem(PENDING, JSON.stringify([...pending].map(([key, { text }]) => ({ key, text }))));
+  else localStorage.removeItem(PENDING);
+}
 
 function bubble(author, text) {
   const who = { user: "Vous", counsellor: "Conseiller·ère", system: "Information" }[author] || author;
   const item = el("li", { class: `relais-${author}` });
   item.append(el("strong", {}, `${who} : `), document.createTextNode(text));
   log.append(item);
+  for (const waiting of pending.values()) log.append(waiting.item); // unsent messages stay last
   return item;
+}
+
+function addPending(key, text) {
+  const item = bubble("user", text);
+  item.classList.add("relais-pending");
+  item.title = "Envoi en cours";
+  pending.set(key, { text, item });
+  log.append(item); // after the older unsent ones
+  savePending();
 }
 
 function mark(seq) { shown.add(seq); state.lastSeq = Math.max(state.lastSeq, seq); save(); }
@@ -84,10 +101,15 @@ function sendPending(key) {
 
 function resendAll() { for (const key of pending.keys()) sendPending(key); }
 
+// When the service is closed, the unsent text moves to the offline form: nothing is resent.
 function showOffline(open) {
   form.hidden = !open;
   offline.hidden = open;
-  if (!open) qInput.focus();
+  if (open) return;
+  for (const { text, item } of pending.values()) { qInput.value ||= text; item.remove(); }
+  pending.clear();
+  savePending();
+  qInput.focus();
 }
 
 // A closed conversation takes no more messages: the unsent ones wait for a new conversation.
@@ -130,6 +152,7 @@ function connect() {
     } else if (frame.type === "ack") {
       const sent = pending.get(frame.key);
       pending.delete(frame.key);
+      savePending();
       retries = 0;
       service.disabled = true; // the first message settled the service
       if (sent) {
@@ -142,12 +165,7 @@ function connect() {
       // the stored conversation cannot be resumed: a new one starts, as the message says
       if (frame.code === "introuvable" || frame.code === "illisible") socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
       if (frame.code === "fermee") offerNewConversation();
-      if (frame.code === "ferme") { // the service closed: the unsent text moves to the offline form, nothing is resent
-        for (const { text, item } of pending.values()) { qInput.value ||= text; item.remove(); }
-        pending.clear();
-        status.textContent = "";
-        showOffline(false);
-      }
+      if (frame.code === "ferme") { status.textContent = ""; showOffline(false); }
       // The server could not process the message (its models restart): try again, less and less often.
       if (frame.code === "indisponible" && pending.size && retries < 8) setTimeout(resendAll, 2000 * 2 ** retries++);
     }
@@ -157,6 +175,8 @@ function connect() {
     setTimeout(connect, 1500);
   });
 }
+
+for (const { key, text } of JSON.parse(localStorage.getItem(PENDING) || "[]")) addPending(key, text);
 
 async function start() {
   const response = await fetch(`${origin}/offline/status?service=${service.value || "moel"}`);
@@ -189,10 +209,7 @@ form.addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   const key = crypto.randomUUID();
-  const item = bubble("user", text);
-  item.classList.add("relais-pending");
-  item.title = "Envoi en cours";
-  pending.set(key, { text, item });
+  addPending(key, text);
   sendPending(key);
   input.value = "";
   input.focus();

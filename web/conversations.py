@@ -128,11 +128,14 @@ async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
 async def catch_up(ctx: Services, opened: Opened, last_seq: int) -> Outcome:
     """The welcome, then the messages after `last_seq`, real text restored for their owner."""
     store = ctx.store
-    service, _, seq = await run_in_threadpool(store.state, opened.conversation)
+    if opened.token:  # just opened, nothing written: no state or history to read (a flood of hellos costs less)
+        service, seq = opened.service, 0
+    else:
+        service, _, seq = await run_in_threadpool(store.state, opened.conversation)
     welcome = protocol.Welcome(conversation=opened.conversation, service=service, token=opened.token, resumed=seq > 0,
                                position=await run_in_threadpool(store.queue_position, opened.conversation),
                                open=is_open(ctx.settings, service))
-    return Outcome(reply=[welcome, *await history(ctx, opened.conversation, last_seq)])
+    return Outcome(reply=[welcome, *(await history(ctx, opened.conversation, last_seq) if seq > last_seq else [])])
 
 
 async def user_message(ctx: Services, conversation: str, frame: protocol.UserMessage, chosen: str | None = None) -> Outcome:

@@ -140,7 +140,7 @@ async def send(socket: WebSocket, payload: dict | protocol.Out) -> None:
         return
     try:
         await socket.send_json(payload if isinstance(payload, dict) else protocol.wire(payload))
-    except (RuntimeError, OSError) as exc:
+    except (RuntimeError, OSError, WebSocketDisconnect) as exc:  # Starlette turns the peer's close into WebSocketDisconnect
         log.debug("send to a closing socket: %s", exc)
 
 

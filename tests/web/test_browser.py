@@ -99,7 +99,8 @@ def test_reload_and_server_restart_resume_the_same_conversation_without_loss_or_
 
     public.reload()  # reload: same conversation, from localStorage
     public.get_by_role("button", name="Poser une question").click()
-    public.get_by_text("Vous : premier message avant la coupure").wait_for()
+    public.locator(".relais-user:not(.relais-pending)", has_text="premier message avant la coupure").wait_for()
+    expect(public.locator(".relais-pending")).to_have_count(0)  # a message resent after the reload is settled
 
     server["process"].terminate()  # the network is lost: the socket drops
     server["process"].wait(timeout=20)
@@ -109,7 +110,8 @@ def test_reload_and_server_restart_resume_the_same_conversation_without_loss_or_
     server["process"] = subprocess.Popen(server["command"], env=server["env"], cwd=ROOT,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(base, server["process"])
-    public.get_by_text("Vous : écrit pendant la coupure").wait_for(timeout=20000)
+    public.locator(".relais-user:not(.relais-pending)", has_text="écrit pendant la coupure").wait_for(timeout=20000)
+    expect(public.locator(".relais-pending")).to_have_count(0)
     log = public.locator(".relais-log").inner_text()
     assert log.count("premier message avant la coupure") == 1 and log.count("écrit pendant la coupure") == 1
 

@@ -170,16 +170,19 @@ def _to_original(normalised: Normalised, entities: list[Entity]) -> list[Entity]
 
 def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
     """Values already pseudonymised in this conversation, wherever they appear again in the
-    normalised `text` (a counsellor writing "Bonjour Léa" after the user gave her name)."""
+    normalised `text` (a counsellor writing "Bonjour Léa" after the user gave her name).
+
+    The whole value keeps its placeholder; a part of a name found alone is hidden too, under a
+    placeholder of its own (given by `scrub` from what was written), so that « Mme Garnier »
+    is restored as « Mme Garnier », not as the full name of someone else of that family."""
     found = []
     for entity_type, written in mapping.known_values():
         placeholder = mapping.placeholder(entity_type, written)
         value = normalise(written).text
-        # the whole value, and for a name each part of it ("Léa" after "Léa Martin" was given)
-        parts = [value] + ([p for p in value.split() if len(p) >= 3] if entity_type == "PERSONNE" else [])
-        for part in parts:
+        parts = [p for p in value.split() if len(p) >= 3] if entity_type == "PERSONNE" else []
+        for part, known_as in [(value, placeholder), *((p, "") for p in parts if p != value)]:
             for match in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE):
-                found.append(Entity(entity_type, match.start(), match.end(), placeholder))
+                found.append(Entity(entity_type, match.start(), match.end(), known_as))
     return found
 
 

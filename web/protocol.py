@@ -130,11 +130,17 @@ class Search(_In):
 
 
 class Phone(_In):
-    """Phone mode: a counsellor types the caller's question and gets a draft, no public user."""
+    """Phone mode: a counsellor types the caller's question and gets a draft, no public user.
+
+    `call` names the call (the console makes a new one at each « Nouvel appel »): its questions
+    share one mapping, so a name said once keeps its placeholder. `end` (with `call`, without a
+    question) ends the call and drops its mapping. Without `call`, a question shares nothing."""
 
     type: Literal["phone"]
-    question: str = Field(min_length=1, max_length=MAX_TEXT)
+    question: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
     service: Service | None = None
+    call: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    end: StrictBool = False
 
 
 class Inbox(_In):
@@ -269,6 +275,7 @@ class PhoneDraft(_Out):
     type: Literal["phone_draft"] = "phone_draft"
     text: str
     draft: dict
+    call: str | None = None  # the call it answers: a draft arriving after « Nouvel appel » is not shown
 
 
 class InboxList(_Out):

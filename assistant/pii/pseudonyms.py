@@ -1,7 +1,9 @@
 """Reversible pseudonymisation: typed placeholders stable within a conversation.
 
-The same value written two ways ("06 12 34 56 78", "+33612345678") gets the same
-placeholder. The mapping stays server-side, per conversation, for a limited time; the
+The same value written two ways ("06 12 34 56 78", "+33612345678", "O6.12.34.56.78") gets the
+same placeholder, restored as first written. A part of a name written alone ("Mme Garnier" after
+"Sophie Garnier") gets its own, so that restoring gives back what was written, never more. The
+mapping stays server-side, per conversation (or phone call), for a limited time; the
 counsellor's view restores the real text from it.
 """
 
@@ -11,15 +13,27 @@ import re
 import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from assistant.pii.checksums import compact, phone_canonical
+from assistant.pii.normalise import normalise
 
 PLACEHOLDER = re.compile(r"<([A-Z_]+)_(\d+)>")
 
 
 def canonical(entity_type: str, value: str) -> str:
-    """The form two spellings of the same value share."""
+    """The form two spellings of the same value share: read as the scrubber reads it (invisible
+    characters dropped, any space or digit as ASCII, « O6 » as « 06 », a spelled-out address
+    folded), then compacted for identifiers, or lowercased without accents or punctuation.
+
+    >>> canonical("TELEPHONE", "O6.12.34.56.78") == canonical("TELEPHONE", "06 12 34 56 78")
+    True
+    >>> canonical("PERSONNE", "So\u200bphie  GARNIER")
+    'sophie garnier'
+    """
+    value = normalise(value).text
     if entity_type == "TELEPHONE":
         return phone_canonical(value) or compact(value)
     if entity_type in ("IBAN", "NIR", "INE", "DOSSIER"):
@@ -81,24 +95,53 @@ class PseudonymMap:
 
 
 class MappingStore:
-    """Per-conversation maps kept in memory for `ttl_seconds` after their last use."""
+    """Mappings kept in memory: each for `ttl_seconds` after its last use, at most `max_entries`
+    of them (the least recently used goes first), and any dropped at once with `forget`.
 
-    def __init__(self, ttl_seconds: float = 30 * 24 * 3600, clock=time.monotonic) -> None:
+    Every mapping Relais keeps in memory lives in one of these, under these rules: the web
+    process's cache of conversation mappings, the phone calls of the console, the questions of
+    `relais ask`. The model processes keep none (a mapping crosses to them as JSON and back).
+    """
+
+    def __init__(self, ttl_seconds: float = 30 * 24 * 3600, max_entries: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl_seconds
+        self._max = max_entries
         self._clock = clock
-        self._maps: dict[str, tuple[PseudonymMap, float]] = {}
+        self._maps: OrderedDict[str, tuple[PseudonymMap, float]] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
     def get(self, conversation_id: str) -> PseudonymMap:
-        now = self._clock()
+        """The kept mapping, or a new empty one (kept from now on)."""
         with self._lock:
-            self._expire(now)
-            mapping = self._maps.get(conversation_id, (PseudonymMap(conversation_id), now))[0]
-            self._maps[conversation_id] = (mapping, now)
+            mapping = self._use(conversation_id)
+            if mapping is None:
+                mapping = PseudonymMap(conversation_id)
+                self._keep(mapping)
             return mapping
 
+    def peek(self, conversation_id: str) -> PseudonymMap | None:
+        """The kept mapping, or None; a new one is not made."""
+        with self._lock:
+            return self._use(conversation_id)
+
+    def put(self, mapping: PseudonymMap) -> None:
+        """Keep `mapping` (in place of the one of the same id, if any)."""
+        with self._lock:
+            self._expire(self._clock())
+            self._keep(mapping)
+
+    def replace(self, mapping: PseudonymMap) -> bool:
+        """Keep `mapping` in place of the one of its id only if that one is still kept (not
+        forgotten or expired meanwhile); whether it was."""
+        with self._lock:
+            if self._use(mapping.conversation_id) is None:
+                return False
+            self._keep(mapping)
+            return True
+
     def forget(self, conversation_id: str) -> None:
-        """Erase a conversation's mapping (erasure on request)."""
+        """Drop a mapping now (a closed conversation, an ended call, erasure on request)."""
         with self._lock:
             self._maps.pop(conversation_id, None)
 
@@ -107,6 +150,30 @@ class MappingStore:
             self._expire(self._clock())
             return conversation_id in self._maps
 
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._maps)
+
+    def _use(self, conversation_id: str) -> PseudonymMap | None:
+        now = self._clock()
+        self._expire(now)
+        kept = self._maps.get(conversation_id)
+        if kept is None:
+            return None
+        self._maps[conversation_id] = (kept[0], now)
+        self._maps.move_to_end(conversation_id)
+        return kept[0]
+
+    def _keep(self, mapping: PseudonymMap) -> None:
+        self._maps[mapping.conversation_id] = (mapping, self._clock())
+        self._maps.move_to_end(mapping.conversation_id)
+        while len(self._maps) > self._max:
+            self._maps.popitem(last=False)
+
     def _expire(self, now: float) -> None:
-        for key in [k for k, (_, used) in self._maps.items() if now - used > self._ttl]:
-            del self._maps[key]
+        while self._maps:
+            _, used = next(iter(self._maps.values()))
+            if now - used <= self._ttl:
+                return
+            self._maps.popitem(last=False)

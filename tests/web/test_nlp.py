@@ -44,11 +44,12 @@ def test_scrubbing_in_a_child_keeps_the_conversation_mapping(nlp):
 def test_drafting_search_and_phone_mode_in_a_child(nlp):
     async def calls():
         return (await nlp.draft("c koi la CAES ?", "parcoursup"), await nlp.search("boulangère", 3),
-                await nlp.ask("c koi exactement la CAES ? rappelez-moi au 06 12 34 56 78", "parcoursup", "phone-1"),
+                await nlp.ask("c koi exactement la CAES ? rappelez-moi au 06 12 34 56 78", "parcoursup",
+                              PseudonymMap("phone:1:call-1")),
                 await nlp.draft("et le salaire ?", "moel", ["je voudrais devenir boulanger"]),
                 await nlp.search("en alternance ?", 3, "moel", ["ma fille veut devenir boulangère"]))
 
-    draft, found, (phone, restored), followup, searched = asyncio.run(calls())
+    draft, found, (phone, restored, call), followup, searched = asyncio.run(calls())
     assert draft["citations"][0]["doc_id"] == "oscar:ps-caes"
     hits = found["results"]
     assert hits[0]["doc_id"] == "ideo-metier:MET.17" and len(hits) == 3
@@ -56,6 +57,7 @@ def test_drafting_search_and_phone_mode_in_a_child(nlp):
     assert searched["understood"]["followup"] and "boulang" in searched["understood"]["need"]
     assert "<TELEPHONE_1>" in phone["question"] and "06 12" not in phone["question"]
     assert restored == phone["draft"]  # nothing of the caller's in a draft built from the base
+    assert call.restore("<TELEPHONE_1>") == "06 12 34 56 78"  # the call's mapping comes back grown; the child keeps none
 
 
 def test_a_dead_scrubbing_process_fails_closed_then_is_replaced(nlp):

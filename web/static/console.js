@@ -2,7 +2,7 @@
 const $ = (id) => document.getElementById(id);
 const AUTHORS = { user: "Usager", counsellor: "Conseiller·ère", system: "Information" };
 const SERVICES = { moel: "Mon orientation en ligne", parcoursup: "Parcoursup", monmaster: "Mon Master" };
-const state = { conversation: null, draftId: null, lastSeq: {}, conversations: new Map() };
+const state = { conversation: null, draftId: null, lastSeq: {}, conversations: new Map(), call: crypto.randomUUID() };
 let socket;
 
 function item(text, attrs = {}) {
@@ -127,7 +127,10 @@ function connect() {
       if (f.conversation === state.conversation) $("messages").append(item(`${AUTHORS[f.author] || f.author} : ${f.text}`));
     }
     else if (f.type === "draft" && f.conversation === state.conversation) showDraft(f);
-    else if (f.type === "phone_draft") showDraft(f);
+    else if (f.type === "phone_draft") { if (!f.call || f.call === state.call) showDraft(f); }  // not a past call's
+    else if (f.type === "ack" && f.outcome === "call_ended") {
+      $("etat").textContent = "Appel terminé : les données de l'appelant sont effacées. Vous pouvez prendre un nouvel appel.";
+    }
     else if ((f.type === "draft_unavailable" || f.type === "draft_skipped") && f.conversation === state.conversation) {
       $("etat").textContent = f.message || "Pas de brouillon pour ce message (trop de demandes en cours) : répondez sans brouillon.";
     }
@@ -190,7 +193,25 @@ $("search").addEventListener("submit", (e) => { e.preventDefault();
   const search = { type: "search", query: $("search-q").value };
   if (state.conversation) search.conversation = state.conversation;  // read with the open conversation's turns
   socket.send(JSON.stringify(search)); });
+// Phone mode: the questions of one call share its placeholders (a name said once is recognised
+// after); « Nouvel appel » ends the call, so the server forgets the caller's details at once.
 $("phone").addEventListener("submit", (e) => { e.preventDefault(); state.conversation = null;
-  socket.send(JSON.stringify({ type: "phone", question: $("phone-q").value })); });
+  socket.send(JSON.stringify({ type: "phone", question: $("phone-q").value, call: state.call })); });
+const newCall = document.createElement("button");
+newCall.type = "button";
+newCall.id = "phone-new";
+newCall.className = "fr-btn fr-btn--secondary";
+newCall.textContent = "Nouvel appel";
+newCall.title = "Termine l'appel en cours : ses données sont effacées";
+newCall.addEventListener("click", () => {
+  socket.send(JSON.stringify({ type: "phone", call: state.call, end: true }));
+  state.call = crypto.randomUUID();
+  $("phone-q").value = "";
+  if (!state.conversation) {  // the draft shown is the ended call's
+    $("draft").hidden = true; $("sources").replaceChildren(); $("answer-text").value = ""; state.draftId = null;
+  }
+  $("phone-q").focus();
+});
+$("phone").append(" ", newCall);
 $("inbox-load").addEventListener("click", () => socket.send(JSON.stringify({ type: "inbox" })));
 connect();

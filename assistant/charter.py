@@ -14,8 +14,7 @@ from datetime import date
 from typing import Callable, Sequence
 
 from assistant.pii.pseudonyms import PLACEHOLDER
-from assistant.pii.scrubber import Entity
-from assistant.types import CharterFlag, Citation
+from assistant.types import CharterFlag, Citation, Entity
 from knowledge.lexical import fold
 from knowledge.types import Hit
 

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 from assistant.drafting import CLOSING, GREETING, Composed, DraftFailed, DraftRequest, passage_body
 from assistant.pii.pseudonyms import PLACEHOLDER
-from assistant.pii.scrubber import Entity
+from assistant.types import Entity
 from knowledge.types import Hit
 
 SYSTEM_PROMPT = """Tu aides les conseillers et conseillères de l'Onisep à répondre au public \

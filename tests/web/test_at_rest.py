@@ -1,0 +1,72 @@
+"""Personal data at rest on SQLite: what is purged or erased leaves no trace in the database file,
+its write-ahead log or its free pages; the files are readable by their owner only."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from assistant.pii import PseudonymMap
+from web.db import database_url, make_engine, migrate, session_factory
+from web.security import Vault
+from web.store import Store
+
+pytestmark = pytest.mark.integration
+
+# Words no scrubber would hide: they stay in clear in a pseudonymised message, as the substance of a question does.
+PLANTED = "girafe-violette-7319"
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def sqlite_store(home):
+    """A store on the default SQLite file of a data dir, as `relais serve` opens it; the engine
+    stays open while the test reads the files, as a running server's does."""
+    url = database_url(None, home)
+    migrate(url)
+    engine = make_engine(url)
+    yield Store(session_factory(engine), Vault("secret-de-test"))
+    engine.dispose()
+
+
+def holding(home: Path, value: str) -> list[str]:
+    """The files SQLite keeps for the database (the file with its free pages, its WAL, its shared
+    memory) whose bytes hold `value`."""
+    return [path.name for path in sorted(home.glob("relais.sqlite*")) if value.encode() in path.read_bytes()]
+
+
+def test_an_erased_conversation_leaves_no_trace_in_the_database_its_log_or_its_free_pages(sqlite_store, home):
+    kept, _ = sqlite_store.open_conversation("moel")
+    sqlite_store.append(kept, "user", "une question qui reste", idempotency_key="k")
+    erased, _ = sqlite_store.open_conversation("parcoursup")
+    message = sqlite_store.append(erased, "user", f"je veux devenir {PLANTED}, comment faire ?", idempotency_key="e1")
+    sqlite_store.save_draft(erased, message.message_id, {"draft": f"Pour devenir {PLANTED}…", "citations": []})
+    for n in range(40):  # enough rows to fill pages, so that some are freed by the erasure
+        sqlite_store.append(erased, "user", f"{PLANTED} message {n} " + "x" * 200, idempotency_key=f"m{n}")
+    assert holding(home, PLANTED)  # the check can see it
+
+    assert sqlite_store.erase([erased]) == 1
+
+    assert holding(home, PLANTED) == []
+    assert holding(home, "une question qui reste") == ["relais.sqlite"]
+    assert (home / "relais.sqlite-wal").stat().st_size == 0  # checkpointed and truncated
+
+
+def test_purged_conversations_and_offline_requests_leave_no_trace(sqlite_store, home):
+    old, _ = sqlite_store.open_conversation("moel")
+    sqlite_store.append(old, "user", f"ancienne question sur {PLANTED}", idempotency_key="k")
+    sqlite_store.add_offline("moel", f"hors ligne : {PLANTED} ?", "lea.martin@exemple.fr", PseudonymMap("offline"))
+    assert holding(home, PLANTED)
+
+    assert sqlite_store.purge(datetime.now(timezone.utc) + timedelta(days=400)) == 2
+
+    assert holding(home, PLANTED) == []
+    assert (home / "relais.sqlite-wal").stat().st_size == 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,12 +20,40 @@ def database_url(url: str | None, home: Path) -> str:
     """The configured URL, or a SQLite file in the data dir."""
     if url:
         return url
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data dir is the owner's only
     return f"sqlite:///{(home / 'relais.sqlite').resolve()}"
+
+
+def private_sqlite(url: str) -> None:
+    """Make the SQLite database file readable by its owner only, whatever the umask: created
+    0600 before SQLite opens it (SQLite gives its -wal and -shm the database's mode), and an
+    existing one readable by others (left by an earlier version) tightened with its companions."""
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:  # no such directory: SQLite says so itself
+        return
+    else:
+        os.fchmod(fd, 0o600)  # exactly 0600, not less either
+        os.close(fd)
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if stat.S_IMODE(each.stat().st_mode) & 0o077:
+                each.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # not ours to change: say so, the database still opens
+            log.warning("could not make %s private: %s", each, exc)
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_sqlite(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

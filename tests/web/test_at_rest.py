@@ -70,3 +70,41 @@ def test_purged_conversations_and_offline_requests_leave_no_trace(sqlite_store, 
 
     assert holding(home, PLANTED) == []
     assert (home / "relais.sqlite-wal").stat().st_size == 0
+
+
+@pytest.fixture
+def open_umask():
+    """The loosest umask: a file's mode is then what the code asks for, nothing removes bits."""
+    before = os.umask(0)
+    yield
+    os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_data_dir_the_database_its_log_and_the_generated_key_are_private(open_umask, home, monkeypatch):
+    from relais.components import open_store
+    from relais.settings import Settings
+
+    monkeypatch.delenv("RELAIS_SECRET_KEY", raising=False)
+    monkeypatch.delenv("RELAIS_DATABASE_URL", raising=False)
+    store = open_store(Settings(home=home))
+    store.open_conversation("moel")  # a write: the WAL and the shared memory exist while the engine is open
+    assert mode(home) == 0o700
+    files = {path.name: mode(path) for path in home.iterdir()}
+    assert files == {"relais.sqlite": 0o600, "relais.sqlite-wal": 0o600, "relais.sqlite-shm": 0o600, "secret_key": 0o600}
+    store.sessions.kw["bind"].dispose()
+
+
+def test_a_database_left_readable_by_others_is_made_private_when_opened(home):
+    import sqlite3
+
+    home.mkdir()
+    with sqlite3.connect(home / "relais.sqlite") as legacy:  # as an earlier version left it, under a 022 umask
+        legacy.execute("CREATE TABLE t (x)")
+    os.chmod(home / "relais.sqlite", 0o644)
+    engine = make_engine(database_url(None, home))
+    assert mode(home / "relais.sqlite") == 0o600
+    engine.dispose()

@@ -124,6 +124,7 @@ SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seal
     ("conversation.mapping", "correspondances des conversations", Conversation.mapping),
     ("offline_request.email", "adresses e-mail des demandes hors ligne", OfflineRequest.email),
     ("offline_request.mapping", "correspondances des demandes hors ligne", OfflineRequest.mapping),
+    ("offline_request.answer", "réponses aux demandes hors ligne", OfflineRequest.answer),
     ("mail_outbox.recipient", "destinataires des courriels en attente", OutboxMail.recipient),
     ("mail_outbox.body", "textes des courriels en attente", OutboxMail.body),
 )
@@ -633,11 +634,15 @@ class Store:
                          "question": self.vault.open_mapping(f"offline-{request.id}", request.mapping).restore(request.question)}
                 if mail is not None and mail.status == "failed":
                     entry |= {"mail": "failed", "reason": mail_failure(mail.attempts, mail.last_error or "raison inconnue"),
-                              "answer": request.answer}
+                              "answer": self._answer(request)}
                 elif mail is not None and mail.status == "queued":
-                    entry |= {"mail": "queued", "reason": mail.hold_reason, "answer": request.answer}
+                    entry |= {"mail": "queued", "reason": mail.hold_reason, "answer": self._answer(request)}
                 inbox.append(entry)
             return inbox
+
+    def _answer(self, request: OfflineRequest) -> str | None:
+        """The counsellor's answer, to send again (None: none kept, or no configured key opens it)."""
+        return self._unsealed(request.answer) if request.answer else None
 
     def offline_contact(self, request_id: int) -> tuple[str, str, str]:
         """(email, restored question, service) of an open offline request, to mail the answer."""
@@ -659,7 +664,7 @@ class Store:
             ours = OfflineRequest.service.in_(scope) if scope is not None else true()
             answered = session.execute(
                 update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.status == "open", ours)
-                .values(status="answered", answer=text, counsellor_id=counsellor_id, answered_at=now)
+                .values(status="answered", answer=self.vault.seal(text), counsellor_id=counsellor_id, answered_at=now)
             ).rowcount
             if answered != 1:
                 request = session.get(OfflineRequest, request_id)

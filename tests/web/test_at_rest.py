@@ -108,3 +108,64 @@ def test_a_database_left_readable_by_others_is_made_private_when_opened(home):
     engine = make_engine(database_url(None, home))
     assert mode(home / "relais.sqlite") == 0o600
     engine.dispose()
+
+
+def answered_and_failed(store: Store, answer: str) -> int:
+    """An offline request answered by a counsellor, whose mail then finally failed: the answer
+    is shown back in the inbox, to be sent again."""
+    counsellor = store.add_user("c.dupont", "mot-de-passe-solide", "counsellor", ["moel"])
+    request = store.add_offline("moel", "une question", "lea.martin@exemple.fr", PseudonymMap("offline"))
+    store.queue_offline_answer(request, answer, counsellor.id)
+    now = datetime.now(timezone.utc)
+    mail = store.claim_mail(now, now + timedelta(minutes=1), "<un-id@onisep.fr>")
+    assert store.mail_failed(mail.id, mail.claim, "le serveur de messagerie a coupé la connexion")
+    return request
+
+
+def test_an_offline_answer_is_kept_sealed_and_shown_back_when_its_mail_failed(sqlite_store, home):
+    answer = f"Bonjour Léa Martin, pour devenir {PLANTED}, voici les étapes."
+
+    answered_and_failed(sqlite_store, answer)
+
+    assert holding(home, PLANTED) == []  # neither the request nor its mail keep it in clear
+    [entry] = sqlite_store.offline_inbox(None)
+    assert (entry["mail"], entry["answer"]) == ("failed", answer)
+
+
+def test_rotating_the_key_reseals_the_offline_answers(sqlite_store):
+    answer = f"Pour devenir {PLANTED}, voici les étapes."
+    answered_and_failed(sqlite_store, answer)
+
+    counts = Store(sqlite_store.sessions, Vault("nouveau-secret", ["secret-de-test"])).reseal()
+
+    assert {c.kind: c.resealed for c in counts}["offline_request.answer"] == 1
+    [entry] = Store(sqlite_store.sessions, Vault("nouveau-secret")).offline_inbox(None)
+    assert entry["answer"] == answer
+
+
+def test_answers_kept_in_clear_by_an_earlier_version_are_dropped_by_the_migration_and_their_mails_kept(home):
+    from alembic import command
+    from sqlalchemy import text
+
+    from web.db import alembic_config
+
+    url = database_url(None, home)
+    command.upgrade(alembic_config(url), "0003")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO offline_requests (id, service, question, email, status, answer, created_at, "
+                                "retain_until) VALUES (1, 'moel', 'question', x'00', 'answered', :answer, '2026-01-01', "
+                                "'2027-01-01')"), {"answer": f"réponse {PLANTED}"})
+        connection.execute(text("INSERT INTO mail_outbox (request_id, service, recipient, body, status, attempts, "
+                                "next_attempt_at, queued_at) VALUES (1, 'moel', x'00', x'01', 'queued', 0, '2026-01-01', "
+                                "'2026-01-01')"))
+    engine.dispose()
+
+    migrate(url)
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT answer FROM offline_requests")).all() == [(None,)]
+        assert connection.execute(text("SELECT count(*) FROM mail_outbox")).scalar() == 1  # still to be mailed
+    engine.dispose()
+    assert holding(home, PLANTED) == []

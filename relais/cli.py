@@ -417,14 +417,37 @@ def keys_rotate(
 
 @app.command()
 def purge(
-    conversation: Annotated[Optional[list[str]], typer.Option("--conversation", help="Efface cette conversation (demande d'effacement, répétable).")] = None,
+    conversation: Annotated[Optional[list[str]], typer.Option(
+        "--conversation", help="Efface cette conversation : son identifiant, ou la référence que montre le tchat "
+                               "(ses 8 premiers caractères) ; répétable.")] = None,
+    email: Annotated[Optional[list[str]], typer.Option(
+        "--email", help="Efface les demandes hors ligne laissées avec cette adresse, et leurs courriels ; répétable.")] = None,
 ) -> None:
-    """Applique la durée de conservation (RELAIS_RETENTION_DAYS) ou efface des conversations à la demande."""
+    """Applique la durée de conservation (RELAIS_RETENTION_DAYS) ou efface à la demande d'une personne
+    ses conversations ou ses demandes hors ligne (sans trace dans les fichiers de la base SQLite)."""
+    from web.protocol import EMAIL
+    from web.store import AmbiguousReference
+
+    invalid = [address for address in email or [] if not EMAIL.fullmatch(address.strip())]
+    if invalid:
+        raise _fail(f"adresse électronique invalide « {invalid[0]} » (attendu : prenom.nom@exemple.fr).", code=2)
     store = open_store(_settings())
-    if conversation:
-        out.print(f"{store.erase(conversation)} conversation(s) effacée(s).")
-    else:
+    if not conversation and not email:
         out.print(f"{store.purge()} élément(s) supprimé(s) (durée de conservation dépassée).")
+        return
+    if conversation:
+        try:
+            out.print(f"{store.erase(conversation)} conversation(s) effacée(s).")
+        except AmbiguousReference as exc:
+            raise _fail(str(exc) + ".", code=2) from exc
+    unchecked = 0
+    for address in email or []:
+        erasure = store.erase_offline(address)
+        out.print(f"{erasure.erased} demande(s) hors ligne effacée(s) pour cette adresse, avec leurs courriels.")
+        unchecked = max(unchecked, erasure.unreadable)  # the same requests, whichever address
+    if unchecked:
+        raise _fail(f"{unchecked} demande(s) n'ont pas pu être vérifiées : leur adresse est chiffrée avec une clé absente. "
+                    "Ajoutez l'ancienne clé à RELAIS_OLD_SECRET_KEYS et relancez la commande.")
 
 
 eval_app = typer.Typer(help="Évaluations pour l'équipe qualité : lancer, comparer, récolter des cas.", no_args_is_help=True)

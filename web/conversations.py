@@ -164,6 +164,16 @@ async def user_message(ctx: Services, conversation: str, frame: protocol.UserMes
     return Outcome(reply=reply, notices=_relay(conversation, stored), draft_for=stored if ctx.settings.drafts else None)
 
 
+async def erase(ctx: Services, conversation: str, frame: protocol.Erase) -> Outcome:
+    """The person erases their conversation (the route passes the one its socket opened with the
+    token): messages, drafts and mapping go, from the database and from memory; their other tabs
+    and the consoles of its service are told."""
+    service = await run_in_threadpool(ctx.store.erase_conversation, conversation)
+    ctx.hub.forget(conversation)  # the other processes forget it when the event reaches them
+    erased = protocol.Erased(conversation=conversation)
+    return Outcome(reply=[erased], notices=[Notice(erased, conversation), Notice(erased, conversation, service)])
+
+
 _PARCOURSUP = re.compile(r"parcours\s?up|v[œo]e?ux|phase compl[ée]mentaire|terminale|\bcaes\b|apr[eè]s (?:le )?bac", re.IGNORECASE)
 _MONMASTER = re.compile(r"mon\s?master|\bmaster\b|\bm1\b|\bm2\b|recteur", re.IGNORECASE)
 

@@ -115,7 +115,7 @@ class OfflineRequest(Base):
     email: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
     mapping: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | answered
-    answer: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted: the counsellor's answer
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -44,6 +44,13 @@ class Ping(_In):
     type: Literal["ping"]
 
 
+class Erase(_In):
+    """The person erases their conversation: the one this socket opened with its token (never
+    another, so the frame names none)."""
+
+    type: Literal["erase"]
+
+
 # -- the offline form (HTTP POST /offline) ------------------------------------------------------
 # One plain address: no list, no display name, no quotes or encoded words, no control character.
 EMAIL = re.compile(r"[A-Za-z0-9!#$&'*+/^_`{|}~-]+(?:\.[A-Za-z0-9!#$&'*+/^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
@@ -67,7 +74,7 @@ class OfflineForm(BaseModel):
 
 
 
-WidgetIn = TypeAdapter(Annotated[Union[Hello, UserMessage, Ping], Field(discriminator="type")])
+WidgetIn = TypeAdapter(Annotated[Union[Hello, UserMessage, Ping, Erase], Field(discriminator="type")])
 
 
 # -- console -> server ---------------------------------------------------------------------
@@ -260,6 +267,14 @@ class ConversationClosed(_Out):
     conversation: str
 
 
+class Erased(_Out):
+    """The conversation was erased at the request of the person who wrote it (to their widgets
+    and to the consoles of its service)."""
+
+    type: Literal["erased"] = "erased"
+    conversation: str
+
+
 class Queues(_Out):
     type: Literal["queues"] = "queues"
     conversations: list[dict]
@@ -302,9 +317,9 @@ class OfflineFailed(_Out):
     message: str
 
 
-WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged]
+WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged, Erased]
 ConsoleOut = Union[Pong, Error, Message, Ack, Draft, DraftSkipped, DraftUnavailable, Taken, Transferred,
-                   ConversationClosed, Queues, SearchResults, PhoneDraft, InboxList, OfflineReceived, OfflineSent,
+                   ConversationClosed, Erased, Queues, SearchResults, PhoneDraft, InboxList, OfflineReceived, OfflineSent,
                    OfflineFailed]
 Out = Union[WidgetOut, ConsoleOut]
 CONSOLE_ONLY = (Draft, DraftSkipped, DraftUnavailable, Taken, Transferred, ConversationClosed, Queues, SearchResults,

@@ -7,6 +7,7 @@ that reconnects and resends loses nothing and doubles nothing.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from assistant.pii import PseudonymMap
 from knowledge.vocabulary import ROLES
+from web.db import checkpoint
 from web.models import (
     AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, OutboxMail, User, utcnow,
 )
@@ -26,6 +28,7 @@ from web.security import DUMMY_HASH, Unreadable, Vault, hash_password, new_token
 
 
 
+REFERENCE = re.compile(r"[0-9a-f]{8,}")  # what the widget shows of a conversation's id, to read over the phone
 EMPTY_EXPIRES = timedelta(hours=1)  # a conversation nobody wrote in is purged after this
 Scope = tuple[str, ...] | None  # the services a counsellor acts for (None: every service)
 HISTORY_TURNS = 4  # earlier user messages a follow-up is read with
@@ -41,6 +44,13 @@ class AlreadyTaken(RuntimeError):
 
 class Closed(RuntimeError):
     """The conversation is closed: nobody writes to it any more, nobody takes or moves it."""
+
+
+class AmbiguousReference(LookupError):
+    """A conversation reference (the first characters of its id) that starts several ids."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"la référence « {reference} » désigne plusieurs conversations : donnez l'identifiant complet")
 
 
 class AlreadyAnswered(RuntimeError):
@@ -88,6 +98,14 @@ class StoredMessage:
 
 
 @dataclass
+class OfflineErasure:
+    """What `Store.erase_offline` did."""
+
+    erased: int = 0
+    unreadable: int = 0  # requests whose address no configured key opens: not checked
+
+
+@dataclass
 class ResealCount:
     """What `Store.reseal` did with one kind of sealed value."""
 
@@ -106,6 +124,7 @@ SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seal
     ("conversation.mapping", "correspondances des conversations", Conversation.mapping),
     ("offline_request.email", "adresses e-mail des demandes hors ligne", OfflineRequest.email),
     ("offline_request.mapping", "correspondances des demandes hors ligne", OfflineRequest.mapping),
+    ("offline_request.answer", "réponses aux demandes hors ligne", OfflineRequest.answer),
     ("mail_outbox.recipient", "destinataires des courriels en attente", OutboxMail.recipient),
     ("mail_outbox.body", "textes des courriels en attente", OutboxMail.body),
 )
@@ -114,6 +133,11 @@ SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seal
 def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
     return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id,
                          conversation.service, duplicate)
+
+
+def _address(address: str) -> str:
+    """An e-mail address as compared for erasure: trimmed, in lower case."""
+    return address.strip().casefold()
 
 
 def _utc(moment: datetime) -> datetime:
@@ -610,11 +634,15 @@ class Store:
                          "question": self.vault.open_mapping(f"offline-{request.id}", request.mapping).restore(request.question)}
                 if mail is not None and mail.status == "failed":
                     entry |= {"mail": "failed", "reason": mail_failure(mail.attempts, mail.last_error or "raison inconnue"),
-                              "answer": request.answer}
+                              "answer": self._answer(request)}
                 elif mail is not None and mail.status == "queued":
-                    entry |= {"mail": "queued", "reason": mail.hold_reason, "answer": request.answer}
+                    entry |= {"mail": "queued", "reason": mail.hold_reason, "answer": self._answer(request)}
                 inbox.append(entry)
             return inbox
+
+    def _answer(self, request: OfflineRequest) -> str | None:
+        """The counsellor's answer, to send again (None: none kept, or no configured key opens it)."""
+        return self._unsealed(request.answer) if request.answer else None
 
     def offline_contact(self, request_id: int) -> tuple[str, str, str]:
         """(email, restored question, service) of an open offline request, to mail the answer."""
@@ -636,7 +664,7 @@ class Store:
             ours = OfflineRequest.service.in_(scope) if scope is not None else true()
             answered = session.execute(
                 update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.status == "open", ours)
-                .values(status="answered", answer=text, counsellor_id=counsellor_id, answered_at=now)
+                .values(status="answered", answer=self.vault.seal(text), counsellor_id=counsellor_id, answered_at=now)
             ).rowcount
             if answered != 1:
                 request = session.get(OfflineRequest, request_id)
@@ -739,21 +767,103 @@ class Store:
                              mail.hold_reason)
 
     # -- retention and erasure --------------------------------------------------------------
+    # SQLite overwrites deleted rows with zeros (`secure_delete`, web/db.py); each deletion below
+    # then checkpoints the write-ahead log, so that no copy of them is left there either.
     def purge(self, now: datetime | None = None) -> int:
         """Delete conversations and offline requests past their retention date, and the
         conversations opened but never written to for an hour."""
         now = now or datetime.now(timezone.utc)
         with self.sessions.begin() as session:
-            gone = session.execute(delete(Conversation).where(Conversation.retain_until < now)).rowcount
-            gone += session.execute(delete(Conversation).where(Conversation.last_seq == 0,
-                                                               Conversation.created_at < now - EMPTY_EXPIRES)).rowcount
+            expired = session.scalars(select(Conversation.id).where(or_(
+                Conversation.retain_until < now,
+                and_(Conversation.last_seq == 0, Conversation.created_at < now - EMPTY_EXPIRES)))).all()
+            gone = self._erase_conversations(session, list(expired))
             gone += session.execute(delete(OfflineRequest).where(OfflineRequest.retain_until < now)).rowcount
             session.add(AuditEntry(action="purge", detail={"deleted": gone}))
+        self._checkpoint()
         return gone
 
     def erase(self, public_ids: list[str], requested_by: int | None = None) -> int:
-        """Erase conversations on request (messages, drafts and mapping go with them)."""
+        """Erase conversations on request (messages, drafts, mapping, and the notes of their
+        transfers go with them); how many. Each id may be the conversation's reference, its first
+        8 characters or more, when it names only one (`AmbiguousReference` otherwise)."""
         with self.sessions.begin() as session:
-            gone = session.execute(delete(Conversation).where(Conversation.public_id.in_(public_ids))).rowcount
-            session.add(AuditEntry(user_id=requested_by, action="erasure", detail={"conversations": len(public_ids)}))
+            ids = [found for reference in public_ids for found in self._referenced(session, reference)]
+            gone = self._erase_conversations(session, ids)
+            session.add(AuditEntry(user_id=requested_by, action="erasure", detail={"conversations": gone}))
+        self._checkpoint()
         return gone
+
+    def erase_conversation(self, public_id: str) -> str:
+        """Erase one conversation at the request of the person who wrote it (the widget); the
+        service it was in. `NotFound` when it is gone already."""
+        with self.sessions.begin() as session:
+            conversation = self._conversation(session, public_id)
+            service = conversation.service
+            self._erase_conversations(session, [conversation.id])
+            session.add(AuditEntry(action="erasure", detail={"conversations": 1, "requested_by": "public"}))
+        self._checkpoint()
+        return service
+
+    def erase_offline(self, address: str, batch_size: int = 500) -> OfflineErasure:
+        """Erase the offline requests left with this e-mail address (any case), and their mails.
+
+        Addresses are sealed, with a random IV each: they are opened one by one, `batch_size`
+        rows at a time. One no configured key opens is counted, not erased."""
+        wanted = _address(address)
+        found, erasure, last_id = [], OfflineErasure(), 0
+        while True:
+            with self.sessions() as session:
+                rows = session.execute(select(OfflineRequest.id, OfflineRequest.email).where(OfflineRequest.id > last_id)
+                                       .order_by(OfflineRequest.id).limit(batch_size)).all()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            for request_id, sealed in rows:
+                try:
+                    if _address(self.vault.open(sealed)) == wanted:
+                        found.append(request_id)
+                except Unreadable:
+                    erasure.unreadable += 1
+        with self.sessions.begin() as session:
+            for start in range(0, len(found), batch_size):  # bounded IN lists
+                chunk = found[start:start + batch_size]
+                session.execute(delete(OutboxMail).where(OutboxMail.request_id.in_(chunk)))
+                erasure.erased += session.execute(delete(OfflineRequest).where(OfflineRequest.id.in_(chunk))).rowcount
+            session.add(AuditEntry(action="erasure", detail={"offline_requests": erasure.erased}))
+        self._checkpoint()
+        return erasure
+
+    @staticmethod
+    def _referenced(session: Session, reference: str) -> list[int]:
+        """The conversation with this public id, or the only one it starts (8 characters at least)."""
+        exact = session.scalar(select(Conversation.id).where(Conversation.public_id == reference))
+        if exact is not None:
+            return [exact]
+        reference = reference.strip().lower()
+        if not REFERENCE.fullmatch(reference):
+            return []
+        ids = session.scalars(select(Conversation.id).where(Conversation.public_id.startswith(reference, autoescape=True))
+                              .limit(2)).all()
+        if len(ids) > 1:
+            raise AmbiguousReference(reference)
+        return list(ids)
+
+    @staticmethod
+    def _erase_conversations(session: Session, ids: list[int], chunk: int = 500) -> int:
+        """Delete conversations (their messages and drafts with them) and the notes their
+        transfers left in the audit; who did what and when stays. `chunk` ids per statement."""
+        gone = 0
+        for start in range(0, len(ids), chunk):
+            some = ids[start:start + chunk]
+            for entry in session.scalars(select(AuditEntry).where(AuditEntry.conversation_id.in_(some),
+                                                                  AuditEntry.action == "conversation.transferred")).all():
+                if "note" in entry.detail:
+                    entry.detail = {key: value for key, value in entry.detail.items() if key != "note"}
+            session.execute(delete(DraftRecord).where(DraftRecord.conversation_id.in_(some)))
+            session.execute(delete(Message).where(Message.conversation_id.in_(some)))
+            gone += session.execute(delete(Conversation).where(Conversation.id.in_(some))).rowcount
+        return gone
+
+    def _checkpoint(self) -> None:
+        checkpoint(self.sessions.kw["bind"])

@@ -151,3 +151,36 @@ def test_the_widget_works_with_the_keyboard_only(browser, server):
     public.get_by_text("Vous : une question au clavier").wait_for()
     assert public.locator(".relais-log").get_attribute("aria-live") == "polite"
     assert public.locator(".relais-status").get_attribute("role") == "status"
+
+
+def test_the_public_erases_their_conversation_after_confirming_and_the_counsellor_sees_it_go(browser, server):
+    base = server["base"]
+    public = browser.new_context().new_page()
+    public.goto(base + "/")
+    public.get_by_role("button", name="Poser une question").click()
+    public.get_by_label("Votre message").fill("une question que je veux effacer ensuite")
+    public.keyboard.press("Enter")
+    public.locator(".relais-user:not(.relais-pending)", has_text="une question que je veux effacer ensuite").wait_for()
+    conversation = public.evaluate("JSON.parse(localStorage.getItem('relais-conversation')).conversation")
+    # the reference, short enough to read over the phone, next to a discreet link
+    expect(public.locator(".relais-erase")).to_contain_text(f"Référence de la conversation : {conversation[:8]}")
+    console = counsellor_page(browser, base)
+    console.locator("#queues button", has_text=conversation).click()
+    console.get_by_text("Usager : une question que je veux effacer ensuite").wait_for()
+
+    public.get_by_role("button", name="Effacer cette conversation").click()
+    public.get_by_text("Effacer définitivement cette conversation ?").wait_for()
+    public.get_by_role("button", name="Annuler").click()  # changed their mind: nothing happens
+    expect(public.get_by_text("Effacer définitivement cette conversation ?")).to_be_hidden()
+    public.get_by_role("button", name="Effacer cette conversation").click()
+    public.get_by_role("button", name="Oui, effacer").click()
+
+    public.get_by_text("Votre conversation a été effacée.").wait_for()
+    assert "une question que je veux effacer ensuite" not in public.locator(".relais-log").inner_text()
+    assert public.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('relais-conversation'))") == []
+    console.get_by_text("Conversation effacée à la demande de la personne.").wait_for()
+    expect(console.locator("#queues button", has_text=conversation)).to_have_count(0)
+    public.get_by_role("button", name="Commencer une nouvelle conversation").click()
+    expect(public.locator(".relais-erase")).to_be_visible()  # a new conversation, with its own reference
+    expect(public.locator(".relais-erase")).to_contain_text("Référence de la conversation : ")
+    expect(public.locator(".relais-erase")).not_to_contain_text(conversation[:8])

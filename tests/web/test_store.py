@@ -128,3 +128,57 @@ def test_a_conversation_nobody_wrote_in_is_purged_after_an_hour(store):
                                    "last_seq": 1}]
     with pytest.raises(NotFound):
         store.messages_since(empty, 0)
+
+
+def test_a_conversation_is_erased_by_its_reference_with_the_notes_of_its_transfers(store):
+    counsellor = store.add_user("c.dupont", "mot-de-passe-solide", "counsellor", ["parcoursup"])
+    public_id, _ = store.open_conversation("parcoursup")
+    store.append(public_id, "user", "question", idempotency_key="q")
+    store.transfer(public_id, "moel", counsellor.id, note="au sujet de <PERSONNE_1>, en terminale")
+    assert store.erase([public_id[:8].upper()]) == 1  # the reference the widget shows, as read over the phone
+    with store.sessions() as session:
+        audit = [(a.action, a.detail) for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))][1:]
+    assert audit == [("conversation.transferred", {"service": "moel", "from": "parcoursup"}),  # who and when stay
+                     ("erasure", {"conversations": 1})]
+    assert store.erase([public_id[:8]]) == 0  # gone already
+    assert store.erase([public_id[:7], "%"]) == 0  # too short to be a reference; not a pattern either
+
+
+def test_a_reference_that_starts_several_conversations_erases_none(store):
+    from web.models import Conversation
+    from web.store import AmbiguousReference
+
+    with store.sessions.begin() as session:
+        for public_id in ("abcdef1200000000", "abcdef1211111111"):
+            session.add(Conversation(public_id=public_id, token_hash="-", service="moel", status="waiting",
+                                     retain_until=datetime.now(timezone.utc) + timedelta(days=1)))
+    with pytest.raises(AmbiguousReference, match="identifiant complet"):
+        store.erase(["abcdef12"])
+    assert [store.service_of(public_id) for public_id in ("abcdef1200000000", "abcdef1211111111")] == ["moel", "moel"]
+    assert store.erase(["abcdef121"]) == 1
+    with pytest.raises(NotFound):
+        store.service_of("abcdef1211111111")
+
+
+def test_offline_requests_are_erased_by_their_address_in_any_case_with_their_mails(store):
+    from web.models import OfflineRequest, OutboxMail
+    from web.security import Vault
+    from web.store import Store
+
+    counsellor = store.add_user("c.dupont", "mot-de-passe-solide", "counsellor", ["moel"])
+    first = store.add_offline("moel", "question 1", "Lea.Martin@exemple.fr", PseudonymMap("offline"))
+    other = store.add_offline("moel", "question 2", "hugo.petit@exemple.fr", PseudonymMap("offline"))
+    store.add_offline("parcoursup", "question 3", "lea.martin@exemple.fr", PseudonymMap("offline"))
+    lost = Store(store.sessions, Vault("une-cle-perdue")).add_offline("moel", "question 4", "lea.martin@exemple.fr",
+                                                                      PseudonymMap("offline"))
+    store.queue_offline_answer(first, "Voici la réponse.", counsellor.id)
+
+    erasure = store.erase_offline("  LEA.martin@exemple.fr ", batch_size=2)
+
+    assert (erasure.erased, erasure.unreadable) == (2, 1)  # the one no key opens is told, not guessed
+    with store.sessions() as session:
+        assert sorted(session.scalars(select(OfflineRequest.id))) == sorted([other, lost])
+        assert session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+        audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (audit.action, audit.detail) == ("erasure", {"offline_requests": 2})  # never the address
+    assert store.erase_offline("personne@exemple.fr").erased == 0

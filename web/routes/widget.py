@@ -78,6 +78,11 @@ async def widget_session(services: Services, socket: WebSocket, address: str) ->
                     await conversations.deliver(services, socket, await conversations.catch_up(services, opened, frame.last_seq))
                 elif conversation is None:
                     await send(socket, protocol.error("sans_conversation", "Ouvrez d'abord une conversation."))
+                elif isinstance(frame, protocol.Erase):
+                    outcome = await conversations.erase(services, conversation, frame)
+                    services.hub.leave_widget(conversation, socket)  # its other tabs are told; this one gets the reply
+                    conversation = chosen = None
+                    await conversations.deliver(services, socket, outcome)
                 else:
                     await conversations.deliver(services, socket, await conversations.user_message(services, conversation, frame, chosen))
             except Exception as exc:

@@ -140,6 +140,15 @@ function connect() {
       else if (c) c.status = f.type === "taken" ? "active" : "waiting";
       renderQueues();
     }
+    else if (f.type === "erased") {  // at the request of the person who wrote it: it leaves the queue and the pane
+      state.conversations.delete(f.conversation);
+      renderQueues();
+      if (f.conversation === state.conversation) {
+        state.conversation = null; state.draftId = null;
+        $("draft").hidden = true; $("sources").replaceChildren(); $("answer-text").value = "";
+        $("messages").replaceChildren(item("Conversation effacée à la demande de la personne."));
+      }
+    }
     else if (f.type === "search_results") $("results").replaceChildren(...(f.understood && f.understood.need
       ? [item(`Recherche comprise${f.understood.followup ? " avec la conversation" : ""} : ${f.understood.need}`)] : []),
       ...f.results.map((r) => {

@@ -44,7 +44,21 @@ const cLabel = el("label", { class: "fr-label", for: "relais-consent" },
   "J'accepte que l'Onisep traite ma question et mon adresse pour me répondre (conservées pour une durée limitée).");
 const offlineSubmit = el("button", { class: "fr-btn", type: "submit" }, "Envoyer ma question");
 offline.append(offlineIntro, qLabel, qInput, mLabel, mInput, consent, cLabel, offlineSubmit);
-panel.append(info, status, log, form, offline);
+// Erasure on request: the conversation's reference (short enough to read over the phone) and a
+// discreet link to erase it, confirmed first.
+const erasure = el("p", { class: "relais-erase", hidden: "" });
+const reference = el("span");
+const eraseLink = el("button", { type: "button", class: "fr-link fr-link--sm" }, "Effacer cette conversation");
+Object.assign(eraseLink.style, { background: "none", color: "inherit", padding: "0", textDecoration: "underline", fontSize: "inherit" });
+erasure.style.fontSize = ".875rem";
+erasure.append(reference, " · ", eraseLink);
+const confirmBox = el("div", { class: "relais-confirm", role: "group", "aria-labelledby": "relais-confirm-text", hidden: "" });
+const confirmText = el("p", { id: "relais-confirm-text" },
+  "Effacer définitivement cette conversation ? Vos messages seront supprimés et ne pourront pas être récupérés.");
+const confirmYes = el("button", { type: "button", class: "fr-btn fr-btn--sm" }, "Oui, effacer");
+const confirmNo = el("button", { type: "button", class: "fr-btn fr-btn--sm fr-btn--secondary" }, "Annuler");
+confirmBox.append(confirmText, confirmYes, " ", confirmNo);
+panel.append(info, status, log, form, offline, erasure, confirmBox);
 root.append(toggle, panel);
 document.body.append(root);
 
@@ -126,6 +140,22 @@ function offerNewConversation() {
   status.append(" ", again);
 }
 
+// The conversation was erased (here or in another tab): nothing of it stays in this browser.
+function forgetConversation() {
+  state = { conversation: null, token: null, lastSeq: 0 };
+  localStorage.removeItem(STORE);
+  pending.clear();
+  savePending();
+  shown.clear();
+  log.replaceChildren();
+  erasure.hidden = true;
+  reference.textContent = "";
+  confirmBox.hidden = true;
+  service.disabled = false;
+  status.textContent = "Votre conversation a été effacée.";
+  offerNewConversation();
+}
+
 function connect() {
   const url = origin.replace(/^http/, "ws") + "/widget/ws";
   socket = new WebSocket(url);
@@ -140,6 +170,8 @@ function connect() {
       if (frame.token) state.token = frame.token;
       save();
       if (frame.resumed) { service.value = frame.service; service.disabled = true; }
+      reference.textContent = `Référence de la conversation : ${frame.conversation.slice(0, 8)}`;
+      erasure.hidden = false;
       status.textContent = frame.position > 0
         ? `Un conseiller ou une conseillère va vous répondre. Position dans la file : ${frame.position}.`
         : "Un conseiller ou une conseillère suit votre conversation.";
@@ -147,6 +179,8 @@ function connect() {
     } else if (frame.type === "message") {
       show(frame.seq, frame.author, frame.text);
       if (frame.author === "system" || frame.author === "counsellor") status.textContent = "";
+    } else if (frame.type === "erased") {
+      forgetConversation();
     } else if (frame.type === "service") {
       service.value = frame.service;
     } else if (frame.type === "ack") {
@@ -175,6 +209,14 @@ function connect() {
     setTimeout(connect, 1500);
   });
 }
+
+eraseLink.addEventListener("click", () => { confirmBox.hidden = false; confirmNo.focus(); });
+confirmNo.addEventListener("click", () => { confirmBox.hidden = true; eraseLink.focus(); });
+confirmYes.addEventListener("click", () => {
+  confirmBox.hidden = true;
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "erase" }));
+  else status.textContent = "Connexion perdue : réessayez d'effacer la conversation dans un instant.";
+});
 
 for (const { key, text } of JSON.parse(localStorage.getItem(PENDING) || "[]")) addPending(key, text);
 

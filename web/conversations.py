@@ -169,7 +169,7 @@ async def erase(ctx: Services, conversation: str, frame: protocol.Erase) -> Outc
     token): messages, drafts and mapping go, from the database and from memory; their other tabs
     and the consoles of its service are told."""
     service = await run_in_threadpool(ctx.store.erase_conversation, conversation)
-    ctx.hub.forget(conversation)  # the other processes forget it when the event reaches them
+    await forget_mapping(ctx, conversation)  # from the memory of every process
     erased = protocol.Erased(conversation=conversation)
     return Outcome(reply=[erased], notices=[Notice(erased, conversation), Notice(erased, conversation, service)])
 

@@ -61,10 +61,6 @@ class Hub:
         """Keep a conversation's mapping after this process changed or read it."""
         self.mappings.put(mapping)
 
-    def forget(self, conversation: str) -> None:
-        """Drop a conversation's mapping (it was erased): no real name of it stays in memory."""
-        self._mappings.pop(conversation, None)
-
     async def mapping(self, conversation: str, text: str = "") -> PseudonymMap:
         """The conversation's mapping, from memory when it knows every placeholder of `text`
         (another process may have added some), else from the database. A text without
@@ -150,8 +146,6 @@ class Hub:
             return
         conversation = event.get("conversation")
         payload = event["payload"]
-        if payload.get("type") == "erased" and conversation:  # erased in another process: forget it here too
-            self.forget(conversation)
         if "text" in payload and conversation:
             mapping = await self.mapping(conversation, payload["text"])
             payload = {**payload, "text": mapping.restore(payload["text"])}

@@ -29,7 +29,7 @@ def test_the_person_erases_their_conversation_and_everyone_who_shows_it_is_told(
         with client.websocket_connect("/widget/ws") as other_tab:
             other_tab.send_json({"type": "hello", "conversation": conversation, "token": welcome["token"], "last_seq": 1})
             receive_until(other_tab, "welcome")
-            assert conversation in services.hub._mappings  # the restored names are in memory, for the relay
+            assert conversation in services.hub.mappings  # the restored names are in memory, for the relay
 
             widget.send_json({"type": "erase"})
 
@@ -39,7 +39,7 @@ def test_the_person_erases_their_conversation_and_everyone_who_shows_it_is_told(
             TypeAdapter(protocol.ConsoleOut).validate_python(told[2])
         widget.send_json({"type": "message", "text": "encore là ?", "key": "k2"})  # the socket holds nothing now
         assert receive_until(widget, "error")["code"] == "sans_conversation"
-    assert conversation not in services.hub._mappings
+    assert conversation not in services.hub.mappings
     with pytest.raises(NotFound):
         services.store.state(conversation)
     with services.store.sessions() as session:

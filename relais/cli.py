@@ -435,16 +435,25 @@ def purge(
     if not conversation and not email:
         out.print(f"{store.purge()} élément(s) supprimé(s) (durée de conservation dépassée).")
         return
+    unmatched = []
     if conversation:
         try:
-            out.print(f"{store.erase(conversation)} conversation(s) effacée(s).")
+            erased = 0
+            for reference in conversation:  # one by one: a reference that matches nothing is named
+                found = store.erase([reference])
+                erased += found
+                unmatched += [reference] if not found else []
         except AmbiguousReference as exc:
             raise _fail(str(exc) + ".", code=2) from exc
+        out.print(f"{erased} conversation(s) effacée(s).")
     unchecked = 0
     for address in email or []:
         erasure = store.erase_offline(address)
         out.print(f"{erasure.erased} demande(s) hors ligne effacée(s) pour cette adresse, avec leurs courriels.")
         unchecked = max(unchecked, erasure.unreadable)  # the same requests, whichever address
+    if unmatched:
+        raise _fail("aucune conversation ne correspond à " + ", ".join(f"« {r} »" for r in unmatched) +
+                    " (déjà effacée, ou référence mal recopiée : 8 caractères au moins).")
     if unchecked:
         raise _fail(f"{unchecked} demande(s) n'ont pas pu être vérifiées : leur adresse est chiffrée avec une clé absente. "
                     "Ajoutez l'ancienne clé à RELAIS_OLD_SECRET_KEYS et relancez la commande.")

@@ -79,6 +79,20 @@ def test_a_conversation_is_erased_by_the_reference_the_widget_shows(home):
         store.messages_since(conversation, 0)
 
 
+def test_a_reference_that_matches_nothing_is_named_and_fails_the_command(home):
+    store = open_store(Settings(home=home, secret_key=KEY))
+    conversation, _ = store.open_conversation("moel")
+    store.append(conversation, "user", "à effacer", idempotency_key="k")
+
+    result = relais(home, "--conversation", conversation[:8], "--conversation", "0000000000")
+
+    assert result.exit_code == 1  # a typo in an erasure request must not look like success
+    assert "1 conversation(s) effacée(s)." in result.stdout
+    assert "0000000000" in result.output and "aucune conversation" in result.output
+    with pytest.raises(NotFound):
+        store.messages_since(conversation, 0)
+
+
 def test_without_a_request_the_retention_period_is_applied(home):
     open_store(Settings(home=home, secret_key=KEY)).open_conversation("moel")
     result = relais(home)

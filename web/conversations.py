@@ -232,6 +232,9 @@ async def draft_for_counsellors(ctx: Services, stored: StoredMessage) -> None:
             payload = await ctx.nlp.draft(stored.text, stored.service, history_turns)
         draft_id = await run_in_threadpool(ctx.store.save_draft, conversation, stored.message_id, payload)
         notice = await _draft_notice(ctx, conversation, draft_id, stored.seq, payload)
+    except NotFound:  # erased (or purged) while it was being drafted: nobody is left to draft for
+        log.info("conversation %s was erased while a draft was made for it", conversation)
+        return
     except Exception:  # noqa: BLE001 (any failure of the models: a dead process, a timeout, a bug)
         log.exception("drafting failed for a message of conversation %s", conversation)
         try:

@@ -852,12 +852,13 @@ class Store:
     @staticmethod
     def _erase_conversations(session: Session, ids: list[int], chunk: int = 500) -> int:
         """Delete conversations (their messages and drafts with them) and the notes their
-        transfers left in the audit; who did what and when stays. `chunk` ids per statement."""
+        transfers left in the audit; who did what and when stays, pointing at no conversation (a
+        row id may be given again to another). `chunk` ids per statement."""
         gone = 0
         for start in range(0, len(ids), chunk):
             some = ids[start:start + chunk]
-            for entry in session.scalars(select(AuditEntry).where(AuditEntry.conversation_id.in_(some),
-                                                                  AuditEntry.action == "conversation.transferred")).all():
+            for entry in session.scalars(select(AuditEntry).where(AuditEntry.conversation_id.in_(some))).all():
+                entry.conversation_id = None
                 if "note" in entry.detail:
                     entry.detail = {key: value for key, value in entry.detail.items() if key != "note"}
             session.execute(delete(DraftRecord).where(DraftRecord.conversation_id.in_(some)))

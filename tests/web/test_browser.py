@@ -138,6 +138,37 @@ def test_a_message_not_yet_acknowledged_survives_a_reload(browser, server):
     assert public.evaluate("Object.keys(localStorage).filter((key) => key.endsWith(':pending'))") == []
 
 
+def test_text_unsent_when_its_conversation_was_erased_goes_back_to_the_input_not_to_a_new_conversation(browser, server):
+    context = browser.new_context()
+    first = context.new_page()
+    first.goto(server["base"] + "/")
+    first.get_by_role("button", name="Poser une question").click()
+    first.get_by_label("Votre message").fill("ma première question")
+    first.keyboard.press("Enter")
+    first.locator(".relais-user:not(.relais-pending)", has_text="ma première question").wait_for()
+    conversation = first.evaluate("JSON.parse(localStorage.getItem('relais-conversation')).conversation")
+    first.close()
+    cut_off = context.new_page()  # a tab without network writes on; meanwhile the conversation is erased
+    cut_off.route_web_socket("**/widget/ws", lambda socket: None)
+    cut_off.goto(server["base"] + "/")
+    cut_off.get_by_role("button", name="Poser une question").click()
+    cut_off.get_by_label("Votre message").fill("écrit pour la conversation effacée")
+    cut_off.keyboard.press("Enter")
+    cut_off.locator(".relais-pending").wait_for()
+    cut_off.close()
+    subprocess.run([sys.executable, "-m", "relais", "purge", "--conversation", conversation], env=server["env"],
+                   cwd=ROOT, check=True, capture_output=True)
+
+    public = context.new_page()
+    public.goto(server["base"] + "/")
+    public.get_by_role("button", name="Poser une question").click()
+    expect(public.get_by_label("Votre message")).to_have_value("écrit pour la conversation effacée")
+    public.wait_for_function("JSON.parse(localStorage.getItem('relais-conversation') || '{}').conversation")  # the new one
+    assert public.evaluate("JSON.parse(localStorage.getItem('relais-conversation')).conversation") != conversation
+    expect(public.locator(".relais-log")).not_to_contain_text("écrit pour la conversation effacée")
+    assert public.evaluate("localStorage.getItem('relais-conversation:pending')") is None
+
+
 def test_the_widget_works_with_the_keyboard_only(browser, server):
     public = browser.new_context().new_page()
     public.goto(server["base"] + "/")

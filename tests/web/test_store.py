@@ -140,6 +140,8 @@ def test_a_conversation_is_erased_by_its_reference_with_the_notes_of_its_transfe
         audit = [(a.action, a.detail) for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))][1:]
     assert audit == [("conversation.transferred", {"service": "moel", "from": "parcoursup"}),  # who and when stay
                      ("erasure", {"conversations": 1})]
+    with store.sessions() as session:  # the entries no longer point at a row id another conversation may reuse
+        assert session.scalars(select(AuditEntry.conversation_id).where(AuditEntry.conversation_id.is_not(None))).all() == []
     assert store.erase([public_id[:8]]) == 0  # gone already
     assert store.erase([public_id[:7], "%"]) == 0  # too short to be a reference; not a pattern either
 

@@ -196,8 +196,17 @@ function connect() {
     } else if (frame.type === "error") {
       status.textContent = frame.message;
       if (["introuvable", "illisible", "fermee"].includes(frame.code)) { state = { conversation: null, token: null, lastSeq: 0 }; save(); }
-      // the stored conversation cannot be resumed: a new one starts, as the message says
-      if (frame.code === "introuvable" || frame.code === "illisible") socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
+      // The stored conversation cannot be resumed (erased, purged, or its key changed): a new one
+      // starts, as the message says, and what was not sent yet goes back to the input, never
+      // resent on its own into the new conversation (it may have been written for an erased one).
+      if (frame.code === "introuvable" || frame.code === "illisible") {
+        const unsent = [...pending.values()];
+        for (const { item } of unsent) item.remove();
+        pending.clear();
+        savePending();
+        if (unsent.length) input.value = [...unsent.map(({ text }) => text), input.value].filter(Boolean).join("\n");
+        socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
+      }
       if (frame.code === "fermee") offerNewConversation();
       if (frame.code === "ferme") { status.textContent = ""; showOffline(false); }
       // The server could not process the message (its models restart): try again, less and less often.

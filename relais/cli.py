@@ -45,10 +45,12 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 def _settings() -> Settings:
     """The settings, or a French message naming each bad `RELAIS_*` variable."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(f"RELAIS_{'_'.join(map(str, e['loc'])).upper()} : {e['msg']}" for e in exc.errors())
         raise _fail(f"configuration invalide — {problems}", code=2) from exc
+    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data dir is its owner's only, whatever the umask
+    return settings
 
 
 def _index(settings: Settings) -> KnowledgeIndex:

@@ -169,3 +169,13 @@ def test_answers_kept_in_clear_by_an_earlier_version_are_dropped_by_the_migratio
         assert connection.execute(text("SELECT count(*) FROM mail_outbox")).scalar() == 1  # still to be mailed
     engine.dispose()
     assert holding(home, PLANTED) == []
+
+
+def test_a_data_dir_made_by_any_command_is_private(open_umask, home, monkeypatch):
+    from typer.testing import CliRunner
+
+    from relais.cli import app
+
+    monkeypatch.delenv("RELAIS_DATABASE_URL", raising=False)
+    CliRunner().invoke(app, ["search", "bts"], env={"RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "k"})
+    assert mode(home) == 0o700  # a search in a new data dir makes its index there: nobody else may read it

@@ -26,7 +26,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.types import SERVICES, SOURCES
 from knowledge.vocabulary import HOTLINES
 from relais.components import build_services, open_assistant, open_index, open_store
-from relais.settings import Settings
+from relais.settings import Settings, private_dir
 
 app = typer.Typer(
     help="Relais : l'assistant de réponse des conseillers Onisep (index, recherche, brouillons).",
@@ -49,7 +49,7 @@ def _settings() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"RELAIS_{'_'.join(map(str, e['loc'])).upper()} : {e['msg']}" for e in exc.errors())
         raise _fail(f"configuration invalide — {problems}", code=2) from exc
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data dir is its owner's only, whatever the umask
+    private_dir(settings.home)  # whichever command makes it (a search makes the index there)
     return settings
 
 
@@ -444,7 +444,8 @@ def purge(
             for reference in conversation:  # one by one: a reference that matches nothing is named
                 found = store.erase([reference])
                 erased += found
-                unmatched += [reference] if not found else []
+                if not found:
+                    unmatched.append(reference)
         except AmbiguousReference as exc:
             raise _fail(str(exc) + ".", code=2) from exc
         out.print(f"{erased} conversation(s) effacée(s).")

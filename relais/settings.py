@@ -182,13 +182,18 @@ def _derive(secret: str, purpose: str) -> str:
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
+def private_dir(path: Path) -> None:
+    """Make a data dir if absent, its owner's only whatever the umask (an existing one is left as it is)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def _generated_key(path: Path) -> str:
     """The key in `path`, created with 256 random bits (owner-only) when it does not exist yet."""
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data dir is the owner's only
+    private_dir(path.parent)
     key = secrets.token_urlsafe(32)
     draft = path.with_name(f".{path.name}.{os.getpid()}")
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -12,6 +12,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from relais.settings import private_dir
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,7 @@ def database_url(url: str | None, home: Path) -> str:
     """The configured URL, or a SQLite file in the data dir."""
     if url:
         return url
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data dir is the owner's only
+    private_dir(home)
     return f"sqlite:///{(home / 'relais.sqlite').resolve()}"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -133,6 +133,12 @@ SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seal
 def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
     return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id,
                          conversation.service, duplicate)
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    """`ids` in slices of `size`, for bounded IN lists."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def _address(address: str) -> str:
@@ -826,8 +832,7 @@ class Store:
                 except Unreadable:
                     erasure.unreadable += 1
         with self.sessions.begin() as session:
-            for start in range(0, len(found), batch_size):  # bounded IN lists
-                chunk = found[start:start + batch_size]
+            for chunk in _chunks(found, batch_size):
                 session.execute(delete(OutboxMail).where(OutboxMail.request_id.in_(chunk)))
                 erasure.erased += session.execute(delete(OfflineRequest).where(OfflineRequest.id.in_(chunk))).rowcount
             session.add(AuditEntry(action="erasure", detail={"offline_requests": erasure.erased}))
@@ -855,8 +860,7 @@ class Store:
         transfers left in the audit; who did what and when stays, pointing at no conversation (a
         row id may be given again to another). `chunk` ids per statement."""
         gone = 0
-        for start in range(0, len(ids), chunk):
-            some = ids[start:start + chunk]
+        for some in _chunks(ids, chunk):
             for entry in session.scalars(select(AuditEntry).where(AuditEntry.conversation_id.in_(some))).all():
                 entry.conversation_id = None
                 if "note" in entry.detail:

@@ -115,14 +115,20 @@ function sendPending(key) {
 
 function resendAll() { for (const key of pending.keys()) sendPending(key); }
 
+// The unsent messages, taken off the screen and out of storage: their texts, oldest first.
+function takeUnsent() {
+  const texts = [...pending.values()].map(({ text, item }) => { item.remove(); return text; });
+  pending.clear();
+  savePending();
+  return texts;
+}
+
 // When the service is closed, the unsent text moves to the offline form: nothing is resent.
 function showOffline(open) {
   form.hidden = !open;
   offline.hidden = open;
   if (open) return;
-  for (const { text, item } of pending.values()) { qInput.value ||= text; item.remove(); }
-  pending.clear();
-  savePending();
+  qInput.value ||= takeUnsent()[0] ?? "";
   qInput.focus();
 }
 
@@ -144,8 +150,7 @@ function offerNewConversation() {
 function forgetConversation() {
   state = { conversation: null, token: null, lastSeq: 0 };
   localStorage.removeItem(STORE);
-  pending.clear();
-  savePending();
+  takeUnsent();
   shown.clear();
   log.replaceChildren();
   erasure.hidden = true;
@@ -200,11 +205,8 @@ function connect() {
       // starts, as the message says, and what was not sent yet goes back to the input, never
       // resent on its own into the new conversation (it may have been written for an erased one).
       if (frame.code === "introuvable" || frame.code === "illisible") {
-        const unsent = [...pending.values()];
-        for (const { item } of unsent) item.remove();
-        pending.clear();
-        savePending();
-        if (unsent.length) input.value = [...unsent.map(({ text }) => text), input.value].filter(Boolean).join("\n");
+        const unsent = takeUnsent();
+        if (unsent.length) input.value = [...unsent, input.value].filter(Boolean).join("\n");
         socket.send(JSON.stringify({ type: "hello", service: service.value || null }));
       }
       if (frame.code === "fermee") offerNewConversation();

@@ -58,6 +58,10 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     retain_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     mapping: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted placeholder mapping
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # what the person chose to tell about themselves in the widget (never required): for the usage study
+    audience: Mapped[str | None] = mapped_column(String(20))  # eleve | parent | etudiant | adulte
+    departement: Mapped[str | None] = mapped_column(String(3))  # "75", "2A", "971"…
 
 
 class Message(Base):
@@ -88,9 +92,21 @@ class DraftRecord(Base):
     payload: Mapped[dict] = mapped_column(JSON)  # Draft.to_json(): text, citations, confidence, flags…
     outcome: Mapped[str | None] = mapped_column(String(20))  # sent | edited | rejected
     final_text: Mapped[str | None] = mapped_column(Text)  # pseudonymised
+    reject_reason: Mapped[str | None] = mapped_column(Text)  # pseudonymised: the counsellor's reason for rejecting
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Rating(Base):
+    """The person's opinion at the close of a conversation: 1–5 and an optional comment."""
+
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), unique=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)  # pseudonymised
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class AuditEntry(Base):
@@ -120,6 +136,8 @@ class OfflineRequest(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     retain_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    draft: Mapped[dict | None] = mapped_column(JSON)  # the assistant's draft, made in the background (triage)
+    drafted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OutboxMail(Base):

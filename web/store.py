@@ -362,6 +362,8 @@ class Store:
                 values: dict = {"updated_at": utcnow()}
                 if status:
                     values |= {"status": status, "counsellor_id": counsellor_id if status == "active" else None}
+                if status == "closed":
+                    values["closed_at"] = values["updated_at"]
                 if service:
                     values["service"] = service
                 unchanged = [Conversation.id == conversation.id, Conversation.status == conversation.status,
@@ -458,7 +460,7 @@ class Store:
                 messages = session.scalars(select(Message).where(Message.conversation_id == c.id).order_by(Message.seq))
                 drafts = session.scalars(select(DraftRecord).where(DraftRecord.conversation_id == c.id).order_by(DraftRecord.id))
                 result.append({
-                    "conversation": c.public_id, "service": c.service, "closed_at": c.updated_at.isoformat(),
+                    "conversation": c.public_id, "service": c.service, "closed_at": (c.closed_at or c.updated_at).isoformat(),
                     "messages": [{"seq": m.seq, "author": m.author, "text": m.text} for m in messages],
                     "drafts": [{"draft": d.payload.get("draft"), "outcome": d.outcome, "final_text": d.final_text,
                                 "citations": d.payload.get("citations", [])} for d in drafts],

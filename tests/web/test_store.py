@@ -184,3 +184,19 @@ def test_offline_requests_are_erased_by_their_address_in_any_case_with_their_mai
         audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (audit.action, audit.detail) == ("erasure", {"offline_requests": 2})  # never the address
     assert store.erase_offline("personne@exemple.fr").erased == 0
+
+
+def test_closing_keeps_when_the_conversation_closed_for_the_usage_study(store):
+    from web.models import Conversation
+
+    counsellor = store.add_user("c.martin", "mot-de-passe-solide", "counsellor", ["moel"])
+    public_id, _ = store.open_conversation("moel")
+    store.append(public_id, "user", "question", idempotency_key="q")
+    store.take(public_id, counsellor.id)
+    with store.sessions() as session:
+        assert session.scalar(select(Conversation.closed_at).where(Conversation.public_id == public_id)) is None
+    before = datetime.now(timezone.utc)
+    store.close(public_id, counsellor.id)
+    with store.sessions() as session:
+        closed_at = session.scalar(select(Conversation.closed_at).where(Conversation.public_id == public_id))
+    assert closed_at is not None and closed_at.replace(tzinfo=timezone.utc) >= before - timedelta(seconds=1)

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
 
@@ -140,6 +141,11 @@ _WEAK_CUES = r"je\s+suis|j['’]?suis|c['’]est|\bc\b"
 _WEAK_LOWER = re.compile(
     rf"(?:(?<=\W)|^)(?:{_WEAK_CUES})\s+(?P<value>[a-zà-ÿ][a-zà-ÿ'’\-]+\s+[a-zà-ÿ][a-zà-ÿ'’\-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’\-]+)?)", re.UNICODE
 )
+# Two lowercase words after a weak cue are a name only if neither is a common French word:
+# "c'est quoi exactement", "c'est vrai qu'ils", "c'est grave docteur" are questions.
+_NOT_NAMES = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
+    "vrai faux grave normal bizarre dur chaud mort fini pareil cool nul chiant obligé obligée obligatoire "
+    "payant gratuit long court facile difficile compliqué".split())
 _I_AM = re.compile(
     rf"(?:(?<=\W)|^)(?:je\s+suis|j['’]?suis|c['’]est|\bc\b|ici|bonjour|bonsoir|salut|coucou|ch[eè]re?)\s+(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:\s+[A-ZÀ-Ö][\w'’\-]+){{0,2}})", re.UNICODE
 )
@@ -185,7 +191,7 @@ class CuedNameRecognizer(EntityRecognizer):
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
         for match in _WEAK_LOWER.finditer(text):
             words = match.group("value").split()
-            if not any(w.strip("'’-") in NAME_STOPWORDS for w in words[:2]):
+            if not any(w.strip("'’-") in _NOT_NAMES for w in words[:2]):
                 span = _trim_name(text, *match.span("value"))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 0.95))

@@ -62,6 +62,10 @@ def test_nir_and_iban_need_a_valid_key(scrubber):
         "je suis au collège Victor Hugo à Aix-en-Provence, j'ai 14 de moyenne",
         "rang 245 sur 1200 en liste d'attente pour la licence STAPS à Nancy",
         "je vis dans le 93, le bac 2026 c'est dans combien de temps",
+        # "c'est" / "je suis" + two lowercase words are a name only when those words can be one
+        "On lui réclame une attestation de contribution, c'est quoi exactement et c'est obligatoire ?",
+        "Il touchera combien en débutant ? Et c'est vrai qu'ils sont logés ?",
+        "je suis vraiment perdue, c'est grave docteur ?",
     ],
 )
 def test_the_substance_of_questions_stays_visible(scrubber, text):

@@ -16,6 +16,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
+from assistant.pii.names import is_first_name
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -130,27 +131,38 @@ _NAME_CUES = (
     r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+de"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
-    r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de"
+    r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
 )
 _CUED_NAME = re.compile(
     rf"(?:(?<=\W)|^)(?:{_NAME_CUES})\s*,?\s+(?P<value>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})", _FLAGS
 )
-# Weak cues ("je suis", sms "c"): a capitalised name, or two lowercase words that are not
-# function words ("jsuis emma girard"); a single lowercase word is too often "c normal".
-_WEAK_CUES = r"je\s+suis|j['’]?suis|c['’]est|\bc\b"
-_WEAK_LOWER = re.compile(
-    rf"(?:(?<=\W)|^)(?:{_WEAK_CUES})\s+(?P<value>[a-zà-ÿ][a-zà-ÿ'’\-]+\s+[a-zà-ÿ][a-zà-ÿ'’\-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’\-]+)?)", re.UNICODE
-)
-# Two lowercase words after a weak cue are a name only if neither is a common French word:
-# "c'est quoi exactement", "c'est vrai qu'ils", "c'est grave docteur" are questions.
-_NOT_NAMES = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
+# Words that never continue a name ("ines en terminale", "c'est vrai qu'ils").
+_COMMON_WORDS = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
     "vrai faux grave normal bizarre dur chaud mort fini pareil cool nul chiant obligé obligée obligatoire "
     "payant gratuit long court facile difficile compliqué".split())
 _I_AM = re.compile(
     rf"(?:(?<=\W)|^)(?:je\s+suis|j['’]?suis|c['’]est|\bc\b|ici|bonjour|bonsoir|salut|coucou|ch[eè]re?)\s+(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:\s+[A-ZÀ-Ö][\w'’\-]+){{0,2}})", re.UNICODE
 )
+# A known first name, lowercase as in chat, where a cue says a name may follow: "jsuis ines",
+# "c bilal", "slt ici eliott", "moi c'est louna", "merci, maëlys", "fatou ici", or opening the
+# message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
+_GAZETTEER_CUES = (
+    r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
+    r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
+)
+_AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
+_BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)
+_OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello)\W+)?(?P<value>{_NAME_TOKEN})\b", _FLAGS)
+# Labelled fields of a form pasted in a message: "Nom : VIGNERON", "Prénom(s) : Alice".
+_FIELD = re.compile(
+    r"(?:^|\n)\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*"
+    rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
+)
+# A message's last line that is a name, first name known ("\n\nLilou Caron").
+_LAST_LINE = re.compile(rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})\s*[.!]?\s*$")
 _SIGNATURE = re.compile(
-    rf"(?:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e)\s*[,.!]?\s*\n?\s*"
+    rf"(?i:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e|thank\s+you|thanks|regards)"
+    rf"\s*[,.!]?\s*\n?\s*"
     rf"(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:\s+[A-ZÀ-Ö][\w'’\-]+){{0,2}})\s*[.!]?\s*$",
     re.UNICODE,
 )
@@ -164,6 +176,18 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
             break
         kept_end = start + match.end()
     return (start, kept_end) if kept_end > start else None
+
+
+def _with_surname(text: str, end: int) -> int:
+    """A first name's end moved past the surname right after it ("ayoub colin", "Sofiane Martin"):
+    the next word, if it is not a common word (« ines en terminale », « lyna 07… »)."""
+    following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])
+    if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS:
+        return end + following.end()
+    return end
+
+
+_CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
 
 
 SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re"})
@@ -189,12 +213,15 @@ class CuedNameRecognizer(EntityRecognizer):
                 span = _trim_name(text, *match.span("value"))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
-        for match in _WEAK_LOWER.finditer(text):
-            words = match.group("value").split()
-            if not any(w.strip("'’-") in _NOT_NAMES for w in words[:2]):
-                span = _trim_name(text, *match.span("value"))
-                if span:
-                    results.append(RecognizerResult("PERSON", span[0], span[1], 0.95))
+        for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING, _LAST_LINE):
+            for match in regex.finditer(text):
+                if is_first_name(match.group("value")):
+                    start, end = match.span("value")
+                    results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+        for match in _FIELD.finditer(text):
+            span = _trim_name(text, *match.span("value"))
+            if span:
+                results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
         return results
 
 

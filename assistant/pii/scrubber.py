@@ -31,12 +31,13 @@ PRIORITY = {t: i for i, t in enumerate(("NIR", "IBAN", "EMAIL", "INE", "DOSSIER"
 
 # A capitalised name right after these words names a place or an institution, not a person.
 _INSTITUTION_BEFORE = re.compile(
-    r"(?<![\w'’])(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
+    r"(?:(?<=\bl['’])|(?<![\w'’]))(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
     r"|rue|avenue|av\.|boulevard|bd|place|all[ée]e|quai|square|impasse|chemin|route|h[ôo]pital|centre|r[ée]sidence"
     r"|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire"
     r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
     re.IGNORECASE,
 )
+_NAME_FIELD_BEFORE = re.compile(r"(?:^|\n)\s*nom(?:\s+de\s+famille|\s+d['’]usage)?\s*:\s*$", re.IGNORECASE)  # "NOM : KAYA"
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
     "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
@@ -44,6 +45,9 @@ _NOT_NAMES = {
     "france travail", "pôle emploi", "education nationale", "éducation nationale", "bonjour", "merci",
     "madame", "monsieur", "cordialement", "bonne", "bonne journée", "bonne soirée", "bonsoir", "salut", "coucou",
     "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
+    # form labels and polite formulas spaCy takes for names
+    "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
+    "thank you", "danke", "rappel",
 }
 
 
@@ -195,7 +199,7 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value):
         return False
-    if value.isupper() and len(value) <= 6:  # acronyms: BTS, IFSI, CROUS…
+    if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
         return False
     return not _INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ")
 

@@ -42,6 +42,37 @@ def test_every_common_phone_format_is_found(scrubber, phone):
     assert found(scrubber, f"rappelez moi au {phone} merci") == [("TELEPHONE", phone)]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("moi c'est louna, je voudrais savoir pour le bts", "louna"),
+        ("slt ici eliott, c'est pour parcoursup", "eliott"),
+        ("c bilal. jai toujours pas de réponse", "bilal"),
+        ("ayoub colin au tel ce matin, rappelez moi", "ayoub colin"),
+        ("le compte est au nom de sophie garnier mais c'est ma fille", "sophie garnier"),
+        ("c'est bon j'ai compris, merci, louna", "louna"),
+        ("jsuis naël et jveux faire un cap", "naël"),
+        ("Timéo ici, terminale générale", "Timéo"),
+        ("yasmine en seconde pro, je peux changer ?", "yasmine"),
+        ("Ma question porte sur la CVEC.\n\nBien à vous,\nClémence Roux", "Clémence Roux"),
+        ("Je joins mon relevé.\n\nInès Faure", "Inès Faure"),
+        ("NOM : TRAN\nPrénom : Minh", "TRAN"),
+    ],
+)
+def test_names_written_informally_are_found_by_the_first_name_gazetteer(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ya combien de places en BTS ?", "jai appelé le rectorat hier", "hey, c'est possible en alternance ?",
+     "iban demandé pour la bourse, c'est normal ?", "salut, c'est grave si je rate la date ?",
+     "je suis perdue avec les vœux", "c bon pour le dossier ?"],
+)
+def test_chat_words_that_are_names_somewhere_stay_visible(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
 def test_nir_and_iban_need_a_valid_key(scrubber):
     assert nir_is_valid("2 08 03 69 123 456 46") and not nir_is_valid("2 08 03 69 123 456 47")
     assert nir_is_valid("1 85 05 2A 123 456 33")  # Corsica

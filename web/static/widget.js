@@ -6,7 +6,7 @@ import { renderAnswer } from "./markdown.js";
 const SERVICES = { moel: "Mon orientation en ligne", parcoursup: "Parcoursup", monmaster: "Mon Master" };
 const AUDIENCES = { eleve: "Élève", parent: "Parent", etudiant: "Étudiant ou étudiante", adulte: "Adulte" };
 const STORE = "relais-conversation";
-const PANEL = `${STORE}:panel`; // "open" while the panel is open: it comes back after a reload
+const PANEL = "relais-panel"; // "open" while the panel is open: it comes back after a reload (no conversation data)
 const PENDING = `${STORE}:pending`;
 const TYPING_SHOWN = 8000; // ms « Un conseiller écrit… » stays after the last sign of typing
 // The server's own rules, checked here first so that the person reads a French sentence at once.
@@ -42,8 +42,7 @@ const dataLink = el("a", { href: `${origin}/donnees-personnelles`, target: "_bla
                            title: "Vos données personnelles - nouvelle fenêtre" }, "Vos données personnelles");
 const notice = el("div", { class: "relais-notice" },
   el("p", {}, "Réponses rédigées avec l'aide d'un outil d'intelligence artificielle et toujours vérifiées par un conseiller de l'Onisep."),
-  el("p", {}, "N'indiquez que ce qui est utile à votre question : vos messages sont pseudonymisés avant tout traitement "
-              + "automatique et conservés pour une durée limitée. ", dataLink));
+  el("p", {}, "Vos messages sont pseudonymisés avant tout traitement automatique. ", dataLink));
 const status = el("p", { class: "relais-status", role: "status", "aria-live": "polite" });
 // The live region (role log) holds the list of messages: new answers are announced.
 const log = el("ul", { class: "relais-messages" });
@@ -71,7 +70,7 @@ profile.append(audience,
   el("label", { class: "fr-label", for: "relais-departement" }, "Votre département",
      el("span", { class: "fr-hint-text", id: "relais-departement-hint" }, "Par exemple : 75, 2A ou 974")),
   departement, departementError, profileNote);
-const input = el("textarea", { class: "fr-input", id: "relais-text", rows: "3", maxlength: "2000" });
+const input = el("textarea", { class: "fr-input", id: "relais-text", rows: "2", maxlength: "2000" });
 const submit = el("button", { class: "fr-btn", type: "submit" }, "Envoyer");
 const serviceField = el("div", { class: "relais-service" }, el("label", { class: "fr-label", for: "relais-service" }, "Service"), service);
 form.append(profile, el("label", { class: "fr-label", for: "relais-text" }, "Votre message"), input, el("div", { class: "relais-actions" }, submit));
@@ -161,6 +160,12 @@ function savePending() {
 }
 function connected() { return socket && socket.readyState === WebSocket.OPEN; }
 function sendFrame(frame) { if (connected()) socket.send(JSON.stringify(frame)); }
+
+// Once the first message settled the service, the title bar names it: the list steps aside.
+function settleService(settled) {
+  service.disabled = settled;
+  serviceField.hidden = settled;
+}
 
 function showTitle() {
   title.replaceChildren(SERVICES[service.value] || SERVICES.moel, el("small", {}, "Tchat de l'Onisep"));
@@ -378,7 +383,7 @@ function offerNewConversation() {
     again.remove();
     log.replaceChildren();
     shown.clear();
-    service.disabled = false;
+    settleService(false);
     form.hidden = false;
     resetRating();
     for (const { item } of pending.values()) log.append(item);
@@ -399,7 +404,7 @@ function forgetConversation() {
   erasure.hidden = true;
   reference.textContent = "";
   confirmBox.hidden = true;
-  service.disabled = false;
+  settleService(false);
   resetRating();
   hideTyping();
   status.textContent = "Votre conversation a été effacée.";
@@ -411,7 +416,7 @@ function welcome(frame) {
   state.conversation = frame.conversation;
   if (frame.token) state.token = frame.token;
   save();
-  if (frame.resumed) { service.value = frame.service; service.disabled = true; }
+  if (frame.resumed) { service.value = frame.service; settleService(true); }
   showTitle();
   reference.textContent = `Référence de la conversation : ${frame.conversation.slice(0, 8)}`;
   erasure.hidden = false;
@@ -433,7 +438,7 @@ function acknowledged(frame) {
   pending.delete(frame.key);
   savePending();
   retries = 0;
-  service.disabled = true; // the first message settled the service
+  settleService(true); // the first message settled the service
   if (sent) {
     if (shown.has(frame.seq)) sent.item.remove(); // already shown by the relay
     else {

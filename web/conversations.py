@@ -130,13 +130,16 @@ async def catch_up(ctx: Services, opened: Opened, last_seq: int) -> Outcome:
     """The welcome, then the messages after `last_seq`, real text restored for their owner."""
     store = ctx.store
     if opened.token:  # just opened, nothing written: no state or history to read (a flood of hellos costs less)
-        service, seq = opened.service, 0
+        service, status, seq = opened.service, "waiting", 0
     else:
-        service, _, seq = await run_in_threadpool(store.state, opened.conversation)
+        service, status, seq = await run_in_threadpool(store.state, opened.conversation)
     welcome = protocol.Welcome(conversation=opened.conversation, service=service, token=opened.token, resumed=seq > 0,
                                position=await run_in_threadpool(store.queue_position, opened.conversation),
                                open=is_open(ctx.settings, service))
-    return Outcome(reply=[welcome, *(await history(ctx, opened.conversation, last_seq) if seq > last_seq else [])])
+    reply = [welcome, *(await history(ctx, opened.conversation, last_seq) if seq > last_seq else [])]
+    if status == "closed":  # the widget offers « Je donne mon avis » unless it was given
+        reply.append(protocol.ConversationEnded(rated=await run_in_threadpool(store.rated, opened.conversation)))
+    return Outcome(reply=reply)
 
 
 async def user_message(ctx: Services, conversation: str, frame: protocol.UserMessage, chosen: str | None = None) -> Outcome:
@@ -348,7 +351,8 @@ async def close(ctx: Services, who: Counsellor, frame: protocol.Close) -> Outcom
     service = await run_in_threadpool(ctx.store.close, frame.conversation, who.user_id, who.scope)
     await forget_mapping(ctx, frame.conversation)
     return Outcome(notices=[*await _say(ctx, frame.conversation, "La conversation est terminée. Merci de nous avoir écrit !"),
-                            Notice(protocol.ConversationClosed(conversation=frame.conversation), frame.conversation, service)])
+                            Notice(protocol.ConversationClosed(conversation=frame.conversation), frame.conversation, service),
+                            Notice(protocol.ConversationEnded(), frame.conversation)])
 
 
 async def phone(ctx: Services, who: Counsellor, frame: protocol.Phone) -> Outcome:
@@ -393,11 +397,22 @@ async def ping(ctx: Services, who: Counsellor | None, frame: protocol.Ping) -> O
     return Outcome(reply=[protocol.Pong()])
 
 
+async def typing(ctx: Services, who: Counsellor, frame: protocol.Typing) -> Outcome:
+    """A counsellor of the conversation's service is writing: its widgets show « Un conseiller
+    écrit… » (nothing is stored; a closed conversation or another service's is refused)."""
+    service, status, _ = await run_in_threadpool(ctx.store.state, frame.conversation)
+    if not who.serves(service):
+        raise NotFound(frame.conversation)
+    if status == "closed":
+        raise Closed(frame.conversation)
+    return Outcome(notices=[Notice(protocol.CounsellorTyping(), frame.conversation)])
+
+
 CONSOLE = {
     protocol.Ping: ping, protocol.Search: search, protocol.Redraft: redraft, protocol.Phone: phone,
     protocol.Inbox: inbox, protocol.AnswerOffline: answer_offline, protocol.Open: open_conversation,
     protocol.Take: take, protocol.Send: counsellor_send, protocol.Reject: reject, protocol.Transfer: transfer,
-    protocol.Close: close,
+    protocol.Close: close, protocol.Typing: typing,
 }
 
 
@@ -426,14 +441,14 @@ async def _store(ctx: Services, conversation: str, author: str, text: str, key: 
 def _relay(conversation: str, stored: StoredMessage) -> list[Notice]:
     """A stored message to the conversation's widgets and to the consoles of its service now."""
     message = protocol.Message(conversation=conversation, seq=stored.seq, author=stored.author, text=stored.text,
-                               service=stored.service)
+                               service=stored.service, at=stored.created_at)
     return [Notice(message, conversation), Notice(message, conversation, stored.service)]
 
 
 async def _say(ctx: Services, conversation: str, text: str) -> list[Notice]:
     """A system message (after the change it announces), to the conversation's widgets."""
     stored = await run_in_threadpool(ctx.store.append, conversation, "system", text)
-    return [Notice(protocol.Message(seq=stored.seq, author="system", text=text), conversation)]
+    return [Notice(protocol.Message(seq=stored.seq, author="system", text=text, at=stored.created_at), conversation)]
 
 
 async def history(ctx: Services, conversation: str, after_seq: int, scope: tuple[str, ...] | None = None) -> list[protocol.Out]:
@@ -441,8 +456,8 @@ async def history(ctx: Services, conversation: str, after_seq: int, scope: tuple
     messages = await run_in_threadpool(ctx.store.messages_since, conversation, after_seq, scope)
     mapping = await run_in_threadpool(ctx.store.mapping, conversation)
     ctx.hub.remember(mapping)
-    return [protocol.Message(conversation=conversation, seq=m.seq, author=m.author, text=mapping.restore(m.text))
-            for m in messages]
+    return [protocol.Message(conversation=conversation, seq=m.seq, author=m.author, text=mapping.restore(m.text),
+                             at=m.created_at) for m in messages]
 
 
 def _minutes(seconds: int) -> str:

@@ -7,6 +7,7 @@ the stored message's per-conversation `seq`. A client resumes by saying the last
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, field_validator
@@ -74,7 +75,44 @@ class OfflineForm(BaseModel):
 
 
 
-WidgetIn = TypeAdapter(Annotated[Union[Hello, UserMessage, Ping, Erase], Field(discriminator="type")])
+# -- widget -> server: the profile a person chooses to give, their opinion at the close ------------
+AUDIENCES = ("eleve", "parent", "etudiant", "adulte")
+# Metropolitan départements 01–95 (Corsica is 2A and 2B, never 20) and the overseas ones 971–976.
+DEPARTEMENT = re.compile(r"0[1-9]|1[0-9]|[3-8][0-9]|9[0-5]|2[1-9]|2A|2B|97[1-6]")
+MAX_COMMENT = 1000  # characters in a rating's comment
+
+
+class Profile(_In):
+    """Who writes and from where, both optional: given (or cleared, with null) at any time."""
+
+    type: Literal["profile"]
+    audience: Literal["eleve", "parent", "etudiant", "adulte"] | None = None
+    departement: str | None = Field(default=None, max_length=3)
+
+    @field_validator("departement", mode="before")
+    @classmethod
+    def known_departement(cls, value: object) -> object:
+        if value is None or not isinstance(value, str):
+            return value
+        code = value.strip().upper()
+        if not code:
+            return None
+        if len(code) == 1 and code.isdigit():
+            code = "0" + code
+        if not DEPARTEMENT.fullmatch(code):
+            raise ValueError("département inconnu : indiquez un numéro de 01 à 95, 2A, 2B ou de 971 à 976")
+        return code
+
+
+class Rate(_In):
+    """« Je donne mon avis »: a score from 1 to 5 and an optional comment, once per conversation."""
+
+    type: Literal["rate"]
+    score: int = Field(ge=1, le=5, strict=True)
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT)
+
+
+WidgetIn = TypeAdapter(Annotated[Union[Hello, UserMessage, Ping, Erase, Profile, Rate], Field(discriminator="type")])
 
 
 # -- console -> server ---------------------------------------------------------------------
@@ -162,9 +200,16 @@ class AnswerOffline(_In):
     text: str = Field(min_length=1, max_length=MAX_TEXT * 2)
 
 
+class Typing(_In):
+    """A counsellor is writing in a conversation (the console sends it at most every few seconds)."""
+
+    type: Literal["typing"]
+    conversation: str = Field(max_length=64)
+
+
 ConsoleIn = TypeAdapter(
     Annotated[
-        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping],
+        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping, Typing],
         Field(discriminator="type"),
     ]
 )
@@ -206,6 +251,13 @@ class Message(_Out):
     author: Literal["user", "counsellor", "system"]
     text: str
     service: Service | None = None
+    at: datetime | None = None  # when it was stored (the widget shows the time)
+
+    @field_validator("at")
+    @classmethod
+    def in_utc(cls, at: datetime | None) -> datetime | None:
+        """SQLite gives back naive datetimes: they were stored in UTC."""
+        return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 
 class Ack(_Out):
@@ -317,7 +369,22 @@ class OfflineFailed(_Out):
     message: str
 
 
-WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged, Erased]
+class CounsellorTyping(_Out):
+    """To the widget: a counsellor is writing an answer (« Un conseiller écrit… »)."""
+
+    type: Literal["typing"] = "typing"
+    who: Literal["counsellor"] = "counsellor"
+
+
+class ConversationEnded(_Out):
+    """To the widget: the conversation is closed (live, or found closed on resuming); `rated`
+    says whether the person already gave their opinion on it."""
+
+    type: Literal["ended"] = "ended"
+    rated: bool = False
+
+
+WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged, Erased, CounsellorTyping, ConversationEnded]
 ConsoleOut = Union[Pong, Error, Message, Ack, Draft, DraftSkipped, DraftUnavailable, Taken, Transferred,
                    ConversationClosed, Erased, Queues, SearchResults, PhoneDraft, InboxList, OfflineReceived, OfflineSent,
                    OfflineFailed]

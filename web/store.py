@@ -21,7 +21,7 @@ from assistant.pii import PseudonymMap
 from knowledge.vocabulary import ROLES
 from web.db import checkpoint
 from web.models import (
-    AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, OutboxMail, User, utcnow,
+    AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, OutboxMail, Rating, User, utcnow,
 )
 from web.offline import answer_body, mail_failure
 from web.security import DUMMY_HASH, Unreadable, Vault, hash_password, new_token, password_matches, token_digest, token_matches
@@ -51,6 +51,10 @@ class AmbiguousReference(LookupError):
 
     def __init__(self, reference: str) -> None:
         super().__init__(f"la référence « {reference} » désigne plusieurs conversations : donnez l'identifiant complet")
+
+
+class AlreadyRated(RuntimeError):
+    """The person already gave their opinion on this conversation: a rating is given once."""
 
 
 class AlreadyAnswered(RuntimeError):
@@ -874,3 +878,31 @@ class Store:
 
     def _checkpoint(self) -> None:
         checkpoint(self.sessions.kw["bind"])
+
+    # -- what the person chooses to tell: profile and opinion (widget) -------------------------
+    def set_profile(self, public_id: str, audience: str | None, departement: str | None) -> None:
+        """Record who writes (eleve | parent | etudiant | adulte) and their département, both
+        optional (None clears); validated by the widget's frame. `NotFound` for no conversation."""
+        with self.sessions.begin() as session:
+            conversation = self._conversation(session, public_id)
+            conversation.audience, conversation.departement = audience, departement
+
+    def rate(self, public_id: str, score: int, comment: str | None = None) -> None:
+        """The person's opinion of the conversation (score 1–5, comment already pseudonymised),
+        once: `AlreadyRated` for a second one, `NotFound` for no conversation."""
+        if not 1 <= score <= 5:
+            raise ValueError("score must be between 1 and 5")
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            session.add(Rating(conversation_id=conversation.id, score=score, comment=comment or None))
+            try:
+                session.commit()
+            except IntegrityError as exc:  # the unique conversation_id: another rating came first
+                session.rollback()
+                raise AlreadyRated(public_id) from exc
+
+    def rated(self, public_id: str) -> bool:
+        """Whether the person already gave their opinion on this conversation."""
+        with self.sessions() as session:
+            conversation = self._conversation(session, public_id)
+            return session.scalar(select(Rating.id).where(Rating.conversation_id == conversation.id)) is not None

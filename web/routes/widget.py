@@ -7,12 +7,19 @@ receives its own messages, counsellors' messages and queue information.
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from fastapi.responses import FileResponse
 
-from web import conversations, protocol
+from web import conversations, feedback, protocol
 from web.deps import STATIC, Services, get_services, origin_allowed
 from web.hub import read_frame, send
 from web.offline import is_open
+from web.opening_hours import next_opening, reopening_text
+
+# DOMPurify (npm, installed by `make setup`): the widget sanitises the answers' HTML with it.
+PURIFY = STATIC.parent / "node_modules" / "dompurify" / "dist" / "purify.es.mjs"
 
 router = APIRouter()
 
@@ -22,9 +29,28 @@ def demo_page() -> FileResponse:
     return FileResponse(STATIC / "index.html")
 
 
+@router.get("/donnees-personnelles", include_in_schema=False)
+def data_notice() -> FileResponse:
+    return FileResponse(STATIC / "donnees-personnelles.html")
+
+
+@router.get("/vendor/purify.es.mjs", include_in_schema=False)
+def purify() -> FileResponse:
+    if not PURIFY.is_file():
+        raise HTTPException(status_code=404)
+    return FileResponse(PURIFY, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/offline/status", include_in_schema=False)
 def offline_status(request: Request, service: protocol.Service = "moel") -> dict:
-    return {"service": service, "open": is_open(get_services(request).settings, service)}
+    """Whether the service is open; when closed, when it opens again (ISO and in French), if known."""
+    settings = get_services(request).settings
+    status: dict = {"service": service, "open": is_open(settings, service)}
+    if not status["open"]:
+        now = datetime.now(ZoneInfo(settings.timezone))
+        if reopens := next_opening(settings, service, now):
+            status |= {"reopens": reopens.isoformat(), "reopens_text": f"Le service rouvre {reopening_text(reopens, now)}."}
+    return status
 
 
 @router.post("/offline", status_code=201, include_in_schema=False)
@@ -78,6 +104,10 @@ async def widget_session(services: Services, socket: WebSocket, address: str) ->
                     await conversations.deliver(services, socket, await conversations.catch_up(services, opened, frame.last_seq))
                 elif conversation is None:
                     await send(socket, protocol.error("sans_conversation", "Ouvrez d'abord une conversation."))
+                elif isinstance(frame, protocol.Profile):
+                    await conversations.deliver(services, socket, await feedback.set_profile(services, conversation, frame))
+                elif isinstance(frame, protocol.Rate):
+                    await conversations.deliver(services, socket, await feedback.rate(services, conversation, frame))
                 elif isinstance(frame, protocol.Erase):
                     outcome = await conversations.erase(services, conversation, frame)
                     services.hub.leave_widget(conversation, socket)  # its other tabs are told; this one gets the reply

@@ -44,7 +44,7 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
         await ready.broker.stop()
         ready.nlp.close()
 
-    from web.routes import auth, console, health, quality, widget
+    from web.routes import auth, console, health, quality, stats, widget
 
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
@@ -70,6 +70,7 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
     app.include_router(widget.router)
     app.include_router(console.router)
     app.include_router(quality.router)
+    app.include_router(stats.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if DSFR.is_dir():
         app.mount("/dsfr", StaticFiles(directory=DSFR), name="dsfr")

@@ -19,12 +19,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from web.models import Conversation, DraftRecord, Message, OfflineRequest, Rating
+
+if TYPE_CHECKING:
+    from web.store import Store
 
 CHANNELS = {"chat": "Tchat", "offline": "Formulaire hors ligne", "phone": "Téléphone"}
 PHONE_NOT_MEASURED = ("Non mesuré : le mode téléphone de la console ne garde aucune trace des appels "
@@ -192,6 +195,12 @@ def academy_of(departement: str | None) -> str:
 
 
 # -- the figures ---------------------------------------------------------------------------------------
+def usage(store: Store, period: Period, services: list[str] | None = None) -> UsageStats:
+    """The figures of `period` in the store's database (one read-only session)."""
+    with store.sessions() as session:
+        return usage_stats(session, period, services)
+
+
 def usage_stats(session: Session, period: Period, services: list[str] | None = None) -> UsageStats:
     """Every figure of `period`, for `services` (None: all of them)."""
     dialect = session.get_bind().dialect.name

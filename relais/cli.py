@@ -536,6 +536,29 @@ def stats(
     out.print(f"Téléphone : {figures.phone}")
 
 
+@app.command()
+def triage() -> None:
+    """Prépare un brouillon pour chaque demande hors ligne ouverte qui n'en a pas encore (les plus anciennes
+    d'abord), comme le fait le serveur en arrière-plan à leur arrivée."""
+    from web.triage import triage_waiting
+
+    settings = _settings()
+    store = open_store(settings)
+    waiting = store.undrafted_offline_count()
+    if waiting == 0:
+        out.print("Aucune demande hors ligne n'attend de brouillon.")
+        return
+    index = _index(settings)
+    if index.manifest.count() == 0:
+        raise _fail(f"l'index de {settings.home} est vide : lancez d'abord « relais ingest » (par exemple « relais ingest --demo »).", code=2)
+    assistant = open_assistant(settings, index=index)
+    with _progress() as progress:
+        task = progress.add_task("Brouillons des demandes hors ligne", total=waiting)
+        drafted = triage_waiting(store, lambda question, service: assistant.draft_scrubbed(question, service).to_json(),
+                                 lambda done, total: progress.update(task, completed=done, total=total))
+    out.print(f"{drafted} demande(s) hors ligne ont maintenant un brouillon.")
+
+
 eval_app = typer.Typer(help="Évaluations pour l'équipe qualité : lancer, comparer, récolter des cas.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

@@ -20,6 +20,7 @@ from web.deps import DSFR, STATIC, Services
 from web import errors
 from web.headers import BodyLimit, SecurityHeaders
 from web.sessions import RotatingSessionMiddleware
+from web.triage import Triage
 
 def create_app(services: Services | Callable[[], Services], settings: Settings | None = None) -> FastAPI:
     """The web app over `services`, or over what builds them at startup (`relais serve` passes
@@ -39,7 +40,10 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
         gc.freeze()
         await ready.broker.start(ready.hub.dispatch)
         await ready.mailer.start()
+        app.state.triage = Triage(ready)  # drafts offline requests in the background, after live chat
+        await app.state.triage.start()
         yield
+        await app.state.triage.stop()
         await ready.mailer.stop()
         await ready.broker.stop()
         ready.nlp.close()

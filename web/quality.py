@@ -59,10 +59,9 @@ class Selection:
             where.append(exists().where(drafts, draft.outcome == self.outcome))
         if self.confidence is not None:
             low, high = BANDS[self.confidence]
-            confidence = draft.payload["confidence"].as_float()
-            where.append(exists().where(drafts, confidence >= low, confidence < high))
+            where.append(exists().where(drafts, draft.confidence >= low, draft.confidence < high))
         if self.flagged is not None:
-            flag = exists().where(drafts, draft.payload[("charter_flags", 0, "code")].as_string().is_not(None))
+            flag = exists().where(drafts, draft.flagged.is_(True))
             where.append(flag if self.flagged else not_(flag))
         if self.rating == 0:
             where.append(not_(exists().where(rated.conversation_id == Conversation.id)))

@@ -7,24 +7,25 @@ conversations and offline requests *received* in it, the drafts made in it, the 
 in it.
 
 Percentiles are continuous (interpolated, like PostgreSQL's `percentile_cont`): PostgreSQL
-computes them itself; SQLite ranks the values in one ordered query (window functions) and only
-the two rows around each percentile come back.
+computes them itself; on SQLite the values go into a temporary indexed table and an ordered
+OFFSET query per percentile reads the two rows around it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, case, cast, func, literal, or_, select
+from sqlalchemy import Column, Float, Index, MetaData, String, Table, case, func, insert, select
 from sqlalchemy.orm import Session
 
-from web.models import Conversation, DraftRecord, Message, OfflineRequest, Rating
+from web.models import Conversation, DraftRecord, OfflineRequest, Rating
 
 if TYPE_CHECKING:
     from web.store import Store
@@ -109,13 +110,6 @@ def _day(column: Any, dialect: str) -> Any:
     return func.date(_utc(column, dialect))
 
 
-def _week(column: Any, dialect: str) -> Any:
-    """The Monday of the column's week."""
-    if dialect == "sqlite":
-        return func.date(column, "weekday 0", "-6 days")
-    return func.date(func.date_trunc("week", _utc(column, dialect)))
-
-
 def _seconds(start: Any, end: Any, dialect: str) -> Any:
     if dialect == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86400.0
@@ -140,28 +134,29 @@ def _percentiles(session: Session, values: Any, dialect: str) -> dict[str, Durat
         result["all"] = Durations(count, None if median is None else float(median),
                                   None if ninetieth is None else float(ninetieth))
         return result
-    # SQLite: rank the values once (per service and over all), keep the rows around each percentile
-    both = select(values.c.service, values.c.seconds).union_all(
-        select(literal("all").label("service"), values.c.seconds)).subquery()
-    ranked = select(
-        both.c.service, both.c.seconds,
-        (func.row_number().over(partition_by=both.c.service, order_by=both.c.seconds) - 1).label("rank"),
-        func.count().over(partition_by=both.c.service).label("n"),
-    ).subquery()
-    wanted = []
-    for fraction in (0.5, 0.9):
-        low = cast(fraction * (ranked.c.n - 1), Integer)
-        wanted += [ranked.c.rank == low, ranked.c.rank == low + 1]
-    rows: dict[str, dict[int, float]] = {}
-    counts: dict[str, int] = {}
-    for service, seconds, rank, n in session.execute(
-            select(ranked.c.service, ranked.c.seconds, ranked.c.rank, ranked.c.n).where(or_(*wanted))):
-        rows.setdefault(service, {})[rank] = float(seconds)
-        counts[service] = n
-    for service, ranks in rows.items():
-        n = counts[service]
-        result[service] = Durations(n, _interpolated(ranks, n, 0.5), _interpolated(ranks, n, 0.9))
-    result.setdefault("all", Durations())
+    # SQLite: the values into a temporary table ordered by an index, then one ordered OFFSET query
+    # per percentile, each walking the index to the two rows around it
+    table = Table(f"usage_values_{uuid.uuid4().hex[:8]}", MetaData(), Column("service", String), Column("seconds", Float),
+                  prefixes=["TEMPORARY"])
+    connection = session.connection()
+    table.create(connection)
+    try:
+        connection.execute(insert(table).from_select(["service", "seconds"], select(values.c.service, values.c.seconds)))
+        Index(f"{table.name}_seconds", table.c.seconds, table.c.service).create(connection)  # covering: no row read
+        counts = dict(connection.execute(select(table.c.service, func.count()).group_by(table.c.service)).all())
+        counts["all"] = sum(counts.values())
+        for service, n in counts.items():
+            ranks: dict[int, float] = {}
+            for fraction in (0.5, 0.9):
+                low = int(fraction * (n - 1))
+                query = select(table.c.seconds).order_by(table.c.seconds).limit(2).offset(low)
+                if service != "all":
+                    query = query.where(table.c.service == service)
+                for offset, seconds in enumerate(connection.scalars(query)):
+                    ranks[low + offset] = float(seconds)
+            result[service] = Durations(n, _interpolated(ranks, n, 0.5), _interpolated(ranks, n, 0.9)) if n else Durations()
+    finally:
+        table.drop(connection)
     return result
 
 
@@ -211,35 +206,38 @@ def usage_stats(session: Session, period: Period, services: list[str] | None = N
         conversations.append(Conversation.service.in_(services))
         offline.append(OfflineRequest.service.in_(services))
 
-    # contacts per channel, service, day and week
+    # contacts per channel, service, day and week: one grouped scan per channel (days x services),
+    # folded here into services, days and weeks
     by_service: dict[str, dict] = {}
+    days: dict[str, dict] = {}
+    weeks: dict[str, dict] = {}
     for channel, table, where in (("chat", Conversation, conversations), ("offline", OfflineRequest, offline)):
-        for service, count in session.execute(select(table.service, func.count()).where(*where).group_by(table.service)):
-            by_service.setdefault(service, {"service": service, "chat": 0, "offline": 0})[channel] = count
+        day = _day(table.created_at, dialect).label("day")
+        for moment, service, count in session.execute(
+                select(day, table.service, func.count()).where(*where).group_by(day, table.service)):
+            moment = date.fromisoformat(_iso(moment)[:10])
+            monday = moment - timedelta(days=moment.weekday())
+            for key, bucket in ((service, by_service), (moment.isoformat(), days), (monday.isoformat(), weeks)):
+                row = bucket.setdefault(key, {"service" if bucket is by_service else "day": key, "chat": 0, "offline": 0})
+                row[channel] += count
     contacts = {"chat": sum(s["chat"] for s in by_service.values()),
                 "offline": sum(s["offline"] for s in by_service.values()), "phone": None}
-    by_day = _per_bucket(session, _day, dialect, conversations, offline)
-    by_week = _per_bucket(session, _week, dialect, conversations, offline)
+    by_day = [days[key] for key in sorted(days)]
+    by_week = [weeks[key] for key in sorted(weeks)]
 
-    # waiting (first user message -> first counsellor message) and handling (-> closed) times
-    firsts = (
-        select(Conversation.service.label("service"), Conversation.closed_at.label("closed_at"),
-               func.min(case((Message.author == "user", Message.created_at))).label("first_user"),
-               func.min(case((Message.author == "counsellor", Message.created_at))).label("first_counsellor"))
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(*conversations)
-        .group_by(Conversation.id, Conversation.service, Conversation.closed_at)
-        .subquery()
-    )
-    waiting_values = (select(firsts.c.service, _seconds(firsts.c.first_user, firsts.c.first_counsellor, dialect)
-                             .label("seconds"))
-                      .where(firsts.c.first_user.is_not(None), firsts.c.first_counsellor >= firsts.c.first_user).subquery())
-    handling_values = (select(firsts.c.service, _seconds(firsts.c.first_user, firsts.c.closed_at, dialect).label("seconds"))
-                       .where(firsts.c.first_user.is_not(None), firsts.c.closed_at >= firsts.c.first_user).subquery())
+    # waiting (first user message -> first counsellor message) and handling (-> closed) times, from the
+    # times each conversation keeps as its messages are stored
+    first_user, first_answer = Conversation.first_user_at, Conversation.first_answer_at
+    waiting_values = (select(Conversation.service.label("service"), _seconds(first_user, first_answer, dialect).label("seconds"))
+                      .where(*conversations, first_user.is_not(None), first_answer >= first_user).subquery())
+    handling_values = (select(Conversation.service.label("service"),
+                              _seconds(first_user, Conversation.closed_at, dialect).label("seconds"))
+                       .where(*conversations, first_user.is_not(None), Conversation.closed_at >= first_user).subquery())
     waiting = {k: asdict(v) for k, v in sorted(_percentiles(session, waiting_values, dialect).items())}
     handling = {k: asdict(v) for k, v in sorted(_percentiles(session, handling_values, dialect).items())}
 
     drafts_by_service, drafts_by_source, abstention = _drafts(session, period, services)
+    academies, audiences = _profiles(session, conversations)
     return UsageStats(
         period={"from": period.start.isoformat(), "to": period.end.isoformat()},
         contacts=contacts,
@@ -253,61 +251,53 @@ def usage_stats(session: Session, period: Period, services: list[str] | None = N
         drafts_by_source=drafts_by_source,
         abstention=abstention,
         ratings=_ratings(session, period, services),
-        academies=_academies(session, conversations),
-        audiences=_audiences(session, conversations),
+        academies=academies,
+        audiences=audiences,
         notes=["Jours et semaines en temps universel (UTC) ; les semaines commencent le lundi.",
                "Attente : du premier message de la personne au premier message d'un conseiller ou d'une conseillère. "
                "Traitement : du premier message à la clôture."],
     )
 
 
-def _per_bucket(session: Session, bucket: Any, dialect: str, conversations: list, offline: list) -> list[dict]:
-    counts: dict[str, dict] = {}
-    for channel, table, where in (("chat", Conversation, conversations), ("offline", OfflineRequest, offline)):
-        key = bucket(table.created_at, dialect).label("bucket")
-        for moment, count in session.execute(select(key, func.count()).where(*where).group_by(key)):
-            day = _iso(moment)
-            counts.setdefault(day, {"day": day, "chat": 0, "offline": 0})[channel] = count
-    return [counts[day] for day in sorted(counts)]
-
-
 def _drafts(session: Session, period: Period, services: list[str] | None) -> tuple[list[dict], list[dict], dict]:
-    """Decisions per service and per main source (the first cited), and how often the assistant abstained."""
+    """Decisions per service (the conversation's when the draft was made) and per main source (the
+    first cited), and how often the assistant abstained."""
     where = [DraftRecord.created_at >= period.since, DraftRecord.created_at < period.until]
-    joined = select(DraftRecord).join(Conversation, Conversation.id == DraftRecord.conversation_id)
     if services is not None:
-        where.append(Conversation.service.in_(services))
-    outcome = func.coalesce(DraftRecord.outcome, "undecided")
+        where.append(DraftRecord.service.in_(services))
+    # one grouped scan of the drafts' index, folded here per service, per source and for abstention
     per_service: dict[str, dict] = {}
-    for service, decided, count in session.execute(
-            joined.with_only_columns(Conversation.service, outcome, func.count()).where(*where)
-            .group_by(Conversation.service, outcome)):
+    per_source: dict[str, dict] = {}
+    total = abstentions = 0
+    for service, outcome, source, abstained, count in session.execute(
+            select(DraftRecord.service, DraftRecord.outcome, DraftRecord.main_source, DraftRecord.abstained, func.count())
+            .where(*where).group_by(DraftRecord.service, DraftRecord.outcome, DraftRecord.main_source, DraftRecord.abstained)):
+        decided = outcome or "undecided"
         row = per_service.setdefault(service, {"service": service, "sent": 0, "edited": 0, "rejected": 0, "undecided": 0})
-        row[decided] = count
+        row[decided] += count
+        total += count
+        abstentions += count if abstained else 0
+        if outcome is not None and source is not None:
+            cited = per_source.setdefault(source, {"doc_id": source, "decided": 0, "sent": 0, "edited": 0, "rejected": 0})
+            cited["decided"] += count
+            cited[outcome] += count
     for row in per_service.values():
         row["total"] = row["sent"] + row["edited"] + row["rejected"] + row["undecided"]
         decided = row["total"] - row["undecided"]
         row["rejected_share"] = round(row["rejected"] / decided, 4) if decided else None
-
-    doc_id = DraftRecord.payload[("citations", 0, "doc_id")].as_string()
-    title = DraftRecord.payload[("citations", 0, "title")].as_string()
-    rejected = func.sum(case((DraftRecord.outcome == "rejected", 1), else_=0))
-    sources = []
-    for source, name, total, sent, edited, rejections in session.execute(
-            joined.with_only_columns(doc_id.label("doc_id"), func.max(title), func.count(),
-                                     func.sum(case((DraftRecord.outcome == "sent", 1), else_=0)),
-                                     func.sum(case((DraftRecord.outcome == "edited", 1), else_=0)), rejected)
-            .where(*where, DraftRecord.outcome.is_not(None), doc_id.is_not(None))
-            .group_by(doc_id).order_by(rejected.desc(), func.count().desc(), doc_id).limit(TOP_SOURCES)):
-        sources.append({"doc_id": source, "title": name, "decided": total, "sent": int(sent), "edited": int(edited),
-                        "rejected": int(rejections), "rejected_share": round(int(rejections) / total, 4)})
-
-    abstained = DraftRecord.payload["abstained"].as_boolean()
-    total, abstentions = session.execute(
-        joined.with_only_columns(func.count(), func.sum(case((abstained.is_(True), 1), else_=0))).where(*where)).one()
-    abstention = {"drafts": total, "abstained": int(abstentions or 0),
-                  "rate": round(int(abstentions or 0) / total, 4) if total else None}
+    sources = sorted(per_source.values(), key=lambda r: (-r["rejected"], -r["decided"], r["doc_id"]))[:TOP_SOURCES]
+    for row in sources:
+        row["title"] = _title(session, row["doc_id"])
+        row["rejected_share"] = round(row["rejected"] / row["decided"], 4)
+    abstention = {"drafts": total, "abstained": abstentions, "rate": round(abstentions / total, 4) if total else None}
     return sorted(per_service.values(), key=lambda s: s["service"]), sources, abstention
+
+
+def _title(session: Session, doc_id: str) -> str | None:
+    """The title a draft citing `doc_id` gave it (one payload read)."""
+    payload = session.scalar(select(DraftRecord.payload).where(DraftRecord.main_source == doc_id)
+                             .order_by(DraftRecord.id.desc()).limit(1))
+    return next((c.get("title") for c in (payload or {}).get("citations", []) if c.get("doc_id") == doc_id), None)
 
 
 def _ratings(session: Session, period: Period, services: list[str] | None) -> dict:
@@ -330,24 +320,23 @@ def _ratings(session: Session, period: Period, services: list[str] | None) -> di
                            for s, row in sorted(by_service.items())]}
 
 
-def _academies(session: Session, conversations: list) -> list[dict]:
-    """Conversations per académie: counted per département in SQL, the départements folded here."""
-    counts: dict[str, int] = {}
-    for departement, count in session.execute(select(Conversation.departement, func.count()).where(*conversations)
-                                              .group_by(Conversation.departement)):
+def _profiles(session: Session, conversations: list) -> tuple[list[dict], list[dict]]:
+    """Conversations per académie and per profile: one grouped scan (département x profile),
+    the départements folded into académies here."""
+    academies: dict[str, int] = {}
+    audiences: dict[str | None, int] = {}
+    for departement, audience, count in session.execute(
+            select(Conversation.departement, Conversation.audience, func.count()).where(*conversations)
+            .group_by(Conversation.departement, Conversation.audience)):
         academy = academy_of(departement)
-        counts[academy] = counts.get(academy, 0) + count
-    named = sorted((a for a in counts if a not in (NOT_GIVEN, OVERSEAS_COLLECTIVITIES, UNKNOWN_DEPARTEMENT)))
-    rest = [a for a in (OVERSEAS_COLLECTIVITIES, UNKNOWN_DEPARTEMENT, NOT_GIVEN) if a in counts]
-    return [{"academie": a, "count": counts[a]} for a in named + rest]
-
-
-def _audiences(session: Session, conversations: list) -> list[dict]:
-    counts = dict(session.execute(select(Conversation.audience, func.count()).where(*conversations)
-                                  .group_by(Conversation.audience)).all())
-    rows = [{"audience": a, "label": label, "count": counts.get(a, 0)} for a, label in AUDIENCE_LABELS.items()]
-    rows.append({"audience": None, "label": NOT_GIVEN, "count": sum(n for a, n in counts.items() if a not in AUDIENCE_LABELS)})
-    return rows
+        academies[academy] = academies.get(academy, 0) + count
+        audiences[audience] = audiences.get(audience, 0) + count
+    named = sorted(a for a in academies if a not in (NOT_GIVEN, OVERSEAS_COLLECTIVITIES, UNKNOWN_DEPARTEMENT))
+    rest = [a for a in (OVERSEAS_COLLECTIVITIES, UNKNOWN_DEPARTEMENT, NOT_GIVEN) if a in academies]
+    profiles = [{"audience": a, "label": label, "count": audiences.get(a, 0)} for a, label in AUDIENCE_LABELS.items()]
+    profiles.append({"audience": None, "label": NOT_GIVEN,
+                     "count": sum(n for a, n in audiences.items() if a not in AUDIENCE_LABELS)})
+    return [{"academie": a, "count": academies[a]} for a in named + rest], profiles
 
 
 # -- CSV -------------------------------------------------------------------------------------------------

@@ -137,6 +137,23 @@ def _stored(conversation: Conversation, message: Message, duplicate: bool = Fals
                          conversation.service, duplicate)
 
 
+def _firsts(author: str, now: datetime) -> dict:
+    """A conversation's first user message and first answer, for the usage statistics' times."""
+    if author == "user":
+        return {"first_user_at": func.coalesce(Conversation.first_user_at, now)}
+    if author == "counsellor":
+        return {"first_answer_at": func.coalesce(Conversation.first_answer_at, now)}
+    return {}
+
+
+def draft_figures(payload: dict) -> dict:
+    """What the statistics and the quality filters count of a draft, kept beside its payload."""
+    citations, confidence = payload.get("citations") or [], payload.get("confidence")
+    return {"main_source": citations[0].get("doc_id") if citations else None,
+            "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
+            "abstained": payload.get("abstained"), "flagged": bool(payload.get("charter_flags"))}
+
+
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
     """`ids` in slices of `size`, for bounded IN lists."""
     for start in range(0, len(ids), size):
@@ -313,14 +330,14 @@ class Store:
                                Conversation.status == conversation.status,
                                Conversation.counsellor_id.is_(None) if conversation.counsellor_id is None
                                else Conversation.counsellor_id == conversation.counsellor_id)
-                        .values(last_seq=seq, updated_at=utcnow())
+                        .values(last_seq=seq, updated_at=(now := utcnow()), **_firsts(author, now))
                     )
                     if claimed.rowcount != 1:
                         session.rollback()
                         continue
                     message = Message(
                         conversation_id=conversation.id, seq=seq, author=author, text=text,
-                        idempotency_key=idempotency_key, counsellor_id=counsellor_id,
+                        idempotency_key=idempotency_key, counsellor_id=counsellor_id, created_at=now,
                     )
                     session.add(message)
                     if decision is not None:
@@ -503,7 +520,8 @@ class Store:
     def save_draft(self, public_id: str, message_id: int, payload: dict) -> int:
         with self.sessions.begin() as session:
             conversation = self._conversation(session, public_id)
-            record = DraftRecord(conversation_id=conversation.id, message_id=message_id, payload=payload)
+            record = DraftRecord(conversation_id=conversation.id, message_id=message_id, payload=payload,
+                                 service=conversation.service, **draft_figures(payload))
             session.add(record)
             session.flush()
             return record.id
@@ -593,7 +611,8 @@ class Store:
             return request.id
 
     def offline_inbox(self, services: list[str] | None) -> list[dict]:
-        """Offline requests waiting for a counsellor, with the question restored: the open ones
+        """Offline requests waiting for a counsellor, the longest waiting first, with the question
+        restored and the background draft (`draft`, `draft_text`, `drafted_at`) if made: the open ones
         (a request whose mail failed is open again, marked `"mail": "failed"` with the reason and
         the answer that did not go), and those whose mail nobody can send (`"mail": "queued"`,
         with why). A request whose mail is queued or sent has left the inbox."""
@@ -607,8 +626,12 @@ class Store:
         with self.sessions() as session:
             inbox = []
             for request, mail in session.execute(query):
-                entry = {"id": request.id, "service": request.service, "created_at": request.created_at.isoformat(),
-                         "question": self.vault.open_mapping(f"offline-{request.id}", request.mapping).restore(request.question)}
+                mapping = self.vault.open_mapping(f"offline-{request.id}", request.mapping)
+                entry = {"id": request.id, "service": request.service, "created_at": _utc(request.created_at).isoformat(),
+                         "question": mapping.restore(request.question),
+                         # the assistant's draft made in the background (None: not yet), its text restored for the counsellor
+                         "draft": request.draft, "draft_text": mapping.restore(request.draft["draft"]) if request.draft else None,
+                         "drafted_at": _utc(request.drafted_at).isoformat() if request.draft and request.drafted_at else None}
                 if mail is not None and mail.status == "failed":
                     entry |= {"mail": "failed", "reason": mail_failure(mail.attempts, mail.last_error or "raison inconnue"),
                               "answer": self._answer(request)}
@@ -649,7 +672,10 @@ class Store:
                     raise NotFound(str(request_id))
                 raise AlreadyAnswered(str(request_id))
             request = session.get(OfflineRequest, request_id)
-            question = self.vault.open_mapping(f"offline-{request_id}", request.mapping).restore(request.question)
+            mapping = self.vault.open_mapping(f"offline-{request_id}", request.mapping)
+            question = mapping.restore(request.question)
+            self._file_offline_decision(session, request, mapping.restore(request.draft["draft"]) if request.draft else None,
+                                        text, counsellor_id)
             mail = session.scalar(select(OutboxMail).where(OutboxMail.request_id == request_id))
             if mail is None:
                 mail = OutboxMail(request_id=request_id)
@@ -844,6 +870,59 @@ class Store:
     def _checkpoint(self) -> None:
         checkpoint(self.sessions.kw["bind"])
 
+    # -- offline triage: drafts made in the background ---------------------------------------------
+    def claim_undrafted_offline(self, lease: timedelta = timedelta(minutes=10)) -> tuple[int, str, str] | None:
+        """(id, pseudonymised question, service) of the oldest open offline request with no draft,
+        claimed for `lease` so that another process does not draft it too (`drafted_at` holds the
+        claim until the draft is saved); None when none waits."""
+        now = utcnow()
+        free = and_(OfflineRequest.status == "open", OfflineRequest.draft.is_(None),
+                    or_(OfflineRequest.drafted_at.is_(None), OfflineRequest.drafted_at < now - lease))
+        for _ in range(20):  # another process claimed the one we saw: look again
+            with self.sessions() as session:
+                row = session.execute(select(OfflineRequest.id, OfflineRequest.question, OfflineRequest.service)
+                                      .where(free).order_by(OfflineRequest.id).limit(1)).first()
+            if row is None:
+                return None
+            with self.sessions.begin() as session:
+                if session.execute(update(OfflineRequest).where(OfflineRequest.id == row[0], free)
+                                   .values(drafted_at=now)).rowcount == 1:
+                    return row[0], row[1], row[2]
+        return None
+
+    def undrafted_offline_count(self) -> int:
+        """How many open offline requests have no draft yet."""
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(OfflineRequest).where(
+                OfflineRequest.status == "open", OfflineRequest.draft.is_(None))) or 0
+
+    def save_offline_draft(self, request_id: int, payload: dict) -> bool:
+        """Keep the draft of an offline request (a Draft.to_json()); False when it is gone, answered
+        or drafted meanwhile (the first draft stays)."""
+        with self.sessions.begin() as session:
+            return session.execute(
+                update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.draft.is_(None),
+                                             OfflineRequest.status == "open")
+                .values(draft=payload, drafted_at=utcnow())).rowcount == 1
+
+    def release_offline_claim(self, request_id: int) -> None:
+        """Drafting failed: let the request be claimed again at once."""
+        with self.sessions.begin() as session:
+            session.execute(update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.draft.is_(None))
+                            .values(drafted_at=None))
+
+    @staticmethod
+    def _file_offline_decision(session: Session, request: OfflineRequest, draft_text: str | None, answer: str,
+                               counsellor_id: int) -> None:
+        """What the counsellor did with the background draft, filed like a chat draft's decision:
+        "sent" (as is) or "edited", kept in the draft (`outcome`, `decided_at`) and audited. The first
+        answer decides (an answer sent again after a failed mail does not)."""
+        if draft_text is None or request.draft.get("outcome"):
+            return
+        outcome = "sent" if draft_text.strip() == answer.strip() else "edited"
+        request.draft = {**request.draft, "outcome": outcome, "decided_at": utcnow().isoformat()}
+        session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", detail={"offline_request_id": request.id}))
+
     # -- the quality team's reading (closed conversations, pseudonymised) ------------------------
     @staticmethod
     def _answer_sent() -> Any:
@@ -886,12 +965,15 @@ class Store:
                 for d, question, service, public_id, closed, answer, login, score in session.execute(query)
             ]
 
-    def quality_conversations(self, selection: Selection, limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
-        """(how many conversations the selection holds, one page of them, last closed first), each
-        with its counts of messages and of drafts per outcome, its lowest confidence, its charter
-        flags and its rating."""
+    def quality_conversations(self, selection: Selection, limit: int = 50, offset: int = 0,
+                              count_up_to: int = 1_000) -> tuple[int, list[dict]]:
+        """(how many conversations the selection holds, counted up to `count_up_to` + 1 so that a
+        page of a large selection costs no more than a small one; one page of them, last closed
+        first), each with its counts of messages and of drafts per outcome, its lowest confidence,
+        its charter flags and its rating."""
         with self.sessions() as session:
-            total = session.scalar(select(func.count()).select_from(Conversation).where(*selection.conditions()))
+            total = session.scalar(select(func.count()).select_from(
+                select(Conversation.id).where(*selection.conditions()).limit(count_up_to + 1).subquery()))
             page = session.execute(
                 select(Conversation.id, Conversation.public_id, Conversation.service, Conversation.created_at,
                        Conversation.closed_at, Conversation.audience, Rating.score)
@@ -902,8 +984,8 @@ class Store:
             messages = dict(session.execute(select(Message.conversation_id, func.count()).where(Message.conversation_id.in_(ids))
                                             .group_by(Message.conversation_id)).all()) if ids else {}
             decisions: dict[int, dict] = {}
-            confidence = DraftRecord.payload["confidence"].as_float()
-            flagged = case((DraftRecord.payload[("charter_flags", 0, "code")].as_string().is_not(None), 1), else_=0)
+            confidence = DraftRecord.confidence
+            flagged = case((DraftRecord.flagged.is_(True), 1), else_=0)
             if ids:
                 for conversation_id, outcome, count, lowest, flags in session.execute(
                         select(DraftRecord.conversation_id, DraftRecord.outcome, func.count(), func.min(confidence), func.sum(flagged))

@@ -113,6 +113,7 @@ def test_the_list_gives_counts_confidence_flags_and_rating_per_conversation(stor
     assert [row["closed_at"] for row in rows] == sorted((row["closed_at"] for row in rows), reverse=True)
     total, page = store.quality_conversations(Selection(), limit=2, offset=2)
     assert total == 4 and [r["conversation"] for r in page] == [r["conversation"] for r in rows[2:4]]
+    assert store.quality_conversations(Selection(), count_up_to=2)[0] == 3  # « more than 2 »: counting stops there
 
 
 def test_a_rejected_draft_shows_the_answer_the_counsellor_sent_instead_and_the_reason(store, selection_data):

@@ -13,6 +13,7 @@ import pytest
 
 from web.models import Conversation, DraftRecord, Message, OfflineRequest, Rating
 from web.stats import Period, InvalidPeriod, academy_of, to_csv, usage_stats
+from web.store import draft_figures
 
 SERVICES = ("parcoursup", "monmaster", "moel")
 DEPARTEMENTS = ("75", "76", "14", "2A", "974", "976", "13", "987", "99", None)
@@ -86,7 +87,8 @@ def generate_year(store, year: int = 2025, conversations: int = 400, seed: int =
                     payload = {"draft": "brouillon", "confidence": rng.random(), "abstained": abstained,
                                "citations": [] if source is None else [{"doc_id": source, "title": source.upper()}]}
                     session.add(DraftRecord(conversation_id=conversation.id, message_id=user.id, payload=payload,
-                                            outcome=outcome, created_at=moment + timedelta(seconds=2)))
+                                            outcome=outcome, created_at=moment + timedelta(seconds=2), service=service,
+                                            **draft_figures(payload)))
                     expected.outcomes[(service, outcome or "undecided")] += 1
                     if outcome and source:
                         expected.decided_by_source[source] += 1
@@ -96,11 +98,12 @@ def generate_year(store, year: int = 2025, conversations: int = 400, seed: int =
                     moment += timedelta(seconds=wait)
                     if turn == 0:
                         expected.waiting[service].append(float(wait))
+                        conversation.first_answer_at = moment
                     seq += 1
                     session.add(Message(conversation_id=conversation.id, seq=seq, author="counsellor", text="réponse",
                                         created_at=moment))
                 moment += timedelta(seconds=rng.randrange(10, 600))
-            conversation.last_seq = seq
+            conversation.last_seq, conversation.first_user_at = seq, first_user
             conversation.closed_at = moment + timedelta(seconds=rng.randrange(1, 300))
             expected.handling[service].append((conversation.closed_at - first_user).total_seconds())
             if rng.random() < 0.3:
@@ -219,3 +222,25 @@ def test_academies_since_the_normandie_merger():
 def test_a_period_that_ends_before_it_starts_is_refused_in_french():
     with pytest.raises(InvalidPeriod, match="précède"):
         Period(date(2025, 2, 1), date(2025, 1, 1))
+
+
+def test_the_store_keeps_the_first_times_and_the_draft_figures_as_it_writes(store):
+    public_id, _ = store.open_conversation("moel")
+    asked = store.append(public_id, "user", "Bonjour")
+    store.append(public_id, "user", "Vous êtes là ?")
+    counsellor = store.add_user("c.dupont", "un-mot-de-passe-solide", "counsellor", ["moel"])
+    store.take(public_id, counsellor.id)
+    answered = store.append(public_id, "counsellor", "Oui !", counsellor_id=counsellor.id)
+    store.append(public_id, "counsellor", "Je regarde.", counsellor_id=counsellor.id)
+    draft_id = store.save_draft(public_id, asked.message_id, {
+        "draft": "…", "confidence": 0.42, "abstained": True, "citations": [{"doc_id": "oscar:a", "title": "A"}],
+        "charter_flags": [{"code": "x", "message": "y"}]})
+
+    with store.sessions() as session:
+        conversation = session.query(Conversation).filter_by(public_id=public_id).one()
+        draft = session.get(DraftRecord, draft_id)
+        utc = lambda moment: moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # noqa: E731 (SQLite: naive)
+        assert (utc(conversation.first_user_at), utc(conversation.first_answer_at)) == (utc(asked.created_at),
+                                                                                       utc(answered.created_at))
+        assert (draft.service, draft.main_source, draft.confidence, draft.abstained, draft.flagged) == (
+            "moel", "oscar:a", 0.42, True, True)

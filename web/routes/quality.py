@@ -23,6 +23,7 @@ READERS = ("quality", "supervisor")
 FOR_WHOM = "à l'équipe qualité et aux superviseurs"
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000  # drafts in one export
+COUNT_UP_TO = 1_000  # a selection larger than this is said to be « plus de 1 000 » (counting further costs a scan)
 
 
 def selection(service: str | None, start: str | None, end: str | None, outcome: Outcome | None, confidence: Band | None,
@@ -54,8 +55,9 @@ async def closed_conversations(user: CurrentUser, services: ServicesDep, request
     require_role(user, READERS, FOR_WHOM)
     chosen = selection(**_filters(request))
     total, rows = await run_in_threadpool(services.store.quality_conversations, chosen, PAGE_SIZE,
-                                          (page_number - 1) * PAGE_SIZE)
-    return {"total": total, "page": page_number, "page_size": PAGE_SIZE, "conversations": rows}
+                                          (page_number - 1) * PAGE_SIZE, COUNT_UP_TO)
+    return {"total": min(total, COUNT_UP_TO), "more": total > COUNT_UP_TO, "page": page_number, "page_size": PAGE_SIZE,
+            "conversations": rows}
 
 
 @router.get("/conversations/{public_id}")

@@ -62,7 +62,8 @@ async function loadList() {
   document.getElementById("page").textContent = `Page ${page} sur ${pages}`;
   document.getElementById("precedente").disabled = page <= 1;
   document.getElementById("suivante").disabled = page >= pages;
-  state.textContent = `${total.toLocaleString("fr-FR")} conversation(s) terminée(s) dans la sélection.`;
+  state.textContent = body.more ? `Plus de ${total.toLocaleString("fr-FR")} conversations terminées dans la sélection : affinez les filtres.`
+    : `${total.toLocaleString("fr-FR")} conversation(s) terminée(s) dans la sélection.`;
 }
 
 function diffView(runs) {

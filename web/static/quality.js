@@ -93,7 +93,7 @@ function draftCard(draft, index) {
     ? `${OUTCOMES[draft.outcome]}${draft.counsellor ? " par " + draft.counsellor : ""}, le ${when(draft.decided_at)}` : OUTCOMES.undecided;
   const card = el("article", { class: "fr-card fr-card--no-arrow fr-mb-3w" }, el("div", { class: "fr-card__body" },
     el("div", { class: "fr-card__content" },
-      el("h4", { class: "fr-card__title" }, `Brouillon ${index + 1} (réponse au message n° ${draft.seq})`),
+      el("h4", {}, `Brouillon ${index + 1} (réponse au message n° ${draft.seq})`),
       el("p", {}, `Confiance : ${confidence(draft.confidence)}${draft.confidence_words ? " (" + draft.confidence_words + ")" : ""}`,
         draft.abstained ? " — l'assistant s'est abstenu" : "", ` · rédacteur ${draft.drafter || "—"}`,
         draft.model ? ` (${draft.model})` : "", ` · index v${draft.index_version ?? "—"}`),

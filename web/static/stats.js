@@ -33,7 +33,7 @@ function table(caption, columns, rows) {
 }
 
 // Horizontal bars: the chart is an image described by its title; the table next to it holds the figures.
-function bars(title, items) {
+function bars(title, items, format = number) {
   const ns = "http://www.w3.org/2000/svg";
   const max = Math.max(1, ...items.map(([, value]) => value || 0));
   const rowHeight = 22, labelWidth = 220, width = 640;
@@ -56,7 +56,7 @@ function bars(title, items) {
     const count = document.createElementNS(ns, "text");
     count.setAttribute("x", labelWidth + Math.max(0, ((value || 0) / max) * (width - labelWidth - 60)) + 4);
     count.setAttribute("y", y + 14); count.setAttribute("class", "chart-label");
-    count.textContent = number(value);
+    count.textContent = format(value);
     svg.append(text, rect, count);
   });
   return svg;
@@ -125,7 +125,7 @@ function render(stats) {
 
   figures.append(section("Brouillons de l'assistant",
     bars("Part des brouillons rejetés par service", stats.drafts_by_service.map((r) => [SERVICES[r.service] || r.service,
-      Math.round(100 * (r.rejected_share || 0))])),
+      Math.round(100 * (r.rejected_share || 0))]), (n) => `${n} %`),
     table("Décisions des conseillers par service", [["Service", (r) => SERVICES[r.service] || r.service],
       ...Object.entries(OUTCOMES).map(([key, label]) => [label, (r) => number(r[key]), true]),
       ["Part rejetée", (r) => percent(r.rejected_share), true]], stats.drafts_by_service),

@@ -27,14 +27,25 @@ log = logging.getLogger(__name__)
 def harvest(store: Store, since: date | datetime, scrubber: Scrubber) -> list[dict]:
     """Candidate cases from drafts edited or rejected since `since` (a date means 00:00 UTC), by decision time."""
     moment = since if isinstance(since, datetime) else datetime.combine(since, time.min, tzinfo=timezone.utc)
+    cases = candidates(store.decided_drafts(moment, ("edited", "rejected")), scrubber)
+    log.info("harvest: %d candidates since %s", len(cases), moment.isoformat())
+    return cases
+
+
+def candidates(records: list[dict], scrubber: Scrubber | None) -> list[dict]:
+    """Candidate cases from decided drafts (`Store.decided_drafts` or `Store.quality_drafts`
+    records): the edited and rejected ones with a question. `scrubber` None: the texts as stored
+    (already pseudonymised), without the second pass."""
     cases: list[dict] = []
     seen: set[int] = set()
-    for record in store.decided_drafts(moment, ("edited", "rejected")):
-        if record["draft_id"] in seen or not (record["question"] or "").strip():
+    for record in records:
+        if record["outcome"] not in ("edited", "rejected") or record["draft_id"] in seen \
+                or not (record["question"] or "").strip():
             continue
         seen.add(record["draft_id"])
+        if "next_counsellor_text" not in record:  # a quality_drafts record
+            record = {**record, "next_counsellor_text": record["answer_sent"] if record["outcome"] == "rejected" else None}
         cases.append(_candidate(record, scrubber))
-    log.info("harvest: %d candidates since %s", len(cases), moment.isoformat())
     return cases
 
 
@@ -46,10 +57,11 @@ def write_candidates(cases: list[dict], path: Path) -> None:
             handle.write(json.dumps(case, ensure_ascii=False) + "\n")
 
 
-def _candidate(record: dict, scrubber: Scrubber) -> dict:
+def _candidate(record: dict, scrubber: Scrubber | None) -> dict:
     payload = record["payload"] or {}
     answer = record["final_text"] if record["outcome"] == "edited" else record["next_counsellor_text"]
-    question, draft, answer = _rescrub([record["question"], payload.get("draft"), answer], scrubber)
+    texts = [record["question"], payload.get("draft"), answer, record.get("reject_reason")]
+    question, draft, answer, reason = _rescrub(texts, scrubber) if scrubber is not None else texts
     cited = [c["doc_id"] for c in payload.get("citations", []) + payload.get("sources", [])]
     return {
         "id": f"h-{record['draft_id']}",
@@ -68,6 +80,7 @@ def _candidate(record: dict, scrubber: Scrubber) -> dict:
             "confidence": payload.get("confidence"),
             "flags": [flag["code"] for flag in payload.get("charter_flags", [])],
             "counsellor_answer": answer,
+            "reject_reason": reason,
             "decided_at": record["decided_at"].isoformat(),
         },
     }

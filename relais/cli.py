@@ -461,6 +461,103 @@ def purge(
         raise _fail(f"{unchecked} demande(s) n'ont pas pu être vérifiées : leur adresse est chiffrée avec une clé absente. "
                     "Ajoutez l'ancienne clé à RELAIS_OLD_SECRET_KEYS et relancez la commande.")
 
+def _day(value: str, option: str) -> "date":
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"date invalide pour {option} « {value} » (attendu : AAAA-MM-JJ).", code=2) from exc
+
+
+def _minutes(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 60:.1f} min"
+
+
+@app.command()
+def stats(
+    start: Annotated[str, typer.Option("--from", help="Premier jour de la période, AAAA-MM-JJ (UTC).")],
+    end: Annotated[str, typer.Option("--to", help="Dernier jour de la période, AAAA-MM-JJ (inclus).")],
+    service: Annotated[Optional[str], typer.Option("--service", help="Un seul service (défaut : tous).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Toutes les statistiques en JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Toutes les statistiques en CSV (section, clé, mesure, valeur).")] = False,
+) -> None:
+    """Statistiques d'usage d'une période : contacts par canal, service, jour et semaine ; temps d'attente et de
+    traitement ; décisions sur les brouillons ; abstention ; avis ; académies et profils (les chiffres de /stats)."""
+    from web.stats import CHANNELS, InvalidPeriod, Period, to_csv, usage
+
+    if as_json and as_csv:
+        raise _fail("choisissez --json ou --csv, pas les deux.", code=2)
+    if service is not None and service not in HOTLINES:
+        raise _fail(f"service inconnu « {service} » (attendu : {', '.join(HOTLINES)}).", code=2)
+    try:
+        period = Period(_day(start, "--from"), _day(end, "--to"))
+    except InvalidPeriod as exc:
+        raise _fail(f"période invalide : {exc}.", code=2) from exc
+    figures = usage(open_store(_settings()), period, [service] if service else None)
+    if as_json:
+        out.print_json(json.dumps(figures.to_json(), ensure_ascii=False))
+        return
+    if as_csv:
+        sys.stdout.write(to_csv(figures))
+        return
+    contacts = Table("Canal", "Contacts", title=f"Contacts du {period.start} au {period.end}")
+    for channel, label in CHANNELS.items():
+        count = figures.contacts[channel]
+        contacts.add_row(label, "non mesuré" if count is None else str(count))
+    out.print(contacts)
+    per_service = Table("Service", "Tchat", "Hors ligne", "Attente p50", "Attente p90", "Traitement p50", "Traitement p90",
+                        title="Par service")
+    for row in figures.contacts_by_service:
+        waiting, handling = figures.waiting.get(row["service"], {}), figures.handling.get(row["service"], {})
+        per_service.add_row(row["service"], str(row["chat"]), str(row["offline"]), _minutes(waiting.get("p50")),
+                            _minutes(waiting.get("p90")), _minutes(handling.get("p50")), _minutes(handling.get("p90")))
+    out.print(per_service)
+    drafts = Table("Service", "Tels quels", "Modifiés", "Rejetés", "Sans décision", title="Brouillons")
+    for row in figures.drafts_by_service:
+        drafts.add_row(row["service"], str(row["sent"]), str(row["edited"]), str(row["rejected"]), str(row["undecided"]))
+    out.print(drafts)
+    sources = Table("Source", "Décidés", "Rejetés", title="Sources les plus rejetées")
+    for row in figures.drafts_by_source[:10]:
+        sources.add_row(row["doc_id"], str(row["decided"]), str(row["rejected"]))
+    out.print(sources)
+    rate = figures.abstention["rate"]
+    out.print(f"Abstention : {'—' if rate is None else f'{100 * rate:.1f} %'} des {figures.abstention['drafts']} brouillons.")
+    ratings = figures.ratings
+    out.print(f"Avis : {ratings['count']}, note moyenne {ratings['average'] if ratings['average'] is not None else '—'} sur 5.")
+    academies = Table("Académie", "Conversations", title="Par académie")
+    for row in figures.academies:
+        academies.add_row(row["academie"], str(row["count"]))
+    out.print(academies)
+    audiences = Table("Profil", "Conversations", title="Par profil")
+    for row in figures.audiences:
+        audiences.add_row(row["label"], str(row["count"]))
+    out.print(audiences)
+    out.print(f"Téléphone : {figures.phone}")
+
+
+@app.command()
+def triage() -> None:
+    """Prépare un brouillon pour chaque demande hors ligne ouverte qui n'en a pas encore (les plus anciennes
+    d'abord), comme le fait le serveur en arrière-plan à leur arrivée."""
+    from web.triage import triage_waiting
+
+    settings = _settings()
+    store = open_store(settings)
+    waiting = store.undrafted_offline_count()
+    if waiting == 0:
+        out.print("Aucune demande hors ligne n'attend de brouillon.")
+        return
+    index = _index(settings)
+    if index.manifest.count() == 0:
+        raise _fail(f"l'index de {settings.home} est vide : lancez d'abord « relais ingest » (par exemple « relais ingest --demo »).", code=2)
+    assistant = open_assistant(settings, index=index)
+    with _progress() as progress:
+        task = progress.add_task("Brouillons des demandes hors ligne", total=waiting)
+        drafted = triage_waiting(store, lambda question, service: assistant.draft_scrubbed(question, service).to_json(),
+                                 lambda done, total: progress.update(task, completed=done, total=total))
+    out.print(f"{drafted} demande(s) hors ligne ont maintenant un brouillon.")
+
 
 eval_app = typer.Typer(help="Évaluations pour l'équipe qualité : lancer, comparer, récolter des cas.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")

@@ -20,6 +20,7 @@ from web.deps import DSFR, STATIC, Services
 from web import errors
 from web.headers import BodyLimit, SecurityHeaders
 from web.sessions import RotatingSessionMiddleware
+from web.triage import Triage
 
 def create_app(services: Services | Callable[[], Services], settings: Settings | None = None) -> FastAPI:
     """The web app over `services`, or over what builds them at startup (`relais serve` passes
@@ -39,12 +40,15 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
         gc.freeze()
         await ready.broker.start(ready.hub.dispatch)
         await ready.mailer.start()
+        app.state.triage = Triage(ready)  # drafts offline requests in the background, after live chat
+        await app.state.triage.start()
         yield
+        await app.state.triage.stop()
         await ready.mailer.stop()
         await ready.broker.stop()
         ready.nlp.close()
 
-    from web.routes import auth, console, health, quality, widget
+    from web.routes import auth, console, health, quality, stats, widget
 
     app = FastAPI(title="Relais", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
@@ -70,6 +74,7 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
     app.include_router(widget.router)
     app.include_router(console.router)
     app.include_router(quality.router)
+    app.include_router(stats.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if DSFR.is_dir():
         app.mount("/dsfr", StaticFiles(directory=DSFR), name="dsfr")

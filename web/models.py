@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -47,6 +47,10 @@ class ConsoleSession(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
+    __table_args__ = (  # the usage statistics of a period read this index only, never the rows
+        Index("ix_conversations_usage", "created_at", "last_seq", "service", "first_user_at", "first_answer_at", "closed_at",
+              "audience", "departement"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64))  # the public token itself is never stored
@@ -62,6 +66,9 @@ class Conversation(Base):
     # what the person chose to tell about themselves in the widget (never required): for the usage study
     audience: Mapped[str | None] = mapped_column(String(20))  # eleve | parent | etudiant | adulte
     departement: Mapped[str | None] = mapped_column(String(3))  # "75", "2A", "971"…
+    # for the waiting and handling times of the usage statistics (set as the messages are stored)
+    first_user_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_answer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a counsellor's first message
 
 
 class Message(Base):
@@ -86,6 +93,9 @@ class DraftRecord(Base):
     """A draft shown to counsellors for a user message, and what became of it."""
 
     __tablename__ = "drafts"
+    __table_args__ = (  # the usage statistics of a period read this index only, never the payloads
+        Index("ix_drafts_usage", "created_at", "service", "outcome", "main_source", "abstained"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
@@ -96,6 +106,12 @@ class DraftRecord(Base):
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # copied from the payload when it is saved: what the statistics and the quality filters count
+    service: Mapped[str | None] = mapped_column(String(20))  # the conversation's service when the draft was made
+    main_source: Mapped[str | None] = mapped_column(String(200))  # the first cited doc_id
+    confidence: Mapped[float | None] = mapped_column(Float)
+    abstained: Mapped[bool | None] = mapped_column(Boolean)
+    flagged: Mapped[bool | None] = mapped_column(Boolean)  # at least one charter flag
 
 
 class Rating(Base):

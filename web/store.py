@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, delete, func, or_, select, true, update
+from sqlalchemy import and_, case, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -24,6 +25,7 @@ from web.models import (
     AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, OutboxMail, Rating, User, utcnow,
 )
 from web.offline import answer_body, mail_failure
+from web.quality import Selection, word_diff
 from web.security import DUMMY_HASH, Unreadable, Vault, hash_password, new_token, password_matches, token_digest, token_matches
 
 
@@ -137,6 +139,23 @@ SEALED_COLUMNS = (  # every column the vault seals: `relais keys rotate` re-seal
 def _stored(conversation: Conversation, message: Message, duplicate: bool = False) -> StoredMessage:
     return StoredMessage(conversation.public_id, message.seq, message.author, message.text, message.created_at, message.id,
                          conversation.service, duplicate)
+
+
+def _firsts(author: str, now: datetime) -> dict:
+    """A conversation's first user message and first answer, for the usage statistics' times."""
+    if author == "user":
+        return {"first_user_at": func.coalesce(Conversation.first_user_at, now)}
+    if author == "counsellor":
+        return {"first_answer_at": func.coalesce(Conversation.first_answer_at, now)}
+    return {}
+
+
+def draft_figures(payload: dict) -> dict:
+    """What the statistics and the quality filters count of a draft, kept beside its payload."""
+    citations, confidence = payload.get("citations") or [], payload.get("confidence")
+    return {"main_source": citations[0].get("doc_id") if citations else None,
+            "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
+            "abstained": payload.get("abstained"), "flagged": bool(payload.get("charter_flags"))}
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -315,14 +334,14 @@ class Store:
                                Conversation.status == conversation.status,
                                Conversation.counsellor_id.is_(None) if conversation.counsellor_id is None
                                else Conversation.counsellor_id == conversation.counsellor_id)
-                        .values(last_seq=seq, updated_at=utcnow())
+                        .values(last_seq=seq, updated_at=(now := utcnow()), **_firsts(author, now))
                     )
                     if claimed.rowcount != 1:
                         session.rollback()
                         continue
                     message = Message(
                         conversation_id=conversation.id, seq=seq, author=author, text=text,
-                        idempotency_key=idempotency_key, counsellor_id=counsellor_id,
+                        idempotency_key=idempotency_key, counsellor_id=counsellor_id, created_at=now,
                     )
                     session.add(message)
                     if decision is not None:
@@ -453,24 +472,6 @@ class Store:
                 for c in session.scalars(query)
             ]
 
-    def closed_conversations(self, limit: int) -> list[dict]:
-        """Closed conversations as stored (pseudonymised), newest first, for the quality team."""
-        with self.sessions() as session:
-            conversations = session.scalars(
-                select(Conversation).where(Conversation.status == "closed").order_by(Conversation.updated_at.desc()).limit(limit)
-            ).all()
-            result = []
-            for c in conversations:
-                messages = session.scalars(select(Message).where(Message.conversation_id == c.id).order_by(Message.seq))
-                drafts = session.scalars(select(DraftRecord).where(DraftRecord.conversation_id == c.id).order_by(DraftRecord.id))
-                result.append({
-                    "conversation": c.public_id, "service": c.service, "closed_at": (c.closed_at or c.updated_at).isoformat(),
-                    "messages": [{"seq": m.seq, "author": m.author, "text": m.text} for m in messages],
-                    "drafts": [{"draft": d.payload.get("draft"), "outcome": d.outcome, "final_text": d.final_text,
-                                "citations": d.payload.get("citations", [])} for d in drafts],
-                })
-            return result
-
     def service_of(self, public_id: str) -> str:
         with self.sessions() as session:
             return self._conversation(session, public_id).service
@@ -523,7 +524,8 @@ class Store:
     def save_draft(self, public_id: str, message_id: int, payload: dict) -> int:
         with self.sessions.begin() as session:
             conversation = self._conversation(session, public_id)
-            record = DraftRecord(conversation_id=conversation.id, message_id=message_id, payload=payload)
+            record = DraftRecord(conversation_id=conversation.id, message_id=message_id, payload=payload,
+                                 service=conversation.service, **draft_figures(payload))
             session.add(record)
             session.flush()
             return record.id
@@ -591,30 +593,15 @@ class Store:
 
         A rejected draft has no final text; `next_counsellor_text` is then what the counsellor
         wrote instead (their first message after the user's one), if any. A naive `since` is UTC.
+        The same query as the quality page's exports (`quality_drafts`).
         """
-        since = _utc(since)
-        reply = aliased(Message)
-        next_counsellor_text = (
-            select(reply.text)
-            .where(reply.conversation_id == Message.conversation_id, reply.author == "counsellor", reply.seq > Message.seq)
-            .order_by(reply.seq)
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = (
-            select(DraftRecord, Message.text, Conversation.service, next_counsellor_text)
-            .join(Message, Message.id == DraftRecord.message_id)
-            .join(Conversation, Conversation.id == DraftRecord.conversation_id)
-            .where(DraftRecord.decided_at >= since, DraftRecord.outcome.in_(outcomes))
-            .order_by(DraftRecord.decided_at, DraftRecord.id)
-        )
-        with self.sessions() as session:
-            return [
-                {"draft_id": d.id, "service": service, "question": question, "payload": d.payload, "outcome": d.outcome,
-                 "final_text": d.final_text, "next_counsellor_text": reply_text if d.outcome == "rejected" else None,
-                 "decided_at": _utc(d.decided_at)}
-                for d, question, service, reply_text in session.execute(query)
-            ]
+        return [
+            {"draft_id": r["draft_id"], "service": r["service"], "question": r["question"], "payload": r["payload"],
+             "outcome": r["outcome"], "final_text": r["final_text"],
+             "next_counsellor_text": r["answer_sent"] if r["outcome"] == "rejected" else None,
+             "reject_reason": r["reject_reason"], "decided_at": r["decided_at"]}
+            for r in self.quality_drafts(decided_since=_utc(since), outcomes=outcomes)
+        ]
 
     # -- offline requests -------------------------------------------------------------------
     def add_offline(self, service: str, question: str, email: str, mapping: PseudonymMap) -> int:
@@ -628,7 +615,8 @@ class Store:
             return request.id
 
     def offline_inbox(self, services: list[str] | None) -> list[dict]:
-        """Offline requests waiting for a counsellor, with the question restored: the open ones
+        """Offline requests waiting for a counsellor, the longest waiting first, with the question
+        restored and the background draft (`draft`, `draft_text`, `drafted_at`) if made: the open ones
         (a request whose mail failed is open again, marked `"mail": "failed"` with the reason and
         the answer that did not go), and those whose mail nobody can send (`"mail": "queued"`,
         with why). A request whose mail is queued or sent has left the inbox."""
@@ -642,8 +630,12 @@ class Store:
         with self.sessions() as session:
             inbox = []
             for request, mail in session.execute(query):
-                entry = {"id": request.id, "service": request.service, "created_at": request.created_at.isoformat(),
-                         "question": self.vault.open_mapping(f"offline-{request.id}", request.mapping).restore(request.question)}
+                mapping = self.vault.open_mapping(f"offline-{request.id}", request.mapping)
+                entry = {"id": request.id, "service": request.service, "created_at": _utc(request.created_at).isoformat(),
+                         "question": mapping.restore(request.question),
+                         # the assistant's draft made in the background (None: not yet), its text restored for the counsellor
+                         "draft": request.draft, "draft_text": mapping.restore(request.draft["draft"]) if request.draft else None,
+                         "drafted_at": _utc(request.drafted_at).isoformat() if request.draft and request.drafted_at else None}
                 if mail is not None and mail.status == "failed":
                     entry |= {"mail": "failed", "reason": mail_failure(mail.attempts, mail.last_error or "raison inconnue"),
                               "answer": self._answer(request)}
@@ -684,7 +676,10 @@ class Store:
                     raise NotFound(str(request_id))
                 raise AlreadyAnswered(str(request_id))
             request = session.get(OfflineRequest, request_id)
-            question = self.vault.open_mapping(f"offline-{request_id}", request.mapping).restore(request.question)
+            mapping = self.vault.open_mapping(f"offline-{request_id}", request.mapping)
+            question = mapping.restore(request.question)
+            self._file_offline_decision(session, request, mapping.restore(request.draft["draft"]) if request.draft else None,
+                                        text, counsellor_id)
             mail = session.scalar(select(OutboxMail).where(OutboxMail.request_id == request_id))
             if mail is None:
                 mail = OutboxMail(request_id=request_id)
@@ -906,3 +901,183 @@ class Store:
         with self.sessions() as session:
             conversation = self._conversation(session, public_id)
             return session.scalar(select(Rating.id).where(Rating.conversation_id == conversation.id)) is not None
+
+    # -- offline triage: drafts made in the background ---------------------------------------------
+    def claim_undrafted_offline(self, lease: timedelta = timedelta(minutes=10)) -> tuple[int, str, str] | None:
+        """(id, pseudonymised question, service) of the oldest open offline request with no draft,
+        claimed for `lease` so that another process does not draft it too (`drafted_at` holds the
+        claim until the draft is saved); None when none waits."""
+        now = utcnow()
+        free = and_(OfflineRequest.status == "open", OfflineRequest.draft.is_(None),
+                    or_(OfflineRequest.drafted_at.is_(None), OfflineRequest.drafted_at < now - lease))
+        for _ in range(20):  # another process claimed the one we saw: look again
+            with self.sessions() as session:
+                row = session.execute(select(OfflineRequest.id, OfflineRequest.question, OfflineRequest.service)
+                                      .where(free).order_by(OfflineRequest.id).limit(1)).first()
+            if row is None:
+                return None
+            with self.sessions.begin() as session:
+                if session.execute(update(OfflineRequest).where(OfflineRequest.id == row[0], free)
+                                   .values(drafted_at=now)).rowcount == 1:
+                    return row[0], row[1], row[2]
+        return None
+
+    def undrafted_offline_count(self) -> int:
+        """How many open offline requests have no draft yet."""
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(OfflineRequest).where(
+                OfflineRequest.status == "open", OfflineRequest.draft.is_(None))) or 0
+
+    def save_offline_draft(self, request_id: int, payload: dict) -> bool:
+        """Keep the draft of an offline request (a Draft.to_json()); False when it is gone, answered
+        or drafted meanwhile (the first draft stays)."""
+        with self.sessions.begin() as session:
+            return session.execute(
+                update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.draft.is_(None),
+                                             OfflineRequest.status == "open")
+                .values(draft=payload, drafted_at=utcnow())).rowcount == 1
+
+    def release_offline_claim(self, request_id: int) -> None:
+        """Drafting failed: let the request be claimed again at once."""
+        with self.sessions.begin() as session:
+            session.execute(update(OfflineRequest).where(OfflineRequest.id == request_id, OfflineRequest.draft.is_(None))
+                            .values(drafted_at=None))
+
+    @staticmethod
+    def _file_offline_decision(session: Session, request: OfflineRequest, draft_text: str | None, answer: str,
+                               counsellor_id: int) -> None:
+        """What the counsellor did with the background draft, filed like a chat draft's decision:
+        "sent" (as is) or "edited", kept in the draft (`outcome`, `decided_at`) and audited. The first
+        answer decides (an answer sent again after a failed mail does not)."""
+        if draft_text is None or request.draft.get("outcome"):
+            return
+        outcome = "sent" if draft_text.strip() == answer.strip() else "edited"
+        request.draft = {**request.draft, "outcome": outcome, "decided_at": utcnow().isoformat()}
+        session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", detail={"offline_request_id": request.id}))
+
+    # -- the quality team's reading (closed conversations, pseudonymised) ------------------------
+    @staticmethod
+    def _answer_sent() -> Any:
+        """The counsellor's first message after the draft's user message: what was sent instead of
+        a rejected draft (and what carried a sent or edited one)."""
+        reply = aliased(Message)
+        return (select(reply.text)
+                .where(reply.conversation_id == Message.conversation_id, reply.author == "counsellor", reply.seq > Message.seq)
+                .order_by(reply.seq).limit(1).scalar_subquery())
+
+    def quality_drafts(self, selection: Selection | None = None, *, decided_since: datetime | None = None,
+                       outcomes: tuple[str, ...] | None = None, limit: int | None = None) -> list[dict]:
+        """The drafts of the selected closed conversations (every conversation when no selection is
+        given), by decision time then id: the one query behind the CSV and candidate exports and
+        `relais eval harvest`. Texts as stored (pseudonymised)."""
+        counsellor = aliased(User)
+        query = (
+            select(DraftRecord, Message.text, Conversation.service, Conversation.public_id, Conversation.closed_at,
+                   self._answer_sent(), counsellor.login, Rating.score)
+            .join(Message, Message.id == DraftRecord.message_id)
+            .join(Conversation, Conversation.id == DraftRecord.conversation_id)
+            .outerjoin(counsellor, counsellor.id == DraftRecord.counsellor_id)
+            .outerjoin(Rating, Rating.conversation_id == Conversation.id)
+            .order_by(DraftRecord.decided_at, DraftRecord.id)
+        )
+        if selection is not None:
+            query = query.where(*selection.conditions())
+        if decided_since is not None:
+            query = query.where(DraftRecord.decided_at >= decided_since)
+        if outcomes is not None:
+            query = query.where(DraftRecord.outcome.in_(outcomes))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.sessions() as session:
+            return [
+                {"draft_id": d.id, "conversation": public_id, "service": service, "closed_at": _utc(closed) if closed else None,
+                 "question": question, "payload": d.payload, "outcome": d.outcome, "final_text": d.final_text,
+                 "answer_sent": answer, "reject_reason": d.reject_reason, "counsellor": login,
+                 "decided_at": _utc(d.decided_at) if d.decided_at else None, "rating": score}
+                for d, question, service, public_id, closed, answer, login, score in session.execute(query)
+            ]
+
+    def quality_conversations(self, selection: Selection, limit: int = 50, offset: int = 0,
+                              count_up_to: int = 1_000) -> tuple[int, list[dict]]:
+        """(how many conversations the selection holds, counted up to `count_up_to` + 1 so that a
+        page of a large selection costs no more than a small one; one page of them, last closed
+        first), each with its counts of messages and of drafts per outcome, its lowest confidence,
+        its charter flags and its rating."""
+        with self.sessions() as session:
+            total = session.scalar(select(func.count()).select_from(
+                select(Conversation.id).where(*selection.conditions()).limit(count_up_to + 1).subquery()))
+            page = session.execute(
+                select(Conversation.id, Conversation.public_id, Conversation.service, Conversation.created_at,
+                       Conversation.closed_at, Conversation.audience, Rating.score)
+                .outerjoin(Rating, Rating.conversation_id == Conversation.id)
+                .where(*selection.conditions())
+                .order_by(Conversation.closed_at.desc(), Conversation.id.desc()).limit(limit).offset(offset)).all()
+            ids = [row[0] for row in page]
+            messages = dict(session.execute(select(Message.conversation_id, func.count()).where(Message.conversation_id.in_(ids))
+                                            .group_by(Message.conversation_id)).all()) if ids else {}
+            decisions: dict[int, dict] = {}
+            confidence = DraftRecord.confidence
+            flagged = case((DraftRecord.flagged.is_(True), 1), else_=0)
+            if ids:
+                for conversation_id, outcome, count, lowest, flags in session.execute(
+                        select(DraftRecord.conversation_id, DraftRecord.outcome, func.count(), func.min(confidence), func.sum(flagged))
+                        .where(DraftRecord.conversation_id.in_(ids)).group_by(DraftRecord.conversation_id, DraftRecord.outcome)):
+                    entry = decisions.setdefault(conversation_id, {"drafts": {}, "confidence": None, "flagged": 0})
+                    entry["drafts"][outcome or "undecided"] = count
+                    if lowest is not None:
+                        entry["confidence"] = lowest if entry["confidence"] is None else min(entry["confidence"], lowest)
+                    entry["flagged"] += int(flags or 0)
+            rows = []
+            for conversation_id, public_id, service, created, closed, audience, score in page:
+                entry = decisions.get(conversation_id, {"drafts": {}, "confidence": None, "flagged": 0})
+                rows.append({"conversation": public_id, "service": service, "created_at": _utc(created).isoformat(),
+                             "closed_at": _utc(closed).isoformat() if closed else None, "audience": audience,
+                             "messages": messages.get(conversation_id, 0), "drafts": entry["drafts"],
+                             "lowest_confidence": entry["confidence"], "flagged_drafts": entry["flagged"], "rating": score})
+            return int(total or 0), rows
+
+    def quality_conversation(self, public_id: str, services: Scope = None) -> dict:
+        """One closed conversation for the quality team: its exchange, every draft with its sources,
+        confidence, the counsellor's decision, the final text, the answer sent (for a rejected
+        draft, the counsellor's message that replaced it) and the word-level difference, the
+        rejection reason, and the rating. `NotFound` for an open one or one outside `services`."""
+        counsellor = aliased(User)
+        with self.sessions() as session:
+            conversation = session.scalar(select(Conversation).where(Conversation.public_id == public_id,
+                                                                     Conversation.status == "closed"))
+            if conversation is None or (services is not None and conversation.service not in services):
+                raise NotFound(public_id)
+            messages = session.execute(select(Message.seq, Message.author, Message.text, Message.created_at)
+                                       .where(Message.conversation_id == conversation.id).order_by(Message.seq)).all()
+            drafts = session.execute(
+                select(DraftRecord, Message.seq, self._answer_sent(), counsellor.login)
+                .join(Message, Message.id == DraftRecord.message_id)
+                .outerjoin(counsellor, counsellor.id == DraftRecord.counsellor_id)
+                .where(DraftRecord.conversation_id == conversation.id).order_by(DraftRecord.id)).all()
+            rating = session.scalar(select(Rating).where(Rating.conversation_id == conversation.id))
+            result = {
+                "conversation": conversation.public_id, "service": conversation.service,
+                "created_at": _utc(conversation.created_at).isoformat(),
+                "closed_at": _utc(conversation.closed_at or conversation.updated_at).isoformat(),
+                "audience": conversation.audience, "departement": conversation.departement,
+                "messages": [{"seq": seq, "author": author, "text": text, "at": _utc(at).isoformat()}
+                             for seq, author, text, at in messages],
+                "drafts": [],
+                "rating": {"score": rating.score, "comment": rating.comment} if rating else None,
+            }
+            for record, seq, answer, login in drafts:
+                payload = record.payload or {}
+                final = record.final_text if record.outcome in ("sent", "edited") else answer if record.outcome == "rejected" else None
+                result["drafts"].append({
+                    "draft_id": record.id, "seq": seq, "draft": payload.get("draft"), "confidence": payload.get("confidence"),
+                    "confidence_words": payload.get("confidence_words"), "abstained": payload.get("abstained"),
+                    "citations": payload.get("citations", []), "sources": payload.get("sources", []),
+                    "charter_flags": payload.get("charter_flags", []), "drafter": payload.get("drafter"),
+                    "model": payload.get("model"), "index_version": payload.get("index_version"),
+                    "outcome": record.outcome, "counsellor": login,
+                    "decided_at": _utc(record.decided_at).isoformat() if record.decided_at else None,
+                    "final_text": final, "replaced_by_counsellor": record.outcome == "rejected" and answer is not None,
+                    "reject_reason": record.reject_reason,
+                    "diff": word_diff(payload.get("draft"), final) if final is not None else [],
+                })
+            return result

@@ -109,7 +109,7 @@ def test_the_store_gives_no_staff_or_conversation_identifiers(store, decisions):
     records = store.decided_drafts(datetime.now(timezone.utc) - timedelta(hours=1))
     assert {r["outcome"] for r in records} == {"edited", "rejected"}
     assert set(records[0]) == {"draft_id", "service", "question", "payload", "outcome", "final_text",
-                               "next_counsellor_text", "decided_at"}
+                               "next_counsellor_text", "reject_reason", "decided_at"}
     dumped = json.dumps(records, default=str)
     assert "c.dupont" not in dumped and not any(public_id in dumped for public_id in decisions["public_ids"])
     sent = store.decided_drafts(datetime.now(timezone.utc) - timedelta(hours=1), outcomes=("sent",))
@@ -124,7 +124,8 @@ def test_candidates_are_written_as_json_lines_with_the_golden_fields(store, deci
     for line in lines:
         case = json.loads(line)
         assert GOLDEN_FIELDS <= set(case) and set(case["review"]) == {
-            "outcome", "draft", "draft_sources", "chosen_source", "confidence", "flags", "counsellor_answer", "decided_at"}
+            "outcome", "draft", "draft_sources", "chosen_source", "confidence", "flags", "counsellor_answer", "reject_reason",
+            "decided_at"}
 
 
 def test_the_harvest_command_writes_the_candidates_for_review(store, decisions, tmp_path):

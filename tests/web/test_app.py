@@ -1,5 +1,5 @@
 """The widget and the console through real websockets (Starlette test client): messages, drafts,
-resume, malformed frames, limits, quality staff's read. Auth and offline have their own files."""
+resume, malformed frames, limits. Auth, offline and the quality team's read have their own files."""
 
 from __future__ import annotations
 
@@ -106,26 +106,6 @@ def test_the_demo_page_embeds_the_widget_with_one_script_tag(client):
     page = client.get("/").text
     assert page.count("<script") == 1 and "/static/widget.js" in page
     assert client.get("/static/widget.js").status_code == 200
-
-
-def test_quality_staff_read_closed_conversations_pseudonymised_only(client, services):
-    login(client)
-    with client.websocket_connect("/console/ws") as console, client.websocket_connect("/widget/ws") as widget:
-        console.receive_json()
-        widget.send_json({"type": "hello", "service": "parcoursup"})
-        conversation = widget.receive_json()["conversation"]
-        widget.send_json({"type": "message", "text": "je suis Léa Martin, c'est quoi un oui-si ?", "key": "k"})
-        receive_until(console, "draft")
-        console.send_json({"type": "close", "conversation": conversation})
-        receive_until(console, "closed")
-    assert client.get("/quality/conversations").status_code == 403  # a counsellor is not quality staff
-    client.post("/logout", data={"csrf": client.get("/session").json()["csrf"]})
-    assert client.get("/quality/conversations").status_code == 401
-    login(client, "qualite")
-    [closed] = client.get("/quality/conversations").json()
-    assert closed["conversation"] == conversation
-    assert closed["messages"][0]["text"] == "je suis <PERSONNE_1>, c'est quoi un oui-si ?"
-    assert "Léa" not in str(closed)
 
 
 def test_foreign_origins_and_too_many_sockets_from_one_address_are_refused(client, services):

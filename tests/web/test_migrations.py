@@ -40,3 +40,34 @@ def test_conversations_closed_before_closing_times_were_kept_get_their_last_chan
     engine.dispose()
     assert closed["ouvert"] is None
     assert str(closed["ferme"]).startswith("2026-01-02 10:00:00")
+
+
+def test_the_statistics_columns_are_filled_from_what_was_stored_before_them(database_url):
+    command.upgrade(alembic_config(database_url), "0005")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO conversations (id, public_id, token_hash, service, status, last_seq, created_at, updated_at, "
+            "retain_until) VALUES (1, 'c', 'x', 'moel', 'closed', 3, '2026-01-01 09:00:00', '2026-01-01 10:00:00', "
+            "'2027-01-01 00:00:00')"))
+        for seq, author, at in ((1, "user", "09:01:00"), (2, "user", "09:02:00"), (3, "counsellor", "09:05:00")):
+            connection.execute(text("INSERT INTO messages (id, conversation_id, seq, author, text, created_at) "
+                                    "VALUES (:seq, 1, :seq, :author, 't', :at)"), {"seq": seq, "author": author, "at": f"2026-01-01 {at}"})
+        connection.execute(text(
+            "INSERT INTO drafts (id, conversation_id, message_id, payload, created_at) VALUES (1, 1, 1, :payload, '2026-01-01 09:01:01')"),
+            {"payload": '{"draft": "d", "confidence": 0.25, "abstained": false, "citations": [{"doc_id": "oscar:a"}], '
+                        '"charter_flags": [{"code": "x"}]}'})
+        connection.execute(text(
+            "INSERT INTO drafts (id, conversation_id, message_id, payload, created_at) VALUES (2, 1, 2, :payload, '2026-01-01 09:02:01')"),
+            {"payload": '{"draft": "d", "confidence": 0.9, "abstained": true, "citations": [], "charter_flags": []}'})
+    engine.dispose()
+
+    migrate(database_url)
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        first_user, first_answer = connection.execute(text("SELECT first_user_at, first_answer_at FROM conversations")).one()
+        drafts = connection.execute(text("SELECT service, main_source, confidence, abstained, flagged FROM drafts ORDER BY id")).all()
+    engine.dispose()
+    assert str(first_user).startswith("2026-01-01 09:01:00") and str(first_answer).startswith("2026-01-01 09:05:00")
+    assert [tuple(row) for row in drafts] == [("moel", "oscar:a", 0.25, False, True), ("moel", None, 0.9, True, False)]

@@ -92,9 +92,24 @@ class Send(_In):
 
 
 class Reject(_In):
+    """A draft the counsellor will not send, with why (one of REJECT_REASONS, and words of their own)."""
+
     type: Literal["reject"]
     conversation: str
     draft_id: RowId
+    reason: RejectReason | None = None
+    comment: str | None = Field(default=None, max_length=500)  # pseudonymised before it is stored
+
+
+REJECT_REASONS = {  # why a draft is rejected: the quality team counts them
+    "hors_sujet": "Ne répond pas à la question",
+    "inexact": "Information inexacte ou périmée",
+    "incomplet": "Réponse incomplète",
+    "source": "Mauvaise source",
+    "ton": "Ton ou formulation inadaptés",
+    "autre": "Autre raison",
+}
+RejectReason = Literal["hors_sujet", "inexact", "incomplet", "source", "ton", "autre"]
 
 
 class Redraft(_In):
@@ -162,9 +177,23 @@ class AnswerOffline(_In):
     text: str = Field(min_length=1, max_length=MAX_TEXT * 2)
 
 
+class CounsellorTyping(_In):
+    """The counsellor is writing an answer in this conversation (the console sends at most one every 3 s)."""
+
+    type: Literal["typing"]
+    conversation: str = Field(max_length=64)
+
+
+class QueuesAgain(_In):
+    """The queues anew (a conversation transferred in from another service is not on the list yet)."""
+
+    type: Literal["queues"]
+
+
 ConsoleIn = TypeAdapter(
     Annotated[
-        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping],
+        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping,
+              CounsellorTyping, QueuesAgain],
         Field(discriminator="type"),
     ]
 )
@@ -254,12 +283,15 @@ class Taken(_Out):
     type: Literal["taken"] = "taken"
     conversation: str
     by: int
+    name: str | None = None  # the login of who took it: « X répond » in the colleagues' consoles
 
 
 class Transferred(_Out):
     type: Literal["transferred"] = "transferred"
     conversation: str
     service: Service
+    previous: Service | None = None  # the service it left
+    note: str | None = None  # the note for the receiving service (pseudonymised; the hub restores it per console)
 
 
 class ConversationClosed(_Out):
@@ -317,7 +349,14 @@ class OfflineFailed(_Out):
     message: str
 
 
-WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged, Erased]
+class Typing(_Out):
+    """Someone is writing in the conversation: shown to the public as « un conseiller écrit… »."""
+
+    type: Literal["typing"] = "typing"
+    who: Literal["counsellor"] = "counsellor"
+
+
+WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged, Erased, Typing]
 ConsoleOut = Union[Pong, Error, Message, Ack, Draft, DraftSkipped, DraftUnavailable, Taken, Transferred,
                    ConversationClosed, Erased, Queues, SearchResults, PhoneDraft, InboxList, OfflineReceived, OfflineSent,
                    OfflineFailed]

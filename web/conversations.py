@@ -266,7 +266,10 @@ async def queues(ctx: Services, who: Counsellor) -> Outcome:
     items = await run_in_threadpool(ctx.store.queues, None if who.scope is None else list(who.scope))
     for item in items:
         pseudonymised = f"{item['preview']} {item.get('note') or ''}"
-        mapping = await ctx.hub.mapping(item["conversation"], pseudonymised)
+        try:
+            mapping = await ctx.hub.mapping(item["conversation"], pseudonymised)
+        except Unreadable:  # sealed under a key the server no longer has: its row shows the placeholders
+            continue
         item["preview"] = mapping.restore(item["preview"])
         if item.get("note"):
             item["note"] = mapping.restore(item["note"])

@@ -113,6 +113,24 @@ class Settings(BaseSettings):
         description="Phone mode: a call's placeholder mapping is kept in memory this long after its last question "
         "(the console's « Nouvel appel » drops it at once).",
     )
+    # -- the counsellor console ------------------------------------------------------------
+    wait_minutes: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"*": (3.0, 8.0)},
+        description='Console: minutes a person may wait before their conversation turns amber, then red, per service '
+        '({"parcoursup": [2, 5], "*": [3, 8]}; "*" for the services not listed).',
+    )
+
+    @field_validator("wait_minutes", mode="after")
+    @classmethod
+    def _amber_before_red(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for service, (amber, red) in value.items():
+            if not 0 < amber < red:
+                raise ValueError(f"RELAIS_WAIT_MINUTES[{service}] : le seuil orange doit être positif et avant le rouge")
+        return value
+
+    def wait_thresholds(self, service: str) -> tuple[float, float]:
+        """(amber, red) minutes of waiting for a service's conversations in the console."""
+        return self.wait_minutes.get(service) or self.wait_minutes.get("*") or DEFAULT_WAIT_MINUTES
 
     @field_validator("secret_key", mode="after")
     @classmethod
@@ -175,6 +193,7 @@ class Settings(BaseSettings):
 
 
 SECRET_KEY_FILE = "secret_key"
+DEFAULT_WAIT_MINUTES = (3.0, 8.0)  # amber, red: minutes waited before a console row changes colour
 PUBLIC_KEYS = frozenset({"change-me-relais-dev-only"})  # once the documented default: anyone knows it
 
 

@@ -26,6 +26,7 @@ from web.broker import BrokerUnavailable
 from web.deps import Counsellor, Services
 from web.hub import send
 from web.mappings import forget_mapping, phone_mapping_id
+from web.canned import canned_answer
 from web.offline import is_open
 from web.store import AlreadyAnswered, AlreadyTaken, Closed, NotFound, StoredMessage, Unreadable
 
@@ -263,7 +264,18 @@ async def _publish(ctx: Services, notice: Notice) -> None:
 
 # -- the counsellors' side --------------------------------------------------------------------
 async def queues(ctx: Services, who: Counsellor) -> Outcome:
+    """The open conversations of the counsellor's services, their last words and transfer notes
+    restored (a mapping is read only for a row that holds a placeholder)."""
     items = await run_in_threadpool(ctx.store.queues, None if who.scope is None else list(who.scope))
+    for item in items:
+        pseudonymised = f"{item['preview']} {item.get('note') or ''}"
+        try:
+            mapping = await ctx.hub.mapping(item["conversation"], pseudonymised)
+        except Unreadable:  # sealed under a key the server no longer has: its row shows the placeholders
+            continue
+        item["preview"] = mapping.restore(item["preview"])
+        if item.get("note"):
+            item["note"] = mapping.restore(item["note"])
     return Outcome(reply=[protocol.Queues(conversations=items)])
 
 
@@ -289,6 +301,8 @@ async def search(ctx: Services, who: Counsellor, frame: protocol.Search) -> Outc
         service = service or own
         turns = await run_in_threadpool(ctx.store.user_turns, frame.conversation, None, 4, who.scope)
     found = await ctx.nlp.search(frame.query, frame.k, service, turns)
+    for result in found.get("results", []):  # what « Insérer dans la réponse » puts in the answer
+        result["answer"] = canned_answer(result.get("passage") or "", result.get("title") or "", result.get("url"))
     return Outcome(reply=[protocol.SearchResults(query=frame.query, **found)])
 
 
@@ -304,7 +318,9 @@ async def redraft(ctx: Services, who: Counsellor, frame: protocol.Redraft) -> Ou
 
 async def take(ctx: Services, who: Counsellor, frame: protocol.Take) -> Outcome:
     service = await run_in_threadpool(ctx.store.take, frame.conversation, who.user_id, who.scope)
-    return Outcome(notices=[Notice(protocol.Taken(conversation=frame.conversation, by=who.user_id), frame.conversation, service),
+    name = await run_in_threadpool(ctx.store.login_of, who.user_id)
+    taken = protocol.Taken(conversation=frame.conversation, by=who.user_id, name=name)
+    return Outcome(notices=[Notice(taken, frame.conversation, service),
                             *await _say(ctx, frame.conversation, "Un conseiller ou une conseillère a rejoint la conversation.")])
 
 
@@ -325,8 +341,19 @@ async def counsellor_send(ctx: Services, who: Counsellor, frame: protocol.Send) 
 
 
 async def reject(ctx: Services, who: Counsellor, frame: protocol.Reject) -> Outcome:
+    """The counsellor will not send this draft; why is stored with the decision, their own words
+    pseudonymised with the conversation's mapping (like a final text)."""
+    if frame.reason == "autre" and not frame.comment:
+        raise Refused("raison_manquante", "Précisez en quelques mots pourquoi vous rejetez ce brouillon.", 422)
+    reason = protocol.REJECT_REASONS[frame.reason] if frame.reason else None
+    if frame.comment:
+        service, _, _ = await run_in_threadpool(ctx.store.state, frame.conversation)
+        if not who.serves(service):  # scrubbed with the conversation's mapping: check first
+            raise NotFound(frame.conversation)
+        comment, _ = await scrub(ctx, frame.conversation, frame.comment)
+        reason = f"{reason} : {comment}" if reason else comment
     if not await run_in_threadpool(ctx.store.decide_draft, frame.conversation, frame.draft_id, "rejected", None,
-                                   who.user_id, who.scope):
+                                   who.user_id, who.scope, reason):
         raise Refused("deja_traite", "Ce brouillon a déjà été traité.")
     return Outcome(reply=[protocol.Ack(draft_id=frame.draft_id, outcome="rejected")])
 
@@ -340,7 +367,7 @@ async def transfer(ctx: Services, who: Counsellor, frame: protocol.Transfer) -> 
             raise NotFound(frame.conversation)
         note, _ = await scrub(ctx, frame.conversation, frame.note)
     old = await run_in_threadpool(ctx.store.transfer, frame.conversation, frame.service, who.user_id, note, who.scope)
-    moved = protocol.Transferred(conversation=frame.conversation, service=frame.service)
+    moved = protocol.Transferred(conversation=frame.conversation, service=frame.service, previous=old, note=note)
     return Outcome(notices=[*(Notice(moved, frame.conversation, s) for s in dict.fromkeys((old, frame.service))),
                             *await _say(ctx, frame.conversation, "Votre conversation a été transmise à un autre service."),
                             Notice(protocol.ServiceChanged(service=frame.service), frame.conversation)])  # the widget's select
@@ -378,7 +405,7 @@ async def phone(ctx: Services, who: Counsellor, frame: protocol.Phone) -> Outcom
 
 
 async def inbox(ctx: Services, who: Counsellor, frame: protocol.Inbox) -> Outcome:
-    requests = await run_in_threadpool(ctx.store.offline_inbox, None if who.scope is None else list(who.scope))
+    requests = await run_in_threadpool(ctx.store.console_inbox, None if who.scope is None else list(who.scope))
     return Outcome(reply=[protocol.InboxList(requests=requests)])
 
 
@@ -391,6 +418,10 @@ async def answer_offline(ctx: Services, who: Counsellor, frame: protocol.AnswerO
     except AlreadyAnswered as exc:
         raise Refused("deja_traite", "Cette demande a déjà reçu une réponse.") from exc
     return Outcome(reply=[protocol.Ack(offline_id=frame.id, outcome="queued")], mail_queued=True)
+
+
+async def queues_again(ctx: Services, who: Counsellor, frame: protocol.QueuesAgain) -> Outcome:
+    return await queues(ctx, who)
 
 
 async def ping(ctx: Services, who: Counsellor | None, frame: protocol.Ping) -> Outcome:
@@ -412,7 +443,7 @@ CONSOLE = {
     protocol.Ping: ping, protocol.Search: search, protocol.Redraft: redraft, protocol.Phone: phone,
     protocol.Inbox: inbox, protocol.AnswerOffline: answer_offline, protocol.Open: open_conversation,
     protocol.Take: take, protocol.Send: counsellor_send, protocol.Reject: reject, protocol.Transfer: transfer,
-    protocol.Close: close, protocol.Typing: typing,
+    protocol.Close: close, protocol.Typing: typing, protocol.QueuesAgain: queues_again,
 }
 
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 SESSION_RECHECK = 5.0  # seconds between two checks of the session of a console that only listens: a disabled account stops receiving within that
 MAPPING_IDLE = timedelta(minutes=30)  # a conversation's mapping leaves this process's cache unused this long (the database keeps it)
 MAPPING_CACHE_SIZE = 5000
+RESTORED = ("text", "note")  # the fields of an event that may hold placeholders: restored for each socket
 EVICT = "mappings"  # the broker event that drops a mapping from every process's caches (web.mappings.forget_mapping)
 
 
@@ -146,9 +147,10 @@ class Hub:
             return
         conversation = event.get("conversation")
         payload = event["payload"]
-        if "text" in payload and conversation:
-            mapping = await self.mapping(conversation, payload["text"])
-            payload = {**payload, "text": mapping.restore(payload["text"])}
+        restorable = [name for name in RESTORED if isinstance(payload.get(name), str)]
+        if restorable and conversation:
+            mapping = await self.mapping(conversation, " ".join(payload[name] for name in restorable))
+            payload = {**payload, **{name: mapping.restore(payload[name]) for name in restorable}}
         if event["to"] == "conversation":
             targets = list(self.widgets.get(conversation, ()))
         else:

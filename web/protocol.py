@@ -130,9 +130,24 @@ class Send(_In):
 
 
 class Reject(_In):
+    """A draft the counsellor will not send, with why (one of REJECT_REASONS, and words of their own)."""
+
     type: Literal["reject"]
     conversation: str
     draft_id: RowId
+    reason: RejectReason | None = None
+    comment: str | None = Field(default=None, max_length=500)  # pseudonymised before it is stored
+
+
+REJECT_REASONS = {  # why a draft is rejected: the quality team counts them
+    "hors_sujet": "Ne répond pas à la question",
+    "inexact": "Information inexacte ou périmée",
+    "incomplet": "Réponse incomplète",
+    "source": "Mauvaise source",
+    "ton": "Ton ou formulation inadaptés",
+    "autre": "Autre raison",
+}
+RejectReason = Literal["hors_sujet", "inexact", "incomplet", "source", "ton", "autre"]
 
 
 class Redraft(_In):
@@ -207,9 +222,16 @@ class Typing(_In):
     conversation: str = Field(max_length=64)
 
 
+class QueuesAgain(_In):
+    """The queues anew (a conversation transferred in from another service is not on the list yet)."""
+
+    type: Literal["queues"]
+
+
 ConsoleIn = TypeAdapter(
     Annotated[
-        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping, Typing],
+        Union[Take, Send, Reject, Redraft, Transfer, Close, Open, Search, Phone, Inbox, AnswerOffline, Ping,
+              Typing, QueuesAgain],
         Field(discriminator="type"),
     ]
 )
@@ -306,12 +328,15 @@ class Taken(_Out):
     type: Literal["taken"] = "taken"
     conversation: str
     by: int
+    name: str | None = None  # the login of who took it: « X répond » in the colleagues' consoles
 
 
 class Transferred(_Out):
     type: Literal["transferred"] = "transferred"
     conversation: str
     service: Service
+    previous: Service | None = None  # the service it left
+    note: str | None = None  # the note for the receiving service (pseudonymised; the hub restores it per console)
 
 
 class ConversationClosed(_Out):

@@ -158,6 +158,32 @@ def draft_figures(payload: dict) -> dict:
             "abstained": payload.get("abstained"), "flagged": bool(payload.get("charter_flags"))}
 
 
+PREVIEW_CHARACTERS = 160  # of a conversation's last message, for the console's list (cut between words)
+
+
+def _preview(text: str, limit: int = PREVIEW_CHARACTERS) -> str:
+    """The first words of a message, on one line (a placeholder has no space: it is never cut).
+
+    >>> _preview("Bonjour,   je voudrais savoir", 20)
+    'Bonjour, je voudrais…'
+    """
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    return words[:limit + 1].rsplit(" ", 1)[0] + "…"
+
+
+def mask_address(address: str) -> str:
+    """An e-mail address a counsellor can recognise but not read out: first letters only.
+
+    >>> mask_address("lea.martin@exemple.fr")
+    'l•••@e•••.fr'
+    """
+    local, _, domain = address.partition("@")
+    host, _, tld = domain.rpartition(".")
+    return f"{local[:1]}•••@{host[:1]}•••.{tld}" if host else f"{local[:1]}•••@•••"
+
+
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
     """`ids` in slices of `size`, for bounded IN lists."""
     for start in range(0, len(ids), size):
@@ -460,16 +486,42 @@ class Store:
             return int(ahead or 0) + 1
 
     def queues(self, services: list[str] | None) -> list[dict]:
-        """Open conversations (waiting or active) with at least one message, for the console's queue view."""
+        """Open conversations (waiting or active) with at least one message, for the console's queue
+        view: the first words of the last message (pseudonymised), since when the person has been
+        waiting for an answer (None once a counsellor answered their last message), who has it,
+        and the note of the transfer that brought a waiting one here."""
+        spoken = aliased(Message)
+        answered = aliased(Message)
+        asking = aliased(Message)
+        last_spoken = (select(func.max(spoken.seq))
+                       .where(spoken.conversation_id == Conversation.id, spoken.author.in_(("user", "counsellor")))
+                       .scalar_subquery())
+        answered_after = (select(answered.id)
+                          .where(answered.conversation_id == asking.conversation_id, answered.author == "counsellor",
+                                 answered.seq > asking.seq)
+                          .exists())
+        waiting_since = (select(func.min(asking.created_at))  # the first user message no counsellor answered after
+                         .where(asking.conversation_id == Conversation.id, asking.author == "user", ~answered_after)
+                         .scalar_subquery())
+        query = (select(Conversation, Message.text, Message.author, Message.created_at, waiting_since, User.login)
+                 .select_from(Conversation)
+                 .outerjoin(Message, and_(Message.conversation_id == Conversation.id, Message.seq == last_spoken))
+                 .outerjoin(User, User.id == Conversation.counsellor_id)
+                 .where(Conversation.status.in_(("waiting", "active")), Conversation.last_seq > 0)
+                 .order_by(Conversation.id))
+        if services is not None:
+            query = query.where(Conversation.service.in_(services))
         with self.sessions() as session:
-            query = (select(Conversation).where(Conversation.status.in_(("waiting", "active")), Conversation.last_seq > 0)
-                     .order_by(Conversation.id))
-            if services is not None:
-                query = query.where(Conversation.service.in_(services))
+            rows = session.execute(query).all()
+            notes = self._transfer_notes(session, [c.id for c, *_ in rows if c.status == "waiting"])
             return [
                 {"conversation": c.public_id, "service": c.service, "status": c.status,
-                 "counsellor_id": c.counsellor_id, "last_seq": c.last_seq}
-                for c in session.scalars(query)
+                 "counsellor_id": c.counsellor_id, "counsellor": login, "last_seq": c.last_seq,
+                 "last_author": author, "preview": _preview(text or ""),
+                 "last_at": _utc(at).isoformat() if at else None,
+                 "waiting_since": _utc(since).isoformat() if since else None,
+                 **notes.get(c.id, {})}
+                for c, text, author, at, since, login in rows
             ]
 
     def service_of(self, public_id: str) -> str:
@@ -567,21 +619,25 @@ class Store:
             return self._draft(session, public_id, draft_id, scope).payload.get("draft")
 
     def decide_draft(self, public_id: str, draft_id: int, outcome: str, final_text: str | None, counsellor_id: int,
-                     scope: Scope = None) -> bool:
+                     scope: Scope = None, reason: str | None = None) -> bool:
         """Record what a counsellor did with a draft of this conversation: sent as is, edited, or
-        rejected — once (False when it was already decided: the first decision stands)."""
+        rejected with a `reason` (pseudonymised) — once (False when it was already decided: the
+        first decision stands)."""
         with self.sessions.begin() as session:
             record = self._draft(session, public_id, draft_id, scope)
             self._in_hand(self._conversation(session, public_id), counsellor_id, scope)
-            return self._decide(session, record, outcome, final_text, counsellor_id)
+            return self._decide(session, record, outcome, final_text, counsellor_id, reason)
 
     @staticmethod
-    def _decide(session: Session, record: DraftRecord, outcome: str, final_text: str | None, counsellor_id: int | None) -> bool:
+    def _decide(session: Session, record: DraftRecord, outcome: str, final_text: str | None, counsellor_id: int | None,
+                reason: str | None = None) -> bool:
         if outcome not in ("sent", "edited", "rejected"):
             raise ValueError(outcome)
+        if reason is not None and outcome != "rejected":
+            raise ValueError("only a rejection has a reason")
         if record.outcome is not None:
             return False
-        record.outcome, record.final_text = outcome, final_text
+        record.outcome, record.final_text, record.reject_reason = outcome, final_text, reason
         record.counsellor_id, record.decided_at = counsellor_id, utcnow()
         session.add(AuditEntry(user_id=counsellor_id, action=f"draft.{outcome}", conversation_id=record.conversation_id,
                                detail={"draft_id": record.id}))
@@ -1081,3 +1137,39 @@ class Store:
                     "diff": word_diff(payload.get("draft"), final) if final is not None else [],
                 })
             return result
+
+    # -- the counsellor console ----------------------------------------------------------------
+    @staticmethod
+    def _transfer_notes(session: Session, ids: list[int]) -> dict[int, dict]:
+        """For each conversation, where its last transfer came from and its note (pseudonymised)."""
+        notes: dict[int, dict] = {}
+        for some in _chunks(ids, 500):
+            entries = session.scalars(select(AuditEntry).where(AuditEntry.conversation_id.in_(some),
+                                                               AuditEntry.action == "conversation.transferred")
+                                      .order_by(AuditEntry.id))
+            for entry in entries:  # the last one wins
+                notes[entry.conversation_id] = {"previous": entry.detail.get("from"), "note": entry.detail.get("note")}
+        return notes
+
+    def login_of(self, user_id: int) -> str | None:
+        """The login of an account (shown to colleagues: « X répond »)."""
+        with self.sessions() as session:
+            return session.scalar(select(User.login).where(User.id == user_id))
+
+    def console_inbox(self, services: list[str] | None) -> list[dict]:
+        """The offline inbox as the console shows it: each request with its masked address and,
+        once the background triage made one, its draft (text restored, sources, confidence);
+        the longest waiting first."""
+        inbox = self.offline_inbox(services)
+        with self.sessions() as session:
+            rows = {request.id: request for some in _chunks([entry["id"] for entry in inbox], 500)
+                    for request in session.scalars(select(OfflineRequest).where(OfflineRequest.id.in_(some)))}
+            for entry in inbox:
+                request = rows.get(entry["id"])
+                if request is None:  # erased meanwhile
+                    continue
+                address = self._unsealed(request.email)
+                entry["address"] = mask_address(address) if address else "adresse illisible"
+                if entry["draft"]:  # the counsellor reads the draft restored
+                    entry["draft"] = {**entry["draft"], "draft": entry["draft_text"]}
+        return sorted((entry for entry in inbox if "address" in entry), key=lambda entry: (entry["created_at"], entry["id"]))

@@ -124,8 +124,9 @@ def test_a_conversation_nobody_wrote_in_is_purged_after_an_hour(store):
     assert store.route(empty, "parcoursup") and not store.route(written, "parcoursup")
     assert store.purge(datetime.now(timezone.utc) + timedelta(minutes=30)) == 0
     assert store.purge(datetime.now(timezone.utc) + timedelta(hours=2)) == 1
-    assert store.queues(None) == [{"conversation": written, "service": "moel", "status": "waiting", "counsellor_id": None,
-                                   "last_seq": 1}]
+    assert [{key: row[key] for key in ("conversation", "service", "status", "counsellor_id", "last_seq")}
+            for row in store.queues(None)] == [{"conversation": written, "service": "moel", "status": "waiting",
+                                                "counsellor_id": None, "last_seq": 1}]
     with pytest.raises(NotFound):
         store.messages_since(empty, 0)
 

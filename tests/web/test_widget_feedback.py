@@ -131,6 +131,15 @@ def test_a_counsellor_of_the_service_shows_they_are_typing_and_nobody_else_can(c
             console.send_json({"type": "typing", "conversation": conversation})
             assert receive_until(widget, "typing") == {"type": "typing", "who": "counsellor"}
             assert all(f["type"] != "typing" for f in drain(console))  # the counsellor's own console gets no echo
+            console.send_json({"type": "take", "conversation": conversation})
+            receive_until(console, "taken")
+            drain(widget)
+            services.store.add_user("collegue", "un-mot-de-passe-solide", "counsellor", ["parcoursup"])
+            with console_as(client, "collegue") as colleague:  # taken by another: a colleague may not seem to answer
+                receive_until(colleague, "queues")
+                colleague.send_json({"type": "typing", "conversation": conversation})
+                assert receive_until(colleague, "error")["code"] == "deja_pris"
+            assert all(f["type"] != "typing" for f in drain(widget))
             console.send_json({"type": "close", "conversation": conversation})
             receive_until(console, "closed")
             console.send_json({"type": "typing", "conversation": conversation})

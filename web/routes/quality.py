@@ -105,7 +105,7 @@ def _filters(request: Request) -> dict:
     if flagged == "?":
         raise HTTPException(status_code=422, detail="Filtre « signalement » invalide (attendu : true ou false).")
     rating = values["rating"]
-    if rating is not None and (not rating.isdigit() or int(rating) > 5):
+    if rating is not None and rating not in ("0", "1", "2", "3", "4", "5"):
         raise HTTPException(status_code=422, detail="Note invalide (attendu : 0 pour « sans avis », ou de 1 à 5).")
     return {"service": values["service"], "start": values["from"], "end": values["to"], "outcome": outcome,
             "confidence": confidence, "flagged": flagged, "rating": None if rating is None else int(rating)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from pathlib import Path
 
@@ -39,11 +40,18 @@ def require_role(user: User, roles: tuple[str, ...], who: str) -> None:
         raise HTTPException(status_code=403, detail=f"Accès réservé {who}.")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2999  # dates a filter may name
+
+
 def day(value: str | None, name: str, default: date | None) -> date | None:
     """A date of a query string (AAAA-MM-JJ), or a French 422."""
     if not value:
         return default
     try:
+        # the written form only (not "20261130"), and a year a period can end after (not the last day there is)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) or not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise HTTPException(status_code=422, detail=f"Date invalide pour « {name} » (attendu : AAAA-MM-JJ).") from exc
+        raise HTTPException(status_code=422, detail=f"Date invalide pour « {name} » (attendu : AAAA-MM-JJ, "
+                                                    f"entre {FIRST_YEAR} et {LAST_YEAR}).") from exc

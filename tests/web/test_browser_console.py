@@ -392,7 +392,8 @@ def test_the_inbox_shows_date_masked_address_and_background_draft_and_confirms_t
     expect(first.locator(".draft")).to_contain_text("Brouillon préparé · confiance : fiable")
     expect(first.locator(".draft")).to_contain_text("S'inscrire en BTS")
     expect(first.locator(".draft")).to_contain_text("oscar:ps-bts")
-    expect(requests.nth(1).locator(".draft")).to_have_count(0)
+    # the other has no draft yet, or its own (the server's background triage may have made it by now)
+    expect(requests.nth(1)).not_to_contain_text("Les inscriptions en BTS passent par Parcoursup")
     console.screenshot(path=str(tmp_path / "console-inbox.png"), full_page=True)
     answer = first.get_by_label("Réponse par courriel")
     assert answer.input_value().startswith("Bonjour,\nLes inscriptions en BTS")  # the draft, ready to edit

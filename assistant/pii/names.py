@@ -10,11 +10,12 @@ may follow, and there a common word is far more likely than a name.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 from importlib import resources
 
 from spacy.lang.fr.stop_words import STOP_WORDS
+
+from knowledge.lexical import fold
 
 RECENT = """louna eliott eliot timeo timéo thiago tiago maelys maëlys maylis lyana lyna kais kaïs ilyes ilyès rayan
 ryan nael naël naelle naëlle ayden aiden aylan kylian kilian maddy mahé mahe loane lohan loann ilan ilyan jaden
@@ -50,11 +51,6 @@ def first_names() -> frozenset[str]:
             names.add(fold(name))
     names.update(fold(name) for name in RECENT)
     return frozenset(names - {fold(word) for word in COMMON})
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents: « Maëlys » and « maelys » are one name."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def is_first_name(word: str) -> bool:

@@ -1,8 +1,11 @@
 # Relais — the two commands of the README:
 #   make run    set everything up, ingest the demo knowledge base, answer a first search, serve the web app
+#               (on HOST:PORT, 127.0.0.1:8000 unless given: make run PORT=8080; Ctrl+C stops it)
 #   make test   run the whole test suite (what .ci/run calls)
 
 PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV ?= .venv
 BIN := $(VENV)/bin
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
@@ -29,7 +32,7 @@ setup: $(BIN)/relais web/node_modules/@gouvfr/dsfr
 run: setup
 	$(BIN)/relais ingest --demo
 	$(BIN)/relais search "comment devenir infirmière" --k 3
-	$(BIN)/relais serve
+	$(BIN)/relais serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider

@@ -26,12 +26,16 @@ from knowledge.index import KnowledgeIndex
 from knowledge.types import SERVICES, SOURCES
 from knowledge.vocabulary import HOTLINES
 from relais.components import build_services, open_assistant, open_index, open_store
+from relais import french
 from relais.settings import Settings, private_dir
+
+french.install()  # click's and typer's own texts (usage, --help, errors, prompts) in French too
+GROUP = {"no_args_is_help": True, "subcommand_metavar": "COMMANDE [ARGUMENTS]..."}
 
 app = typer.Typer(
     help="Relais : l'assistant de réponse des conseillers Onisep (index, recherche, brouillons).",
-    no_args_is_help=True,
     add_completion=False,
+    **GROUP,
 )
 console = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -303,13 +307,26 @@ def serve(
 
     from web.app import create_app
 
+    from web.logs import configure
+
     settings = _settings()
-    out.print(f"Relais : tchat sur http://{host}:{port}/ · console sur http://{host}:{port}/console")
+    logs = configure(settings.home, settings.log_days, verbose=logging.getLogger().level <= logging.INFO)
+    shown = f"[{host}]" if ":" in host else ("localhost" if host in ("127.0.0.1", "0.0.0.0") else host)
+    out.print(f"Relais démarre (les modèles se chargent, une trentaine de secondes) :\n"
+              f"  tchat du public      http://{shown}:{port}/\n"
+              f"  console              http://{shown}:{port}/console (compte nécessaire : relais users add)\n"
+              f"  journaux             {logs}/access.log, {logs}/errors.log\n"
+              f"Ctrl+C pour arrêter.")
     # proxy headers are read by the app itself, only from RELAIS_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
-    uvicorn.run(create_app(lambda: build_services(settings), settings), host=host, port=port, log_level="warning", ws_max_size=65536, proxy_headers=False)
+    try:
+        uvicorn.run(create_app(lambda: build_services(settings), settings), host=host, port=port, log_config=None,
+                    log_level="warning", access_log=False, ws_max_size=65536, proxy_headers=False)
+    except KeyboardInterrupt:  # uvicorn stops cleanly on Ctrl+C, then hands the interrupt back
+        pass
+    out.print("Relais arrêté.")
 
 
-users_app = typer.Typer(help="Comptes de la console.", no_args_is_help=True)
+users_app = typer.Typer(help="Comptes de la console.", **GROUP)
 app.add_typer(users_app, name="users")
 
 
@@ -376,7 +393,7 @@ def users_disable(login: Annotated[str, typer.Argument(help="Identifiant du comp
     out.print(f"Compte « {login} » désactivé ({ended} session(s) fermée(s)).")
 
 
-keys_app = typer.Typer(help="Clé secrète : changement de clé sans déconnecter ni perdre de données.", no_args_is_help=True)
+keys_app = typer.Typer(help="Clé secrète : changement de clé sans déconnecter ni perdre de données.", **GROUP)
 app.add_typer(keys_app, name="keys")
 
 
@@ -559,7 +576,7 @@ def triage() -> None:
     out.print(f"{drafted} demande(s) hors ligne ont maintenant un brouillon.")
 
 
-eval_app = typer.Typer(help="Évaluations pour l'équipe qualité : lancer, comparer, récolter des cas.", no_args_is_help=True)
+eval_app = typer.Typer(help="Évaluations pour l'équipe qualité : lancer, comparer, récolter des cas.", **GROUP)
 app.add_typer(eval_app, name="eval")
 
 

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
         "accepted (and signed or sealed again under the current key) until `relais keys rotate` has run.",
     )
     retention_days: int = Field(default=365, ge=1, description="Conversations are purged after this many days.")
+    log_days: int = Field(default=30, ge=1, description="Days of access and error logs kept under RELAIS_HOME/logs.")
     allowed_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to open the public widget socket (empty: same host only)."
     )

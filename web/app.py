@@ -19,6 +19,7 @@ from relais.settings import Settings
 from web.deps import DSFR, STATIC, Services
 from web import errors
 from web.headers import BodyLimit, SecurityHeaders
+from web.logs import AccessLog
 from web.sessions import RotatingSessionMiddleware
 from web.triage import Triage
 
@@ -67,7 +68,8 @@ def create_app(services: Services | Callable[[], Services], settings: Settings |
     app.add_middleware(BodyLimit)
     if settings.trusted_proxies:  # the client's address and scheme, as the proxy saw them: limits count real clients
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-    app.add_middleware(SecurityHeaders)  # outermost: on every response, the 413 included
+    app.add_middleware(SecurityHeaders)  # on every response, the 413 included
+    app.add_middleware(AccessLog)  # outermost: logs what the client got
     errors.install(app)  # French error answers, never the input echoed back
     app.include_router(health.router)
     app.include_router(auth.router)

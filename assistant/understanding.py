@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
 from assistant.lexicon import Lexicon, NameMatch, Vocabulary, VocabularyCache, search_form, words
+from assistant.pii.pseudonyms import PLACEHOLDER
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical import fold, tokenize
 
@@ -252,8 +253,10 @@ class Understander:
         return text
 
     def _need_of(self, message: str) -> str:
-        """The message without what describes the writer, greetings and filler."""
-        text = self.normalise(message)
+        """The message without what describes the writer, greetings, filler and the placeholders
+        of its personal data (« merci, <PERSONNE_1> »: a name is never what is asked, and
+        "personne" would search for documents about people)."""
+        text = self.normalise(PLACEHOLDER.sub(" ", message))
         sentences = [s for s in _sentences(text) if _content(_strip_profile(s))]
         if len(sentences) >= 4:
             sentences = self._asking(sentences)

@@ -104,3 +104,9 @@ def test_to_json_is_what_the_cli_and_the_console_show(understand):
     shown = understand("jsuis en 3e, c koi un CAP ?").to_json()
     assert set(shown) == {"need", "profile", "intent", "expansions", "followup"}
     assert shown["profile"] == {"level": "3e", "writer": "eleve"}
+
+
+def test_the_placeholders_of_personal_data_are_not_part_of_the_need(understand):
+    understood = understand("bonjour, ma fille est en terminale, comment devenir infirmière ? merci, <PERSONNE_1>")
+    assert "PERSONNE" not in understood.need and "infirmi" in understood.need
+    assert "<" not in understand("je suis <PERSONNE_1> (<EMAIL_1>), c'est quoi un BTS MCO ?").need

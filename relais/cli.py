@@ -187,9 +187,13 @@ def search(
         out.print(f"   [dim]{passage[:300]}{'…' if len(passage) > 300 else ''}[/]")
 
 
+_PROFILE_LABELS = {"level": "niveau", "writer": "qui écrit", "place": "lieu", "age": "âge", "child": "enfant"}
+
+
 def _print_understood(understood: dict) -> None:
     """How the question was read, in one or two lines for a person."""
-    profile = ", ".join(f"{k} : {', '.join(v) if isinstance(v, list) else v}" for k, v in understood["profile"].items())
+    profile = ", ".join(f"{_PROFILE_LABELS.get(k, k)} : {', '.join(v) if isinstance(v, (list, tuple)) else v}"
+                        for k, v in understood["profile"].items())
     out.print(f"[dim]compris : {understood['need']} · intention {understood['intent']}"
               f"{' · suite de la conversation' if understood.get('followup') else ''}"
               f"{' · profil (' + profile + ')' if profile else ''}[/]", highlight=False)

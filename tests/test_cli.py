@@ -48,6 +48,12 @@ def test_search_filters_by_source_and_service(demo_home):
     assert bad.exit_code == 2 and "service inconnu" in bad.output
 
 
+def test_search_says_in_french_how_it_read_the_question(demo_home):
+    home, _ = demo_home
+    shown = relais(home, "search", "je suis en terminale et boursière, c'est quoi un BTS ?", "--k", "1").stdout
+    assert "profil (niveau : terminale, qui écrit : eleve, situations : boursier)" in shown, shown
+
+
 def test_batch_search_reads_one_query_per_line(demo_home):
     home, _ = demo_home
     result = relais(home, "search", "--k", "3", stdin="boulangère\n\nje suis en terminale et je veux faire un BTS\n")

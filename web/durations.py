@@ -93,13 +93,19 @@ def _walked_on_sqlite(session: Session, conversations: list, measure: str) -> di
         ranks: dict[int, float] = {}
         for fraction in FRACTIONS:
             low = int(fraction * (n - 1))
-            query = select(seconds).where(*where).order_by(seconds).limit(2).offset(low)
+            high = min(low + 1, n - 1)  # the two ranks around the percentile (one at the very end)
+            query = select(seconds).where(*where)
+            if low < n // 2:  # walked from the shortest time
+                query, first, step = query.order_by(seconds).offset(low), low, 1
+            else:  # from the longest: a 90th percentile walks a tenth of the index
+                query, first, step = query.order_by(seconds.desc()).offset(n - 1 - high), high, -1
+            query = query.limit(high - low + 1)
             if service == "all":
                 query = through(query, Conversation, overall)
             else:
                 query = through(query.where(Conversation.service == service), Conversation, by_service)
             for offset, value in enumerate(session.scalars(query)):
-                ranks[low + offset] = float(value)
+                ranks[first + step * offset] = float(value)
         result[service] = Durations(n, *(_interpolated(ranks, n, fraction) for fraction in FRACTIONS))
     return result
 

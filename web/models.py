@@ -96,11 +96,14 @@ class DraftRecord(Base):
     """A draft shown to counsellors for a user message, and what became of it."""
 
     __tablename__ = "drafts"
-    __table_args__ = (  # the usage statistics of a period count the decisions in this index's order, never the payloads
+    __table_args__ = (
+        # the usage statistics of a period count the decisions in this index's order, never the payloads
         Index("ix_drafts_decisions", "service", "outcome", "main_source", "abstained", "created_at"),
+        # a conversation's drafts; the quality filters (outcome, confidence, charter flag) read only the index
+        Index("ix_drafts_quality", "conversation_id", "outcome", "confidence", "flagged"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     payload: Mapped[dict] = mapped_column(JSON)  # Draft.to_json(): text, citations, confidence, flags…
     outcome: Mapped[str | None] = mapped_column(String(20))  # sent | edited | rejected

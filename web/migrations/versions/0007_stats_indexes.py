@@ -1,6 +1,9 @@
-"""statistics indexes: the statistics of a year read indexes in the order they group or rank by,
-instead of sorting the year's rows
+"""statistics and quality indexes: the statistics of a year read indexes in the order they group
+or rank by, instead of sorting the year's rows; the quality list tests its filters on an index
 
+- drafts: `ix_drafts_quality` (conversation, outcome, confidence, charter flag) replaces
+  `ix_drafts_conversation_id`: the quality list's filters (a draft of the conversation rejected, of
+  low confidence, flagged…) are answered from it without reading the drafts' payloads;
 - drafts: `ix_drafts_decisions` (service, outcome, main source, abstained, created) replaces
   `ix_drafts_usage` (created first): the decisions are counted in the index's order;
 - conversations: `ix_conversations_profiles` (département, profile, created, last_seq), the same
@@ -45,6 +48,8 @@ def upgrade() -> None:
         batch_op.drop_index('ix_drafts_usage')
         batch_op.create_index('ix_drafts_decisions', ['service', 'outcome', 'main_source', 'abstained', 'created_at'],
                               unique=False)
+        batch_op.drop_index('ix_drafts_conversation_id')
+        batch_op.create_index('ix_drafts_quality', ['conversation_id', 'outcome', 'confidence', 'flagged'], unique=False)
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.create_index('ix_conversations_profiles', ['departement', 'audience', 'created_at', 'last_seq'],
                               unique=False)
@@ -60,6 +65,8 @@ def downgrade() -> None:
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index('ix_conversations_profiles')
     with op.batch_alter_table('drafts', schema=None) as batch_op:
+        batch_op.drop_index('ix_drafts_quality')
+        batch_op.create_index('ix_drafts_conversation_id', ['conversation_id'], unique=False)
         batch_op.drop_index('ix_drafts_decisions')
         batch_op.create_index('ix_drafts_usage', ['created_at', 'service', 'outcome', 'main_source', 'abstained'],
                               unique=False)

@@ -5,8 +5,9 @@
 
 One `relais serve` (its model processes, drafts on, a fresh SQLite database) over an index already
 built in --home (`relais ingest --demo` makes one there if it has none). Widgets send real questions
-(the golden set) at --rate messages/s and one console listens; a live draft's latency is the time
-from the user's message to its draft in the console. Three windows, each with widgets of its own:
+(the golden set) at --rate messages/s on average, at random moments as people do (exponential gaps,
+seeded), and one console listens; a live draft's latency is the time from the user's message to its
+draft in the console. Three windows, each with widgets of its own:
 
   A. --seconds without triage (the baseline);
   B. from the moment --requests offline requests are written to the database, waiting for their
@@ -26,6 +27,7 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -155,7 +157,9 @@ async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float,
     readers = [asyncio.create_task(widget_reader(s, c, drafts)) for s, c in opened]
     load, keys = load1(), []
     users = itertools.cycle(opened)
+    gaps = random.Random(label)  # the same moments for the same window on every run
     started = time.perf_counter()
+    moment = 0.0
     for n in itertools.count():
         if until(time.perf_counter() - started):
             break
@@ -164,7 +168,8 @@ async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float,
         keys.append(key)
         drafts.sent[key] = time.perf_counter()
         await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {key}", "key": key}))
-        delay = started + (n + 1) / rate - time.perf_counter()
+        moment += gaps.expovariate(rate)
+        delay = started + moment - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
     seconds = time.perf_counter() - started
@@ -248,7 +253,15 @@ def main() -> None:
     parser.add_argument("--quiet-wait", type=float, default=1800.0, help="seconds to wait for it at most")
     args = parser.parse_args()
 
+    load = wait_quiet(args.quiet_load, args.quiet_wait)
     workdir = Path(tempfile.mkdtemp(prefix="relais-bench-triage-"))
+    try:
+        measure(args, workdir, load)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, workdir: Path, load: float) -> None:
     url = f"sqlite:///{workdir / 'relais.sqlite'}"
     env = {**os.environ, "RELAIS_HOME": str(args.home), "RELAIS_SECRET_KEY": SECRET, "RELAIS_DATABASE_URL": url,
            "RELAIS_DRAFTS": "true", "RELAIS_WIDGET_CONNECTIONS_PER_IP": "1000", "RELAIS_CONVERSATIONS_PER_ADDRESS": "10000"}
@@ -260,7 +273,6 @@ def main() -> None:
                    input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     settings = Settings(home=args.home, secret_key=SECRET, database_url=url)
     store = Store(session_factory(make_engine(url)), Vault(settings.encryption_secret(), settings.old_encryption_secrets()))
-    load = wait_quiet(args.quiet_load, args.quiet_wait)
     print(f"{args.rate:g} live messages/s from {args.widgets} widgets per window, {args.requests} offline requests; "
           f"1-min load average before starting: {load:.2f} on {os.cpu_count()} cores", flush=True)
     process, base = start_server(env, workdir / "server.log")
@@ -275,7 +287,6 @@ def main() -> None:
             kept = Path(tempfile.mkdtemp(prefix="relais-bench-triage-log-"))
             shutil.copy(workdir / "server.log", kept)
             print(f"server log: {len(errors)} error lines, first: {errors[0]!r} (kept in {kept})")
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

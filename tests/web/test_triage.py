@@ -132,3 +132,42 @@ def test_a_request_left_through_the_form_reaches_the_inbox_with_its_draft(client
     assert request["draft"], "no background draft within two minutes"
     assert request["draft"]["citations"] and request["drafted_at"]
     assert "Léa Martin" in request["question"]  # the counsellor sees the real text
+
+
+def _drafted(store, request_id: int) -> tuple[bool, bool]:
+    """(claimed or drafted, drafted) for one offline request."""
+    with store.sessions() as session:
+        request = session.get(OfflineRequest, request_id)
+        return request.drafted_at is not None, request.draft is not None
+
+
+async def _until(condition, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within two minutes"
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.parametrize("tchat", ["going on", "quiet"])
+def test_while_live_chat_goes_on_the_triage_rests_after_each_draft_and_not_once_it_is_quiet(services, scrubber, tchat):
+    store = services.store
+    first, second = offline(store, scrubber), offline(store, scrubber, "Et pour le BTS ?")
+    # a share so small that resting after a draft would last hours: resting or not is unmistakable
+    triage = Triage(services, live_share=1e-6, live_recent=3600 if tchat == "going on" else 0)
+
+    async def story() -> None:
+        live = asyncio.create_task(asyncio.sleep(0.3))  # a live chat draft, seen by the triage as it starts
+        services.hub.drafting.add(live)
+        live.add_done_callback(services.hub.drafting.discard)
+        await triage.start()
+        try:
+            await _until(lambda: _drafted(store, first)[1])
+            if tchat == "going on":
+                await asyncio.sleep(2.0)
+                assert _drafted(store, second) == (False, False)  # resting: not even claimed
+            else:
+                await _until(lambda: _drafted(store, second)[1])
+        finally:
+            await triage.stop()
+
+    asyncio.run(story())

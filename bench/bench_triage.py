@@ -1,17 +1,19 @@
 """Live chat drafts while the offline triage drafts 1,000 requests, on a real `relais serve`.
 
     python bench/bench_triage.py [--home /work/idx/demo] [--requests 1000] [--rate 2] [--seconds 90]
-                                 [--widgets 40] [--quiet-load 1.5] [--quiet-wait 1800]
+                                 [--widgets 60] [--quiet-load 1.5] [--quiet-wait 1800]
 
 One `relais serve` (its model processes, drafts on, a fresh SQLite database) over an index already
 built in --home (`relais ingest --demo` makes one there if it has none). Widgets send real questions
-(the golden set) at --rate messages/s on average, at random moments as people do (exponential gaps,
-seeded), and one console listens; a live draft's latency is the time from the user's message to its
-draft in the console. Three windows, each with widgets of its own:
+(the golden set, in the same order in each window) at --rate messages/s on average, at random
+moments as people do (exponential gaps, the same in each window), and one console listens; a
+live draft's latency is the time from the user's message to its draft in the console. Three
+windows, each with widgets of its own:
 
   A. --seconds without triage (the baseline);
-  B. from the moment --requests offline requests are written to the database, waiting for their
-     background draft (web/triage.py picks them up), until the last is drafted;
+  B. from the moment --requests offline requests (golden questions too) are written to the
+     database, waiting for their background draft (web/triage.py picks them up), until the last
+     is drafted;
   C. --seconds without triage again (how much two quiet windows differ).
 
 It prints each window's draft latency p50/p95, the ratio of B's p95 to A's (target ≤ 1.2, issue
@@ -30,6 +32,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -157,7 +160,7 @@ async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float,
     readers = [asyncio.create_task(widget_reader(s, c, drafts)) for s, c in opened]
     load, keys = load1(), []
     users = itertools.cycle(opened)
-    gaps = random.Random(label)  # the same moments for the same window on every run
+    gaps = random.Random(14)  # the same moments in every window and on every run
     started = time.perf_counter()
     moment = 0.0
     for n in itertools.count():
@@ -167,7 +170,8 @@ async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float,
         key = f"{label}{n}"
         keys.append(key)
         drafts.sent[key] = time.perf_counter()
-        await socket.send(json.dumps({"type": "message", "text": f"{QUESTIONS[n % len(QUESTIONS)]} {key}", "key": key}))
+        # the question as people write it: a marker appended to it (an unknown word) makes a draft cost 3x more
+        await socket.send(json.dumps({"type": "message", "text": QUESTIONS[(n * 13) % len(QUESTIONS)], "key": key}))
         moment += gaps.expovariate(rate)
         delay = started + moment - time.perf_counter()
         if delay > 0:
@@ -248,10 +252,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="live user messages per second")
     parser.add_argument("--seconds", type=float, default=90.0, help="length of windows A and C")
     parser.add_argument("--max-seconds", type=float, default=1200.0, help="window B ends by then, triage done or not")
-    parser.add_argument("--widgets", type=int, default=40, help="widget conversations per window")
+    parser.add_argument("--widgets", type=int, default=60,
+                        help="widget conversations per window (at the default rate and length, 3 messages each)")
     parser.add_argument("--quiet-load", type=float, default=1.5, help="wait for a 1-min load average under this (0: don't)")
     parser.add_argument("--quiet-wait", type=float, default=1800.0, help="seconds to wait for it at most")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # stopped: the server and the folder go too
 
     load = wait_quiet(args.quiet_load, args.quiet_wait)
     workdir = Path(tempfile.mkdtemp(prefix="relais-bench-triage-"))

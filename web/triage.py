@@ -4,9 +4,6 @@ morning's inbox starts from a draft with its sources and confidence rather than 
 In the web app, `Triage` drafts the waiting requests one at a time through the same model
 processes as the chat, and only while no live chat draft is being made or waiting: a draft for
 someone in the tchat always goes first (at worst it waits for the one triage draft under way).
-While live chat is going on (a live draft seen in the last `live_recent` seconds) the triage also
-rests after each draft, so that it takes at most `live_share` of the drafting time: a live draft
-then seldom finds a triage draft under way. Once the tchat is quiet, it drafts without resting.
 A request is claimed before it is drafted, so that several web processes never draft it twice.
 `relais triage` drafts the older requests that have none, with the models in its own process.
 """
@@ -15,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,24 +23,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # how soon a new request (received by any process) is drafted
-LIVE_PAUSE_SECONDS = 0.05  # how often to look again for live chat drafts, while they are under way or while resting
-LIVE_RECENT_SECONDS = 30.0  # live chat drafted this recently: the triage takes only its share of the drafting time
-LIVE_SHARE = 0.1  # that share (after a draft of d seconds, it rests d × (1 - share) / share)
+LIVE_PAUSE_SECONDS = 0.2  # how often to look again while live chat drafts are under way
 
 
 class Triage:
     """The background drafter of offline requests of one web process."""
 
-    def __init__(self, services: Services, poll_seconds: float = POLL_SECONDS, live_share: float = LIVE_SHARE,
-                 live_recent: float = LIVE_RECENT_SECONDS) -> None:
+    def __init__(self, services: Services, poll_seconds: float = POLL_SECONDS) -> None:
         self.services = services
         self.poll_seconds = poll_seconds
-        self.live_share = live_share
-        self.live_recent = live_recent
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
-        self._live_seen = float("-inf")  # when a live chat draft was last seen under way (monotonic)
-        self._spent = 0.0  # how long the last triage draft kept a model process
 
     async def start(self) -> None:
         if self._task is None:
@@ -68,7 +57,7 @@ class Triage:
         while True:
             try:
                 while await self.draft_one():
-                    await self._rest()
+                    pass
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 (the database away for a moment: try again at the next poll)
@@ -79,27 +68,10 @@ class Triage:
                 pass
             self._wake.clear()
 
-    def _live_now(self) -> bool:
-        """Whether a live chat draft is under way or waiting in this process (and remember when)."""
-        if self.services.hub.drafting:
-            self._live_seen = time.monotonic()
-            return True
-        return False
-
     async def _live_drafts_done(self) -> None:
         """Wait until no live chat draft is under way or waiting in this process."""
-        while self._live_now():
+        while self.services.hub.drafting:
             await asyncio.sleep(LIVE_PAUSE_SECONDS)
-
-    async def _rest(self) -> None:
-        """While live chat is going on, leave the model processes to it for long enough that the
-        triage keeps them at most `live_share` of the time (watching for live drafts meanwhile)."""
-        if time.monotonic() - self._live_seen > self.live_recent:
-            return
-        until = time.monotonic() + self._spent * (1 - self.live_share) / self.live_share
-        while (left := until - time.monotonic()) > 0:
-            self._live_now()
-            await asyncio.sleep(min(left, LIVE_PAUSE_SECONDS))
 
     async def draft_one(self) -> bool:
         """Draft the oldest waiting request; whether there was one."""
@@ -112,11 +84,7 @@ class Triage:
         try:
             await self._live_drafts_done()
             async with self.services.hub.drafters(self.services.settings.draft_workers):
-                started = time.monotonic()
-                try:
-                    payload = await self.services.nlp.draft(question, service)
-                finally:
-                    self._spent = time.monotonic() - started
+                payload = await self.services.nlp.draft(question, service)
         except asyncio.CancelledError:
             await run_in_threadpool(store.release_offline_claim, request_id)
             raise

@@ -18,8 +18,9 @@ windows, each with widgets of its own:
 
 It prints each window's draft latency p50/p95, the ratio of B's p95 to A's (target ≤ 1.2, issue
 14), and how long the triage of the requests took. The machine is shared: before starting it waits
-for a 1-minute load average under --quiet-load (--quiet-wait seconds at most) and prints the load
-at each window's start. Everything stays on loopback.
+for a 1-minute load average under --quiet-load (--quiet-wait seconds at most), prints the load at
+each window's start and the CPU other processes used during it (DISTURBED past a quarter of a
+core: measure again). Everything stays on loopback.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +75,19 @@ def pct(values: list[float], q: float) -> float:
 
 def load1() -> float:
     return os.getloadavg()[0]
+
+
+def cpu_seconds(server: int) -> tuple[float, float]:
+    """(CPU seconds used so far by the server, its model processes and this bench; by every process on the machine)."""
+    ours = 0.0
+    for process in [psutil.Process(server), *psutil.Process(server).children(recursive=True), psutil.Process()]:
+        try:
+            times = process.cpu_times()
+            ours += times.user + times.system
+        except psutil.Error:
+            pass
+    machine = psutil.cpu_times()
+    return ours, machine.user + machine.nice + machine.system
 
 
 def wait_quiet(limit: float, longest: float) -> float:
@@ -146,9 +161,10 @@ async def widget_reader(socket, conversation: str, drafts: Drafts) -> None:
         pass
 
 
-async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float, until) -> dict:
+async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float, until, server: int) -> dict:
     """Fresh widgets send real questions at `rate`/s until `until()` says stop; then wait for the drafts
-    still in flight (a minute at most). Every message's draft latency, in the order sent."""
+    still in flight (a minute at most). Every message's draft latency, in the order sent, and the CPU
+    other processes of the machine used meanwhile (in cores)."""
     opened = []
     for n in range(widgets):
         socket = await websockets.connect(ws + "/widget/ws", max_queue=None, open_timeout=60)
@@ -159,6 +175,7 @@ async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float,
         opened.append((socket, welcome["conversation"]))
     readers = [asyncio.create_task(widget_reader(s, c, drafts)) for s, c in opened]
     load, keys = load1(), []
+    ours_before, machine_before = cpu_seconds(server)
     users = itertools.cycle(opened)
     gaps = random.Random(14)  # the same moments in every window and on every run
     started = time.perf_counter()
@@ -180,25 +197,28 @@ async def window(ws: str, drafts: Drafts, label: str, widgets: int, rate: float,
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(drafts.latencies(keys)) < len(keys):
         await asyncio.sleep(0.2)
+    ours, machine = cpu_seconds(server)
+    others = max(0.0, (machine - machine_before) - (ours - ours_before)) / (time.perf_counter() - started)
     for socket, _ in opened:
         await socket.close()
     for task in readers:
         task.cancel()
-    return {"label": label, "load": load, "seconds": seconds, "messages": len(keys), "latencies": drafts.latencies(keys)}
+    return {"label": label, "load": load, "seconds": seconds, "messages": len(keys), "latencies": drafts.latencies(keys),
+            "others": others}
 
 
 def waiting_requests(store: Store) -> int:
     return store.undrafted_offline_count()
 
 
-async def run(args: argparse.Namespace, base: str, store: Store) -> None:
+async def run(args: argparse.Namespace, base: str, store: Store, server: int) -> None:
     ws = base.replace("http", "ws")
     drafts = Drafts()
     console = await websockets.connect(ws + "/console/ws", additional_headers={"Cookie": login(base, "conseil")},
                                        max_queue=None)
     reader = asyncio.create_task(console_reader(console, drafts))
-    await window(ws, drafts, "w", 5, args.rate, lambda elapsed: elapsed >= 10)  # warm the model processes
-    results = [await window(ws, drafts, "a", args.widgets, args.rate, lambda elapsed: elapsed >= args.seconds)]
+    await window(ws, drafts, "w", 10, args.rate, lambda elapsed: elapsed >= 30, server)  # warm the model processes
+    results = [await window(ws, drafts, "a", args.widgets, args.rate, lambda elapsed: elapsed >= args.seconds, server)]
     report(results[-1], "A. no triage")
 
     written = time.perf_counter()
@@ -216,7 +236,7 @@ async def run(args: argparse.Namespace, base: str, store: Store) -> None:
                 left["done_at"] = now
         return left["count"] == 0 or elapsed >= args.max_seconds
 
-    results.append(await window(ws, drafts, "b", args.widgets, args.rate, triage_done))
+    results.append(await window(ws, drafts, "b", args.widgets, args.rate, triage_done, server))
     while left["done_at"] is None and time.perf_counter() - written < args.max_seconds + 60:
         await asyncio.sleep(1)
         if waiting_requests(store) == 0:
@@ -228,7 +248,7 @@ async def run(args: argparse.Namespace, base: str, store: Store) -> None:
         print(f"  triage: {args.requests} offline requests drafted in {left['done_at'] - written:.1f} s "
               f"({args.requests / (left['done_at'] - written):.1f} per second), live drafts going on meanwhile", flush=True)
 
-    results.append(await window(ws, drafts, "c", args.widgets, args.rate, lambda elapsed: elapsed >= args.seconds))
+    results.append(await window(ws, drafts, "c", args.widgets, args.rate, lambda elapsed: elapsed >= args.seconds, server))
     report(results[-1], "C. no triage again")
     a, b, c = (pct(r["latencies"], 0.95) for r in results)
     print(f"\nlive draft p95: {a * 1000:.0f} ms without triage, {b * 1000:.0f} ms during it, {c * 1000:.0f} ms after it; "
@@ -239,7 +259,9 @@ async def run(args: argparse.Namespace, base: str, store: Store) -> None:
 
 def report(result: dict, title: str) -> None:
     values = result["latencies"]
-    print(f"\n{title}  (1-min load average at its start: {result['load']:.2f})")
+    disturbed = "  DISTURBED" if result["others"] > 0.25 else ""
+    print(f"\n{title}  (1-min load average at its start: {result['load']:.2f}; other processes used "
+          f"{result['others']:.2f} cores meanwhile){disturbed}")
     print(f"  {result['messages']} messages in {result['seconds']:.0f} s ({result['messages'] / result['seconds']:.1f}/s), "
           f"{len(values)} drafts seen: p50 {pct(values, 0.5) * 1000:.0f} ms, p95 {pct(values, 0.95) * 1000:.0f} ms, "
           f"max {max(values, default=float('nan')) * 1000:.0f} ms", flush=True)
@@ -283,7 +305,7 @@ def measure(args: argparse.Namespace, workdir: Path, load: float) -> None:
           f"1-min load average before starting: {load:.2f} on {os.cpu_count()} cores", flush=True)
     process, base = start_server(env, workdir / "server.log")
     try:
-        asyncio.run(run(args, base, store))
+        asyncio.run(run(args, base, store, process.pid))
     finally:
         process.terminate()
         process.wait(timeout=60)

@@ -1,6 +1,6 @@
 """Statistics and quality-list benchmark on one synthetic year, in SQLite and in PostgreSQL.
 
-    python bench/bench_stats.py [--scale 1.0] [--databases sqlite,postgresql] [--runs 5] [--pages 50]
+    python bench/bench_stats.py [--scale 1.0] [--databases sqlite,postgresql] [--runs 5] [--pages 50] [--keep DIR]
 
 At scale 1.0 the year holds 130,000 conversations, 600,000 messages, 250,000 drafts (each with
 a payload the size of a real one: text, citations, sources with passages, flags), 30,000
@@ -9,6 +9,10 @@ then the bench measures `usage_stats` for the whole year (`/stats`: target ≤ 1
 `/quality` list page (`Store.quality_conversations`, 50 rows, first pages and filtered ones:
 target p95 ≤ 300 ms), and prints the figures. PostgreSQL: a throwaway cluster is started here
 (Debian's binaries), or pass --postgres-url.
+
+With `--keep DIR` the generated databases stay in DIR (`DIR/relais.sqlite`, the PostgreSQL cluster
+in `DIR/pg`) and a later run with the same DIR and scale measures them again without generating
+them (the migrations still run first, so a new one is applied to the year already there).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -134,13 +138,23 @@ def generate(url: str, scale: float, seed: int = 2025) -> dict:
         if engine.dialect.name == "postgresql":  # the rows were written with their ids: move the sequences on
             for table in ("conversations", "messages", "drafts"):
                 connection.exec_driver_sql(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
-            connection.exec_driver_sql("ANALYZE")
-        else:
-            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql("ANALYZE")  # as PostgreSQL's autovacuum does after such a load
+        # SQLite: no ANALYZE, as in service (nothing runs it there): its planner works without statistics
     counts["offline"] = len(offline)
     counts["seconds"] = round(time.perf_counter() - started, 1)
     engine.dispose()
     return counts
+
+
+def generated(url: str, scale: float) -> bool:
+    """Whether the database already holds the year `generate` writes at this scale."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(Conversation))
+    engine.dispose()
+    if count and count != int(130_000 * scale):
+        raise SystemExit(f"the kept database holds {count:,} conversations, not a year at scale {scale}: use another --keep folder")
+    return bool(count)
 
 
 def timed(work, runs: int, cpu: list[float] | None = None) -> list[float]:
@@ -188,20 +202,23 @@ def measure(url: str, runs: int, pages: int) -> dict:
             "detail_p95_ms": round(1000 * p95(detail_times), 1)}
 
 
-def postgres_cluster() -> tuple[str, callable]:
-    """A throwaway PostgreSQL cluster on a free port: (URL, stop)."""
+def postgres_cluster(kept: Path | None = None) -> tuple[str, callable]:
+    """A PostgreSQL cluster on a free port: (URL, stop). Throwaway, or in `kept` (made there the
+    first time, started again from there the next ones, and left there when stopped)."""
     import socket
 
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
         raise SystemExit("PostgreSQL is not installed (apt-get install postgresql), or pass --postgres-url")
     bin_dir = Path(binaries[-1]).parent
-    root = Path(tempfile.mkdtemp(prefix="relais-bench-pg-"))
+    root = kept or Path(tempfile.mkdtemp(prefix="relais-bench-pg-"))
+    root.mkdir(parents=True, exist_ok=True)
     as_postgres = (lambda c: ["runuser", "-u", "postgres", "--", *c]) if os.geteuid() == 0 else (lambda c: c)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    subprocess.run(as_postgres([str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "relais", "--auth=trust", "-E", "UTF8"]),
-                   check=True, capture_output=True)
+    if not (root / "data").exists():
+        subprocess.run(as_postgres([str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "relais", "--auth=trust",
+                                    "-E", "UTF8"]), check=True, capture_output=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -211,7 +228,8 @@ def postgres_cluster() -> tuple[str, callable]:
 
     def stop() -> None:
         subprocess.run(as_postgres([str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "fast", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        if kept is None:
+            shutil.rmtree(root, ignore_errors=True)
 
     return f"postgresql://relais@127.0.0.1:{port}/postgres", stop
 
@@ -223,20 +241,27 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--runs", type=int, default=5, help="/stats computations timed")
     parser.add_argument("--pages", type=int, default=50, help="/quality list pages timed")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the generated databases in this folder, and measure those found there again")
     args = parser.parse_args()
     for database in args.databases.split(","):
         stop = None
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
         if database == "sqlite":
-            directory = Path(tempfile.mkdtemp(prefix="relais-bench-stats-"))
+            directory = args.keep or Path(tempfile.mkdtemp(prefix="relais-bench-stats-"))
             url = f"sqlite:///{directory / 'relais.sqlite'}"
         else:
-            url, stop = (args.postgres_url, None) if args.postgres_url else postgres_cluster()
+            url, stop = (args.postgres_url, None) if args.postgres_url else postgres_cluster(args.keep and args.keep / "pg")
         try:
             migrate(url)
-            made = generate(url, args.scale)
-            print(f"{database}: generated {made['conversations']:,} conversations, {made['messages']:,} messages, "
-                  f"{made['drafts']:,} drafts, {made['ratings']:,} ratings, {made['offline']:,} offline requests "
-                  f"in {made['seconds']} s", flush=True)
+            if args.keep and generated(url, args.scale):
+                print(f"{database}: measuring the year kept in {args.keep}", flush=True)
+            else:
+                made = generate(url, args.scale)
+                print(f"{database}: generated {made['conversations']:,} conversations, {made['messages']:,} messages, "
+                      f"{made['drafts']:,} drafts, {made['ratings']:,} ratings, {made['offline']:,} offline requests "
+                      f"in {made['seconds']} s", flush=True)
             figures = measure(url, args.runs, args.pages)
             print(f"{database}: /stats for the year median {figures['stats_median_s']} s, max {figures['stats_max_s']} s "
                   f"(this process's CPU: median {figures['stats_cpu_median_s']} s) (target ≤ 1 s); /quality list page "
@@ -246,7 +271,7 @@ def main() -> None:
         finally:
             if stop:
                 stop()
-            if database == "sqlite":
+            if database == "sqlite" and not args.keep:
                 shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -47,9 +47,12 @@ class ConsoleSession(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (  # the usage statistics of a period read this index only, never the rows
+    __table_args__ = (  # the usage statistics of a period read these indexes only, never the rows
         Index("ix_conversations_usage", "created_at", "last_seq", "service", "first_user_at", "first_answer_at", "closed_at",
               "audience", "departement"),
+        Index("ix_conversations_profiles", "departement", "audience", "created_at", "last_seq"),
+        # on SQLite, migration 0007 adds indexes on expressions (contacts per day, waiting and handling
+        # times) that SQLAlchemy cannot describe for both databases: see web/durations.py
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -93,11 +96,14 @@ class DraftRecord(Base):
     """A draft shown to counsellors for a user message, and what became of it."""
 
     __tablename__ = "drafts"
-    __table_args__ = (  # the usage statistics of a period read this index only, never the payloads
-        Index("ix_drafts_usage", "created_at", "service", "outcome", "main_source", "abstained"),
+    __table_args__ = (
+        # the usage statistics of a period count the decisions in this index's order, never the payloads
+        Index("ix_drafts_decisions", "service", "outcome", "main_source", "abstained", "created_at"),
+        # a conversation's drafts; the quality filters (outcome, confidence, charter flag) read only the index
+        Index("ix_drafts_quality", "conversation_id", "outcome", "confidence", "flagged"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     payload: Mapped[dict] = mapped_column(JSON)  # Draft.to_json(): text, citations, confidence, flags…
     outcome: Mapped[str | None] = mapped_column(String(20))  # sent | edited | rejected

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Literal
 
-from sqlalchemy import and_, exists, not_, select
+from sqlalchemy import and_, literal_column, not_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Exists
 
 from web.models import Conversation, DraftRecord, Rating
 
@@ -54,24 +55,30 @@ class Selection:
         draft, rated = aliased(DraftRecord), aliased(Rating)
         drafts = draft.conversation_id == Conversation.id
         if self.outcome == "none":
-            where.append(not_(exists().where(drafts)))
+            where.append(not_(_any(drafts)))
         elif self.outcome is not None:
-            where.append(exists().where(drafts, draft.outcome == self.outcome))
+            where.append(_any(drafts, draft.outcome == self.outcome))
         if self.confidence is not None:
             low, high = BANDS[self.confidence]
-            where.append(exists().where(drafts, draft.confidence >= low, draft.confidence < high))
+            where.append(_any(drafts, draft.confidence >= low, draft.confidence < high))
         if self.flagged is not None:
-            flag = exists().where(drafts, draft.flagged.is_(True))
+            flag = _any(drafts, draft.flagged.is_(True))
             where.append(flag if self.flagged else not_(flag))
         if self.rating == 0:
-            where.append(not_(exists().where(rated.conversation_id == Conversation.id)))
+            where.append(not_(_any(rated.conversation_id == Conversation.id)))
         elif self.rating is not None:
-            where.append(exists().where(rated.conversation_id == Conversation.id, rated.score == self.rating))
+            where.append(_any(rated.conversation_id == Conversation.id, rated.score == self.rating))
         return where
 
     def conversation_ids(self) -> Any:
         """The selected conversations' ids, as a subquery."""
         return select(Conversation.id).where(and_(*self.conditions()))
+
+
+def _any(*conditions: ColumnElement) -> Exists:
+    """EXISTS (SELECT 1 …): no column asked for, so that an index with the conditions' columns answers
+    it alone (the drafts' `ix_drafts_quality`), never the rows and their payloads."""
+    return select(literal_column("1")).where(*conditions).exists()
 
 
 def word_diff(draft: str | None, sent: str | None) -> list[dict]:

@@ -6,25 +6,26 @@ calendar days (weeks start on Monday). A period is a range of dates, both includ
 conversations and offline requests *received* in it, the drafts made in it, the ratings given
 in it.
 
-Percentiles are continuous (interpolated, like PostgreSQL's `percentile_cont`): PostgreSQL
-computes them itself; on SQLite the values go into a temporary indexed table and an ordered
-OFFSET query per percentile reads the two rows around it.
+The queries read indexes made for them (migrations 0006 and 0007) in the order they group by,
+so that a year is counted without sorting its rows; on SQLite they name the index they read
+(web/indexed.py). The waiting and handling times' percentiles are in web/durations.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Float, Index, MetaData, String, Table, case, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from web.durations import durations
+from web.indexed import through
 from web.models import Conversation, DraftRecord, OfflineRequest, Rating
 
 if TYPE_CHECKING:
@@ -68,15 +69,6 @@ class Period:
 
 
 @dataclass
-class Durations:
-    """Times in seconds: how many were measured, and their median and 90th percentile."""
-
-    count: int = 0
-    p50: float | None = None
-    p90: float | None = None
-
-
-@dataclass
 class UsageStats:
     """The figures of one period, as `/stats` shows them and `relais stats --json` prints them."""
 
@@ -110,62 +102,8 @@ def _day(column: Any, dialect: str) -> Any:
     return func.date(_utc(column, dialect))
 
 
-def _seconds(start: Any, end: Any, dialect: str) -> Any:
-    if dialect == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
-
-
 def _iso(value: Any) -> str:
     return value if isinstance(value, str) else value.isoformat()
-
-
-# -- percentiles -------------------------------------------------------------------------------------
-def _percentiles(session: Session, values: Any, dialect: str) -> dict[str, Durations]:
-    """p50/p90 of `values` (a subquery with columns `service` and `seconds`), per service and for all."""
-    result: dict[str, Durations] = {}
-    if dialect == "postgresql":
-        p50 = func.percentile_cont(0.5).within_group(values.c.seconds)
-        p90 = func.percentile_cont(0.9).within_group(values.c.seconds)
-        per_service = select(values.c.service, func.count(), p50, p90).group_by(values.c.service)
-        for service, count, median, ninetieth in session.execute(per_service):
-            result[service] = Durations(count, float(median), float(ninetieth))
-        count, median, ninetieth = session.execute(select(func.count(), p50, p90).select_from(values)).one()
-        result["all"] = Durations(count, None if median is None else float(median),
-                                  None if ninetieth is None else float(ninetieth))
-        return result
-    # SQLite: the values into a temporary table ordered by an index, then one ordered OFFSET query
-    # per percentile, each walking the index to the two rows around it
-    table = Table(f"usage_values_{uuid.uuid4().hex[:8]}", MetaData(), Column("service", String), Column("seconds", Float),
-                  prefixes=["TEMPORARY"])
-    connection = session.connection()
-    table.create(connection)
-    try:
-        connection.execute(insert(table).from_select(["service", "seconds"], select(values.c.service, values.c.seconds)))
-        Index(f"{table.name}_seconds", table.c.seconds, table.c.service).create(connection)  # covering: no row read
-        counts = dict(connection.execute(select(table.c.service, func.count()).group_by(table.c.service)).all())
-        counts["all"] = sum(counts.values())
-        for service, n in counts.items():
-            ranks: dict[int, float] = {}
-            for fraction in (0.5, 0.9):
-                low = int(fraction * (n - 1))
-                query = select(table.c.seconds).order_by(table.c.seconds).limit(2).offset(low)
-                if service != "all":
-                    query = query.where(table.c.service == service)
-                for offset, seconds in enumerate(connection.scalars(query)):
-                    ranks[low + offset] = float(seconds)
-            result[service] = Durations(n, _interpolated(ranks, n, 0.5), _interpolated(ranks, n, 0.9)) if n else Durations()
-    finally:
-        table.drop(connection)
-    return result
-
-
-def _interpolated(ranks: dict[int, float], n: int, fraction: float) -> float:
-    position = fraction * (n - 1)
-    low = int(position)
-    if low + 1 >= n:
-        return ranks[low]
-    return ranks[low] + (ranks[low + 1] - ranks[low]) * (position - low)
 
 
 # -- académies ---------------------------------------------------------------------------------------
@@ -213,8 +151,11 @@ def usage_stats(session: Session, period: Period, services: list[str] | None = N
     weeks: dict[str, dict] = {}
     for channel, table, where in (("chat", Conversation, conversations), ("offline", OfflineRequest, offline)):
         day = _day(table.created_at, dialect).label("day")
-        for moment, service, count in session.execute(
-                select(day, table.service, func.count()).where(*where).group_by(day, table.service)):
+        query = select(day, table.service, func.count()).where(*where).group_by(day, table.service)
+        if table is Conversation and dialect == "sqlite":  # the index of the days (the same days, as its first column)
+            query = through(query, table, "ix_conversations_day").where(day >= period.start.isoformat(),
+                                                                         day <= period.end.isoformat())
+        for moment, service, count in session.execute(query):
             moment = date.fromisoformat(_iso(moment)[:10])
             monday = moment - timedelta(days=moment.weekday())
             for key, bucket in ((service, by_service), (moment.isoformat(), days), (monday.isoformat(), weeks)):
@@ -227,14 +168,8 @@ def usage_stats(session: Session, period: Period, services: list[str] | None = N
 
     # waiting (first user message -> first counsellor message) and handling (-> closed) times, from the
     # times each conversation keeps as its messages are stored
-    first_user, first_answer = Conversation.first_user_at, Conversation.first_answer_at
-    waiting_values = (select(Conversation.service.label("service"), _seconds(first_user, first_answer, dialect).label("seconds"))
-                      .where(*conversations, first_user.is_not(None), first_answer >= first_user).subquery())
-    handling_values = (select(Conversation.service.label("service"),
-                              _seconds(first_user, Conversation.closed_at, dialect).label("seconds"))
-                       .where(*conversations, first_user.is_not(None), Conversation.closed_at >= first_user).subquery())
-    waiting = {k: asdict(v) for k, v in sorted(_percentiles(session, waiting_values, dialect).items())}
-    handling = {k: asdict(v) for k, v in sorted(_percentiles(session, handling_values, dialect).items())}
+    times = durations(session, conversations, dialect)
+    waiting, handling = ({k: asdict(v) for k, v in sorted(times[measure].items())} for measure in ("waiting", "handling"))
 
     drafts_by_service, drafts_by_source, abstention = _drafts(session, period, services)
     academies, audiences = _profiles(session, conversations)
@@ -269,9 +204,10 @@ def _drafts(session: Session, period: Period, services: list[str] | None) -> tup
     per_service: dict[str, dict] = {}
     per_source: dict[str, dict] = {}
     total = abstentions = 0
-    for service, outcome, source, abstained, count in session.execute(
+    for service, outcome, source, abstained, count in session.execute(through(
             select(DraftRecord.service, DraftRecord.outcome, DraftRecord.main_source, DraftRecord.abstained, func.count())
-            .where(*where).group_by(DraftRecord.service, DraftRecord.outcome, DraftRecord.main_source, DraftRecord.abstained)):
+            .where(*where).group_by(DraftRecord.service, DraftRecord.outcome, DraftRecord.main_source, DraftRecord.abstained),
+            DraftRecord, "ix_drafts_decisions")):
         decided = outcome or "undecided"
         row = per_service.setdefault(service, {"service": service, "sent": 0, "edited": 0, "rejected": 0, "undecided": 0})
         row[decided] += count
@@ -325,9 +261,9 @@ def _profiles(session: Session, conversations: list) -> tuple[list[dict], list[d
     the départements folded into académies here."""
     academies: dict[str, int] = {}
     audiences: dict[str | None, int] = {}
-    for departement, audience, count in session.execute(
+    for departement, audience, count in session.execute(through(
             select(Conversation.departement, Conversation.audience, func.count()).where(*conversations)
-            .group_by(Conversation.departement, Conversation.audience)):
+            .group_by(Conversation.departement, Conversation.audience), Conversation, "ix_conversations_profiles")):
         academy = academy_of(departement)
         academies[academy] = academies.get(academy, 0) + count
         audiences[audience] = audiences.get(audience, 0) + count

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from assistant.pii import PseudonymMap
 from knowledge.vocabulary import ROLES
 from web.db import checkpoint
+from web.indexed import through
 from web.models import (
     AuditEntry, ConsoleSession, Conversation, DraftRecord, Message, OfflineRequest, OutboxMail, Rating, User, utcnow,
 )
@@ -1067,13 +1068,18 @@ class Store:
         its charter flags and its rating."""
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(
-                select(Conversation.id).where(*selection.conditions()).limit(count_up_to + 1).subquery()))
-            page = session.execute(
+                select(Conversation.id).where(*selection.conditions()).limit(count_up_to + 1).subquery())) or 0
+            if total <= min(offset, count_up_to):  # counted to the end: nothing left for this page
+                return int(total), []
+            # the last closed first, walking the closing times' index until the page is full (named on
+            # SQLite, whose planner without statistics would test every closed conversation, then sort)
+            page = session.execute(through(
                 select(Conversation.id, Conversation.public_id, Conversation.service, Conversation.created_at,
                        Conversation.closed_at, Conversation.audience, Rating.score)
                 .outerjoin(Rating, Rating.conversation_id == Conversation.id)
                 .where(*selection.conditions())
-                .order_by(Conversation.closed_at.desc(), Conversation.id.desc()).limit(limit).offset(offset)).all()
+                .order_by(Conversation.closed_at.desc(), Conversation.id.desc()).limit(limit).offset(offset),
+                Conversation, "ix_conversations_closed_at")).all()
             ids = [row[0] for row in page]
             messages = dict(session.execute(select(Message.conversation_id, func.count()).where(Message.conversation_id.in_(ids))
                                             .group_by(Message.conversation_id)).all()) if ids else {}

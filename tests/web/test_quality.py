@@ -116,6 +116,39 @@ def test_the_list_gives_counts_confidence_flags_and_rating_per_conversation(stor
     assert store.quality_conversations(Selection(), count_up_to=2)[0] == 3  # « more than 2 »: counting stops there
 
 
+def test_a_page_past_the_last_conversation_is_empty_and_one_past_the_count_limit_is_not(store, selection_data):
+    _, rows = store.quality_conversations(Selection())
+
+    assert store.quality_conversations(Selection(), limit=2, offset=4) == (4, [])
+    assert store.quality_conversations(Selection(outcome="rejected"), limit=2, offset=1) == (1, [])
+    total, page = store.quality_conversations(Selection(), limit=2, offset=3, count_up_to=2)  # not counted that far
+    assert total == 3 and [r["conversation"] for r in page] == [rows[3]["conversation"]]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_on_sqlite_a_page_walks_the_closing_times_and_tests_drafts_on_their_index(store, selection_data):
+    """Without statistics (nothing runs ANALYZE) SQLite's planner would test every closed conversation
+    of the year against the filters, then sort them all for one page."""
+    from sqlalchemy import event
+
+    statements = []
+    engine = store.sessions.kw["bind"]
+    record = lambda conn, cursor, statement, params, context, many: statements.append((statement, params))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        store.quality_conversations(Selection(outcome="rejected", confidence="low", flagged=False))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    page = next((s, p) for s, p in statements if "ORDER BY conversations.closed_at DESC" in s)
+    with engine.connect() as connection:
+        plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + page[0], page[1])]
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert any("INDEX ix_conversations_closed_at" in step for step in plan), plan
+    drafts = [step for step in plan if "drafts" in step]
+    assert len(drafts) == 3 and all("COVERING INDEX ix_drafts_quality" in step for step in drafts), plan
+
+
 def test_a_rejected_draft_shows_the_answer_the_counsellor_sent_instead_and_the_reason(store, selection_data):
     detail = store.quality_conversation(selection_data["rejected"])
 

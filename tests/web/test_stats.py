@@ -244,3 +244,59 @@ def test_the_store_keeps_the_first_times_and_the_draft_figures_as_it_writes(stor
                                                                                        utc(answered.created_at))
         assert (draft.service, draft.main_source, draft.confidence, draft.abstained, draft.flagged) == (
             "moel", "oscar:a", 0.42, True, True)
+
+
+def test_a_service_nobody_answered_has_handling_times_and_no_waiting_time(store):
+    start = datetime(2025, 3, 3, 9, tzinfo=timezone.utc)
+    with store.sessions.begin() as session:
+        for public_id, service, answered_after in (("answered", "parcoursup", 120), ("unanswered", "moel", None)):
+            session.add(Conversation(
+                public_id=public_id, token_hash="x", service=service, status="closed", created_at=start, updated_at=start,
+                retain_until=start + timedelta(days=400), last_seq=2, first_user_at=start,
+                first_answer_at=start + timedelta(seconds=answered_after) if answered_after else None,
+                closed_at=start + timedelta(seconds=600)))
+
+    stats = stats_of(store)
+
+    assert stats.waiting == {"all": {"count": 1, "p50": pytest.approx(120.0, abs=0.01), "p90": pytest.approx(120.0, abs=0.01)},
+                             "parcoursup": {"count": 1, "p50": pytest.approx(120.0, abs=0.01),
+                                            "p90": pytest.approx(120.0, abs=0.01)}}
+    assert set(stats.handling) == {"all", "moel", "parcoursup"}
+    assert stats.handling["all"]["count"] == 2 and stats.handling["moel"]["p90"] == pytest.approx(600.0, abs=0.01)
+
+
+def test_a_period_with_no_conversation_has_no_times(store, year):
+    with store.sessions() as session:
+        stats = usage_stats(session, Period(date(2023, 1, 1), date(2023, 12, 31)))
+
+    empty = {"all": {"count": 0, "p50": None, "p90": None}}
+    assert (stats.waiting, stats.handling, stats.contacts["chat"]) == (empty, empty, 0)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_on_sqlite_a_year_is_counted_from_indexes_in_their_order_without_sorting_conversations_or_drafts(store, year):
+    """The year's conversations and drafts are read from indexes in the order the figures group or rank
+    them by: SQLite sorts none of them (a sort of a year's rows is what made /stats slow)."""
+    from sqlalchemy import event
+
+    statements = []
+    engine = store.sessions.kw["bind"]
+    record = lambda conn, cursor, statement, params, context, many: statements.append((statement, params))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        stats_of(store)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    plans = {}
+    with engine.connect() as connection:
+        for statement, params in statements:
+            if "FROM conversations" in statement or "FROM drafts" in statement:
+                plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+                plans[statement] = plan
+    assert len(plans) >= 10  # days, profiles, decisions, and the percentiles of both times
+    for statement, plan in plans.items():
+        if "drafts.payload" in statement:  # the title of a rejected source: one draft, found from the newest
+            continue
+        assert not any("TEMP B-TREE" in step for step in plan), (statement, plan)
+        assert all(" USING " in step for step in plan if step.startswith(("SCAN", "SEARCH"))), (statement, plan)

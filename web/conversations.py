@@ -112,6 +112,7 @@ class Opened:
     conversation: str
     service: str
     token: str | None = None  # a new conversation's, sent once
+    position: int | None = None  # a new conversation's place in its queue
 
 
 async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
@@ -123,20 +124,20 @@ async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
         raise Refused("trop_de_conversations", "Trop de conversations ouvertes depuis votre connexion : patientez "
                                                f"{_minutes(wait)} avant d'en ouvrir une autre.")
     service = frame.service or "moel"
-    conversation, token = await run_in_threadpool(ctx.store.open_conversation, service)
-    return Opened(conversation, service, token)
+    opened = await run_in_threadpool(ctx.store.open_in_queue, service)
+    return Opened(opened.public_id, service, opened.token, opened.position)
 
 
 async def catch_up(ctx: Services, opened: Opened, last_seq: int) -> Outcome:
     """The welcome, then the messages after `last_seq`, real text restored for their owner."""
     store = ctx.store
     if opened.token:  # just opened, nothing written: no state or history to read (a flood of hellos costs less)
-        service, status, seq = opened.service, "waiting", 0
+        service, status, seq, position = opened.service, "waiting", 0, opened.position
     else:
         service, status, seq = await run_in_threadpool(store.state, opened.conversation)
+        position = await run_in_threadpool(store.queue_position, opened.conversation)
     welcome = protocol.Welcome(conversation=opened.conversation, service=service, token=opened.token, resumed=seq > 0,
-                               position=await run_in_threadpool(store.queue_position, opened.conversation),
-                               open=is_open(ctx.settings, service))
+                               position=position, open=is_open(ctx.settings, service))
     reply = [welcome, *(await history(ctx, opened.conversation, last_seq) if seq > last_seq else [])]
     if status == "closed":  # the widget offers « Je donne mon avis » unless it was given
         reply.append(protocol.ConversationEnded(rated=await run_in_threadpool(store.rated, opened.conversation)))

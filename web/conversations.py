@@ -116,13 +116,22 @@ class Opened:
 
 
 async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
-    """Resume a conversation with its token, or open a new one (limited per address)."""
+    """Resume a conversation with its token, or open a new one: limited per address, and paced (a
+    few at once, then each waits its turn), so that a burst of them never stalls the relay of others."""
     if frame.conversation and frame.token:
         service = await run_in_threadpool(ctx.store.check_token, frame.conversation, frame.token)
         return Opened(frame.conversation, service)
-    if wait := ctx.limits.conversations_per_address.admit(address):
+    limits = ctx.limits
+    if wait := limits.conversations_per_address.admit(address):
         raise Refused("trop_de_conversations", "Trop de conversations ouvertes depuis votre connexion : patientez "
                                                f"{_minutes(wait)} avant d'en ouvrir une autre.")
+    turn = limits.conversations_pace.book(address)
+    if turn is None:  # too many waiting already: refused, and not counted
+        limits.conversations_per_address.undo(address)
+        raise Refused("trop_de_conversations", "Trop de conversations s'ouvrent en même temps depuis votre connexion : "
+                                               "réessayez dans une minute.")
+    if turn:
+        await asyncio.sleep(turn)
     service = frame.service or "moel"
     opened = await run_in_threadpool(ctx.store.open_in_queue, service)
     return Opened(opened.public_id, service, opened.token, opened.position)

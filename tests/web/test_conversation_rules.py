@@ -206,6 +206,41 @@ def test_empty_conversations_do_not_queue_and_new_ones_are_limited_per_address(c
             assert [c["last_seq"] for c in queued] == [1]
 
 
+def test_a_burst_of_new_conversations_from_one_address_is_paced_and_what_is_written_meanwhile_waits_with_it(client, services):
+    from web.limits import MemoryPace
+
+    services.limits.conversations_pace = MemoryPace(2, 0.5, 30.0)  # two at once, then one each half second
+    with client.websocket_connect("/widget/ws") as widget, client.websocket_connect("/widget/ws") as other:
+        for _ in range(2):
+            widget.send_json({"type": "hello", "service": "moel"})
+            receive_until(widget, "welcome")
+        asked = time.monotonic()
+        widget.send_json({"type": "hello", "service": "moel"})
+        widget.send_json({"type": "message", "text": "bonjour, une question sur l'apprentissage", "key": "k"})  # typed meanwhile
+        other.send_json({"type": "ping"})
+        assert receive_until(other, "pong") == {"type": "pong"}  # nobody else waits with it
+        welcome = receive_until(widget, "welcome")
+        assert time.monotonic() - asked >= 0.4  # its turn came half a second after the burst
+        assert welcome["token"] and receive_until(widget, "ack")["seq"] == 1  # and the message went into it
+
+
+def test_a_new_conversation_whose_turn_is_too_far_is_refused_in_french_and_not_counted(client, services):
+    from web.limits import Limits, MemoryPace
+
+    services.settings.conversations_per_address = 2
+    services.limits = Limits.from_settings(services.settings)
+    services.limits.conversations_pace = MemoryPace(1, 1.0, 0.5)  # one at once, then one a second; half a second's wait at most
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "moel"})
+        receive_until(widget, "welcome")
+        widget.send_json({"type": "hello", "service": "moel"})
+        refused = receive_until(widget, "error")
+        assert refused["code"] == "trop_de_conversations" and "réessayez" in refused["message"]
+        time.sleep(1.0)
+        widget.send_json({"type": "hello", "service": "moel"})
+        assert receive_until(widget, "welcome")["token"]  # the refused one did not use up the address's 2
+
+
 # -- found by the adversarial pass over the first fixes --------------------------------------
 def test_an_open_console_socket_closes_when_its_session_ends(client, services):
     login(client)

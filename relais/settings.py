@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         description="New conversations an address may open at once; past that, each waits its turn (a class opening the tchat together).",
     )
     conversations_pace: float = Field(
-        default=1.0, gt=0, le=10.0,
+        default=0.5, gt=0, le=10.0,
         description="Seconds between two turns of an address's new conversations past the burst (10 s at most: "
                     "60 per 10 minutes stay possible).",
     )

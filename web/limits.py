@@ -25,7 +25,10 @@ T = TypeVar("T")
 
 KEY_PREFIX = "relais:limit"
 LONGEST_KEY = 64  # bytes; a longer key is stored as its digest
-LONGEST_TURN = 30.0  # seconds a new conversation may wait for its turn; further away, it is refused
+# Seconds a new conversation may wait for its turn; further away, it is refused. Under the server's
+# websocket keepalive (uvicorn: a ping every 20 s, 20 s for its pong), because a socket's pong is read
+# only once the frames queued before it are: a widget that wrote while waiting must not be cut off.
+LONGEST_TURN = 15.0
 
 
 class Window(Protocol):

@@ -115,9 +115,12 @@ class Opened:
     position: int | None = None  # a new conversation's place in its queue
 
 
-async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
+async def hello(ctx: Services, frame: protocol.Hello, address: str, wait_turn: bool = True) -> Opened:
     """Resume a conversation with its token, or open a new one: limited per address, and paced (a
-    few at once, then each waits its turn), so that a burst of them never stalls the relay of others."""
+    few at once, then each waits its turn), so that a burst of them never stalls the relay of others.
+    Without `wait_turn` (a socket that opened one already: a widget opens its first when its panel
+    opens, only a script sends hello after hello) a new one opens if its turn is now, else is refused
+    at once: its next hellos do not pile up unread behind a wait, to be refused all in one go after."""
     if frame.conversation and frame.token:
         service = await run_in_threadpool(ctx.store.check_token, frame.conversation, frame.token)
         return Opened(frame.conversation, service)
@@ -125,7 +128,7 @@ async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
     if wait := limits.conversations_per_address.admit(address):
         raise Refused("trop_de_conversations", "Trop de conversations ouvertes depuis votre connexion : patientez "
                                                f"{_minutes(wait)} avant d'en ouvrir une autre.")
-    turn = limits.conversations_pace.book(address)
+    turn = limits.conversations_pace.book(address, None if wait_turn else 0.0)
     if turn is None:  # too many waiting already: refused, and not counted
         limits.conversations_per_address.undo(address)
         raise Refused("trop_de_conversations", "Trop de conversations s'ouvrent en même temps depuis votre connexion : "

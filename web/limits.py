@@ -105,9 +105,9 @@ class Pace(Protocol):
     """`burst` events of a key at once, then one every `interval` seconds (a token bucket, kept as
     the time of the key's next turn: GCRA)."""
 
-    def book(self, key: str) -> float | None:
+    def book(self, key: str, longest: float | None = None) -> float | None:
         """Book the next turn of `key`: the seconds to wait for it (0: now), or None when it is more
-        than `longest` seconds away (then nothing is booked)."""
+        than `longest` seconds away (the pace's own by default; then nothing is booked)."""
         ...
 
 
@@ -120,13 +120,13 @@ class MemoryPace:
     longest: float
     _due: dict[str, float] = field(default_factory=dict)  # key -> when its bucket is full again
 
-    def book(self, key: str) -> float | None:
+    def book(self, key: str, longest: float | None = None) -> float | None:
         now = time.monotonic()
         if len(self._due) > 100_000:  # a flood of distinct keys: forget the idle ones
             self._due = {k: due for k, due in self._due.items() if due > now}
         due = max(self._due.get(key, now), now)
         wait = max(0.0, due - (self.burst - 1) * self.interval - now)
-        if wait > self.longest:
+        if wait > (self.longest if longest is None else longest):
             return None
         self._due[key] = due + self.interval
         return wait
@@ -282,10 +282,11 @@ class RedisPace:
         self._burst, self._interval_ms, self._longest_ms = burst, max(1, round(interval * 1000)), round(longest * 1000)
         self.memory = MemoryPace(burst, interval, longest)
 
-    def book(self, key: str) -> float | None:
-        wait = self._events.book(redis_key(self.name, key), self._burst, self._interval_ms, self._longest_ms)
+    def book(self, key: str, longest: float | None = None) -> float | None:
+        longest_ms = self._longest_ms if longest is None else round(longest * 1000)
+        wait = self._events.book(redis_key(self.name, key), self._burst, self._interval_ms, longest_ms)
         if wait is None:
-            return self.memory.book(key)
+            return self.memory.book(key, longest)
         return None if wait < 0 else wait / 1000
 
 

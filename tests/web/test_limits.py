@@ -228,6 +228,7 @@ def test_after_a_quiet_while_a_whole_burst_comes_at_once_again(backend, request)
     pace = MemoryPace(2, 0.1, 1.0) if backend == "memory" else \
         RedisPace("essai", 2, 0.1, 1.0, RedisEvents(request.getfixturevalue("redis_url")))
     assert [pace.book("k") for _ in range(2)] == [0, 0] and pace.book("k") > 0
+    assert pace.book("k", longest=0.0) is None  # a turn now or nothing
     time.sleep(0.5)
     assert [pace.book("k") for _ in range(2)] == [0, 0]
 

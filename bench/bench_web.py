@@ -7,7 +7,8 @@
 Phases: (1) one process with drafts off, (2) drafts on at --rate, (3) drafts on at --draft-rate,
 (4) two processes sharing a real Redis (drafts off), (5) a hello flood: the real users (from
 127.0.0.2 upwards) relay as in phase 1 alone (the baseline), then while one address (127.0.0.1)
-sends 5,000 `hello` frames over a few sockets, then alone again, in the same server. Each prints
+sends 5,000 `hello` frames over a few sockets (measured until its last hello is answered: the server
+may make new conversations wait their turn), then alone again, in the same server. Each prints
 user->console and console->user relay latency p50/p99, messages lost, error frames, drafts
 visible p50/p95 with the drafts skipped or unavailable (drafts on), the flood's welcomes and
 refusals (phase 5), with --browser-console when each user message was painted in a real console
@@ -47,7 +48,7 @@ PASSWORD = "banc-d-essai-solide"
 # Real questions (the golden set), so drafts cost what they cost in service; each gets a unique marker.
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "evals/datasets/golden.jsonl").open(encoding="utf-8")]
 FLOOD_ADDRESS = "127.0.0.1"  # phase 5: the flood's address; the real users come from 127.0.0.2 upwards
-LIMIT_SETTINGS = ("RELAIS_WIDGET_CONNECTIONS_PER_IP", "RELAIS_CONVERSATIONS_PER_ADDRESS")
+LIMIT_SETTINGS = ("RELAIS_WIDGET_CONNECTIONS_PER_IP", "RELAIS_CONVERSATIONS_PER_ADDRESS", "RELAIS_CONVERSATIONS_BURST")
 
 
 def free_port() -> int:
@@ -126,14 +127,13 @@ def cpu_seconds(pids: list[int]) -> dict:
     return out
 
 
-def default_limit(name: str) -> int:
+def default_limit(name: str) -> float:
     """The per-address limit the servers use unless the environment sets it (relais.settings)."""
-    if os.environ.get(name):
-        return int(os.environ[name])
     sys.path.insert(0, str(ROOT))
     from relais.settings import Settings
 
-    return Settings.model_fields[name.removeprefix("RELAIS_").lower()].default
+    field = Settings.model_fields[name.removeprefix("RELAIS_").lower()]
+    return field.annotation(os.environ[name]) if os.environ.get(name) else field.default
 
 
 def start_servers(count: int, env: dict, logdir: Path) -> tuple[list[subprocess.Popen], list[str]]:
@@ -181,8 +181,11 @@ def login(base: str, user: str) -> str:
 
 
 # -- phase 5's flood, in a process of its own (its frames must not delay the measuring loop) ----------
-def flood_worker(url: str, hellos: int, sockets: int, seconds: float, address: str, ready, go, results) -> None:
-    results.put(asyncio.run(_flood(url, hellos, sockets, seconds, address, ready, go)))
+def flood_worker(url: str, hellos: int, sockets: int, seconds: float, address: str, ready, go, done, results) -> None:
+    try:
+        results.put(asyncio.run(_flood(url, hellos, sockets, seconds, address, ready, go)))
+    finally:
+        done.set()
 
 
 async def _flood(url: str, hellos: int, sockets: int, seconds: float, address: str, ready, go) -> dict:
@@ -232,12 +235,14 @@ async def _flood(url: str, hellos: int, sockets: int, seconds: float, address: s
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(answers.values()) < sent and len(closed) < sockets:
         await asyncio.sleep(0.1)
+    answered = time.perf_counter() - started  # the hellos are answered as the server sees fit: refused, or welcomed in turn
     cpu = time.process_time() - cpu_at_go
     for socket in conns:
         await socket.close()
     for task in readers:
         task.cancel()
     return {"cpu_s": cpu, "hellos": hellos, "sent": sent, "sockets": sockets, "address": address, "sending_s": sending,
+            "answered_s": answered,
             "answers": dict(answers), "unanswered": sent - sum(v for k, v in answers.items() if not k.startswith("other")),
             "closed_by_server": [c for c in closed], "round_trip": round_trips}
 
@@ -333,16 +338,19 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
                     pass
             await asyncio.sleep(0.5)
 
-    async def window(label: str) -> dict:
-        """`rate` user messages/s for `seconds` (+ counsellor answers at a fifth of that), then wait for
-        everything in flight (a minute at most)."""
+    async def window(label: str, until=None) -> dict:
+        """`rate` user messages/s for `seconds` (+ counsellor answers at a fifth of that), and on while
+        `until()` is false (3 more minutes at most), then wait for everything in flight (a minute at most)."""
         load = load1()
         errors_before, console_errors_before = Counter(widget_errors), Counter(console_errors)
-        total = int(rate * seconds)
-        markers, replies = [f"{label}u{n}" for n in range(total)], []
+        markers, replies = [], []
         cpu_before = cpu_seconds(pids)
         started = time.perf_counter()
-        for n, marker in enumerate(markers):
+        for n in itertools.count():
+            if n >= rate * seconds and (until is None or until() or n >= rate * (seconds + 180)):
+                break
+            marker = f"{label}u{n}"
+            markers.append(marker)
             socket, conversation = next(users)
             sent_user[marker] = time.perf_counter()
             sent_wall[marker] = time.time() * 1000
@@ -357,7 +365,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
             delay = started + (n + 1) / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-        sending = time.perf_counter() - started
+        sending, total = time.perf_counter() - started, len(markers)
 
         def draft_outcomes() -> tuple[list[float], int, int, int]:
             key_at = {key: at for at, key in seq_of.items()}
@@ -413,15 +421,15 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         else:
             results.append(await window("b"))  # the baseline, right before the flood, same server and sockets
             ctx = multiprocessing.get_context("spawn")
-            ready, go, answers = ctx.Event(), ctx.Event(), ctx.Queue()
+            ready, go, done, answers = ctx.Event(), ctx.Event(), ctx.Event(), ctx.Queue()
             flood_args = (ws[0] + "/widget/ws", flood["hellos"], flood["sockets"], flood["seconds"] or seconds, FLOOD_ADDRESS)
-            worker = ctx.Process(target=flood_worker, args=(*flood_args, ready, go, answers), daemon=True)
+            worker = ctx.Process(target=flood_worker, args=(*flood_args, ready, go, done, answers), daemon=True)
             worker.start()
             loop = asyncio.get_running_loop()
             if not await loop.run_in_executor(None, ready.wait, 120):
                 raise SystemExit("the flood process did not connect")
             go.set()
-            measured = await window("f")
+            measured = await window("f", until=done.is_set)  # until the flood's last hello is answered
             try:
                 measured["flood"] = await loop.run_in_executor(None, answers.get, True, 120)
             finally:
@@ -488,7 +496,7 @@ def report(title: str, r: dict) -> None:
         print(f"  flood: {f['sent']}/{f['hellos']} hellos from {f['address']} over {f['sockets']} sockets in {f['sending_s']:.1f} s · "
               f"welcome {f['answers'].get('welcome', 0)} · refused {refused} · unanswered {f['unanswered']}"
               + (f" · sockets closed by the server: {f['closed_by_server']}" if f["closed_by_server"] else ""))
-        print(f"  flood's hello round trip: {ms(f['round_trip'])}")
+        print(f"  flood's hello round trip: {ms(f['round_trip'])} · all answered {f['answered_s']:.1f} s after the first was sent")
     cpu = r["cpu"]
     print(f"  CPU seconds over the window's {cpu['wall']:.1f} s (x{os.cpu_count()} cores): server web process {cpu['server']:.1f} · "
           f"model processes {cpu['models']:.1f} · bench client {cpu['client']:.1f}"
@@ -524,7 +532,7 @@ def main() -> None:
     parser.add_argument("--flood-sockets", type=int, default=5, help="phase 5: the flood's sockets")
     parser.add_argument("--flood-seconds", type=float, default=0.0,
                         help="phase 5: send the hellos evenly over this many seconds (0: over the whole window)")
-    parser.add_argument("--users-per-address", type=int, default=25,
+    parser.add_argument("--users-per-address", type=int, default=10,
                         help="phase 5: real users per loopback address (127.0.0.2, .3, ...), within the default limits")
     parser.add_argument("--quiet-load", type=float, default=2.0, help="wait for a 1-min load average under this (0: don't)")
     parser.add_argument("--quiet-wait", type=float, default=2400.0, help="seconds to wait for it at most, then measure anyway")
@@ -537,7 +545,8 @@ def main() -> None:
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="relais-bench-web-"))
     # phases 1-4: every simulated widget comes from 127.0.0.1, so the per-address limits are raised for them
-    raised = {"RELAIS_WIDGET_CONNECTIONS_PER_IP": str(args.widgets + 100), "RELAIS_CONVERSATIONS_PER_ADDRESS": str(args.widgets * 2 + 100)}
+    raised = {"RELAIS_WIDGET_CONNECTIONS_PER_IP": str(args.widgets + 100), "RELAIS_CONVERSATIONS_PER_ADDRESS": str(args.widgets * 2 + 100),
+              "RELAIS_CONVERSATIONS_BURST": str(args.widgets * 2 + 100)}
     base_env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "banc"}
     if not (home / "index").exists():
         subprocess.run([sys.executable, "-m", "relais", "ingest", "--demo", "--json"], env={**base_env, **raised},
@@ -573,13 +582,16 @@ def run_one(args: argparse.Namespace, number: int, title: str, count: int, draft
         flood = {"hellos": args.flood_hellos, "sockets": args.flood_sockets, "seconds": args.flood_seconds,
                  "users_per_address": args.users_per_address}
         env = {k: v for k, v in env.items() if k not in LIMIT_SETTINGS}  # the server's own limits, for everyone
-        sockets_limit, conversations_limit = (default_limit(name) for name in LIMIT_SETTINGS)
+        sockets_limit, conversations_limit, burst = (default_limit(name) for name in LIMIT_SETTINGS)
         last = 2 + (args.widgets - 1) // args.users_per_address
         if last > 254:
             raise SystemExit("too few loopback addresses for the real users: raise --users-per-address")
         print(f"  real users from 127.0.0.2-127.0.0.{last} ({args.users_per_address} per address), the flood from "
               f"{FLOOD_ADDRESS}; limits per address: {sockets_limit} widget sockets, {conversations_limit} new "
-              f"conversations per 10 min", flush=True)
+              f"conversations per 10 min, {burst} at once then one each {default_limit('RELAIS_CONVERSATIONS_PACE')} s",
+              flush=True)
+        if args.users_per_address > burst:
+            print(f"  the real users of an address past the first {burst} wait their turn to be welcomed (connections slower)")
         if args.users_per_address > min(sockets_limit, conversations_limit):
             # These settings are one number for every address: raising them for the users raises them for the flood.
             need = str(args.users_per_address + 10)

@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     conversations_per_address: int = Field(
         default=60, ge=1, description="New conversations a client address may open in 10 minutes (a school shares one address)."
     )
+    conversations_burst: int = Field(
+        default=10, ge=1,
+        description="New conversations an address may open at once; past that, each waits its turn (a class opening the tchat together).",
+    )
+    conversations_pace: float = Field(
+        default=0.5, gt=0, le=10.0,
+        description="Seconds between two turns of an address's new conversations past the burst (10 s at most: "
+                    "60 per 10 minutes stay possible).",
+    )
     widget_connections_per_ip: int = Field(
         default=30, ge=1, description="Open widget sockets allowed per client address (per process)."
     )

@@ -112,31 +112,44 @@ class Opened:
     conversation: str
     service: str
     token: str | None = None  # a new conversation's, sent once
+    position: int | None = None  # a new conversation's place in its queue
 
 
-async def hello(ctx: Services, frame: protocol.Hello, address: str) -> Opened:
-    """Resume a conversation with its token, or open a new one (limited per address)."""
+async def hello(ctx: Services, frame: protocol.Hello, address: str, wait_turn: bool = True) -> Opened:
+    """Resume a conversation with its token, or open a new one: limited per address, and paced (a
+    few at once, then each waits its turn), so that a burst of them never stalls the relay of others.
+    Without `wait_turn` (a socket that opened one already: a widget opens its first when its panel
+    opens, only a script sends hello after hello) a new one opens if its turn is now, else is refused
+    at once: its next hellos do not pile up unread behind a wait, to be refused all in one go after."""
     if frame.conversation and frame.token:
         service = await run_in_threadpool(ctx.store.check_token, frame.conversation, frame.token)
         return Opened(frame.conversation, service)
-    if wait := ctx.limits.conversations_per_address.admit(address):
+    limits = ctx.limits
+    if wait := limits.conversations_per_address.admit(address):
         raise Refused("trop_de_conversations", "Trop de conversations ouvertes depuis votre connexion : patientez "
                                                f"{_minutes(wait)} avant d'en ouvrir une autre.")
+    turn = limits.conversations_pace.book(address, None if wait_turn else 0.0)
+    if turn is None:  # too many waiting already: refused, and not counted
+        limits.conversations_per_address.undo(address)
+        raise Refused("trop_de_conversations", "Trop de conversations s'ouvrent en même temps depuis votre connexion : "
+                                               "réessayez dans une minute.")
+    if turn:
+        await asyncio.sleep(turn)
     service = frame.service or "moel"
-    conversation, token = await run_in_threadpool(ctx.store.open_conversation, service)
-    return Opened(conversation, service, token)
+    opened = await run_in_threadpool(ctx.store.open_in_queue, service)
+    return Opened(opened.public_id, service, opened.token, opened.position)
 
 
 async def catch_up(ctx: Services, opened: Opened, last_seq: int) -> Outcome:
     """The welcome, then the messages after `last_seq`, real text restored for their owner."""
     store = ctx.store
     if opened.token:  # just opened, nothing written: no state or history to read (a flood of hellos costs less)
-        service, status, seq = opened.service, "waiting", 0
+        service, status, seq, position = opened.service, "waiting", 0, opened.position
     else:
         service, status, seq = await run_in_threadpool(store.state, opened.conversation)
+        position = await run_in_threadpool(store.queue_position, opened.conversation)
     welcome = protocol.Welcome(conversation=opened.conversation, service=service, token=opened.token, resumed=seq > 0,
-                               position=await run_in_threadpool(store.queue_position, opened.conversation),
-                               open=is_open(ctx.settings, service))
+                               position=position, open=is_open(ctx.settings, service))
     reply = [welcome, *(await history(ctx, opened.conversation, last_seq) if seq > last_seq else [])]
     if status == "closed":  # the widget offers « Je donne mon avis » unless it was given
         reply.append(protocol.ConversationEnded(rated=await run_in_threadpool(store.rated, opened.conversation)))

@@ -1,6 +1,7 @@
 """Sliding-window limits: login attempts (per account and address, per account, per address), new
 conversations and offline requests per address, messages per conversation (10 a minute, across
-sockets and reconnects).
+sockets and reconnects). And a pace: an address's new conversations come a few at once, then one at
+a time, each waiting its turn, so that a burst of them never stalls the relay of everyone else.
 
 With `RELAIS_REDIS_URL` the events are kept in Redis, so that every web process counts against one
 budget; while Redis does not answer, each process counts in its own memory. Without Redis, in this
@@ -24,6 +25,10 @@ T = TypeVar("T")
 
 KEY_PREFIX = "relais:limit"
 LONGEST_KEY = 64  # bytes; a longer key is stored as its digest
+# Seconds a new conversation may wait for its turn; further away, it is refused. Under the server's
+# websocket keepalive (uvicorn: a ping every 20 s, 20 s for its pong), because a socket's pong is read
+# only once the frames queued before it are: a widget that wrote while waiting must not be cut off.
+LONGEST_TURN = 15.0
 
 
 class Window(Protocol):
@@ -96,6 +101,37 @@ class MemoryWindow:
         self._events.pop(key, None)
 
 
+class Pace(Protocol):
+    """`burst` events of a key at once, then one every `interval` seconds (a token bucket, kept as
+    the time of the key's next turn: GCRA)."""
+
+    def book(self, key: str, longest: float | None = None) -> float | None:
+        """Book the next turn of `key`: the seconds to wait for it (0: now), or None when it is more
+        than `longest` seconds away (the pace's own by default; then nothing is booked)."""
+        ...
+
+
+@dataclass
+class MemoryPace:
+    """A pace kept in this process's memory."""
+
+    burst: int
+    interval: float
+    longest: float
+    _due: dict[str, float] = field(default_factory=dict)  # key -> when its bucket is full again
+
+    def book(self, key: str, longest: float | None = None) -> float | None:
+        now = time.monotonic()
+        if len(self._due) > 100_000:  # a flood of distinct keys: forget the idle ones
+            self._due = {k: due for k, due in self._due.items() if due > now}
+        due = max(self._due.get(key, now), now)
+        wait = max(0.0, due - (self.burst - 1) * self.interval - now)
+        if wait > (self.longest if longest is None else longest):
+            return None
+        self._due[key] = due + self.interval
+        return wait
+
+
 # One step on a key's sorted set (scores: Redis's own clock in ms, the same for every host), so
 # that a check and its count cannot interleave with another process's. The set expires with its
 # window: an idle key vanishes. Returns the seconds to wait (0: allowed).
@@ -123,6 +159,23 @@ return math.max(1, math.ceil((tonumber(oldest[2]) + window - now) / 1000))
 """
 
 
+# A pace's turn on a key (its value: when its bucket is full again, in ms of Redis's clock; it
+# expires then). Returns the ms to wait for the booked turn, or -1 when it is more than `longest` away.
+# KEYS[1] the key; ARGV: burst, interval in ms, longest in ms.
+PACE_SCRIPT = """
+local key, burst, interval, longest = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local due = math.max(tonumber(redis.call('GET', key) or now), now)
+local wait = math.max(0, due - (burst - 1) * interval - now)
+if wait > longest then
+  return -1
+end
+redis.call('SET', key, string.format('%d', due + interval), 'PX', due + interval - now)
+return wait
+"""
+
+
 class RedisEvents:
     """The windows' events in Redis, shared by every process; knows when Redis last failed.
 
@@ -139,6 +192,7 @@ class RedisEvents:
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
         )
         self._script = self._client.register_script(WINDOW_SCRIPT)
+        self._pace_script = self._client.register_script(PACE_SCRIPT)
         self._errors = (redis.RedisError, OSError)
         self._pause, self._warn_every = pause, warn_every
         self._down_until = 0.0
@@ -149,6 +203,10 @@ class RedisEvents:
         """Run one step of the window script on `key`; None when Redis does not answer."""
         member = secrets.token_hex(8)  # one event, distinct from every other
         return self._call(lambda: int(self._script(keys=[key], args=[operation, limit, window_ms, member])))
+
+    def book(self, key: str, burst: int, interval_ms: int, longest_ms: int) -> int | None:
+        """Book a turn of the pace `key`: ms to wait (-1: too far, not booked); None when Redis does not answer."""
+        return self._call(lambda: int(self._pace_script(keys=[key], args=[burst, interval_ms, longest_ms])))
 
     def delete(self, key: str) -> bool:
         """Delete `key`; False when Redis does not answer."""
@@ -173,6 +231,14 @@ class RedisEvents:
         return answer
 
 
+def redis_key(name: str, key: str) -> str:
+    """`relais:limit:<name>:<key>`, with the digest of a key too long or not printable (a login typed by anyone)."""
+    raw = key.encode("utf-8", "surrogatepass")
+    if len(raw) > LONGEST_KEY or not key.isprintable():
+        key = "sha256:" + hashlib.sha256(raw).hexdigest()
+    return f"{KEY_PREFIX}:{name}:{key}"
+
+
 class RedisWindow:
     """A window whose events are in Redis (`relais:limit:<name>:<key>`), shared by every process;
     this process's memory answers for the calls Redis does not."""
@@ -183,14 +249,8 @@ class RedisWindow:
         self._window_ms = max(1, round(seconds * 1000))
         self.memory = MemoryWindow(limit, seconds)
 
-    def _key(self, key: str) -> str:
-        raw = key.encode("utf-8", "surrogatepass")
-        if len(raw) > LONGEST_KEY or not key.isprintable():  # a login typed by anyone: its digest
-            key = "sha256:" + hashlib.sha256(raw).hexdigest()
-        return f"{KEY_PREFIX}:{self.name}:{key}"
-
     def _step(self, key: str, operation: str) -> int | None:
-        return self._events.step(self._key(key), operation, self.limit, self._window_ms)
+        return self._events.step(redis_key(self.name, key), operation, self.limit, self._window_ms)
 
     def admit(self, key: str) -> int:
         wait = self._step(key, "admit")
@@ -210,7 +270,24 @@ class RedisWindow:
 
     def clear(self, key: str) -> None:
         self.memory.clear(key)  # and what was counted here while Redis was away
-        self._events.delete(self._key(key))
+        self._events.delete(redis_key(self.name, key))
+
+
+class RedisPace:
+    """A pace whose turns are in Redis (`relais:limit:<name>:<key>`), shared by every process; this
+    process's memory answers for the calls Redis does not."""
+
+    def __init__(self, name: str, burst: int, interval: float, longest: float, events: RedisEvents) -> None:
+        self.name, self._events = name, events
+        self._burst, self._interval_ms, self._longest_ms = burst, max(1, round(interval * 1000)), round(longest * 1000)
+        self.memory = MemoryPace(burst, interval, longest)
+
+    def book(self, key: str, longest: float | None = None) -> float | None:
+        longest_ms = self._longest_ms if longest is None else round(longest * 1000)
+        wait = self._events.book(redis_key(self.name, key), self._burst, self._interval_ms, longest_ms)
+        if wait is None:
+            return self.memory.book(key, longest)
+        return None if wait < 0 else wait / 1000
 
 
 @dataclass
@@ -221,16 +298,18 @@ class Limits:
     conversations_per_address: Window
     messages_per_conversation: Window
     offline_per_address: Window
+    conversations_pace: Pace  # an address's new conversations: a few at once, then each waits its turn
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
-        """The six windows, in Redis when `settings.redis_url` is set, else in this process."""
+        """The six windows and the pace, in Redis when `settings.redis_url` is set, else in this process."""
         events = RedisEvents(settings.redis_url) if settings.redis_url else None
 
         def window(name: str, limit: int, seconds: float) -> Window:
             return RedisWindow(name, limit, seconds, events) if events else MemoryWindow(limit, seconds)
 
         failures = settings.login_failures
+        burst, pace = settings.conversations_burst, settings.conversations_pace
         return cls(
             login_per_client=window("login_per_client", failures, 900.0),
             login_per_account=window("login_per_account", 4 * failures, 900.0),
@@ -238,4 +317,6 @@ class Limits:
             conversations_per_address=window("conversations_per_address", settings.conversations_per_address, 600.0),
             messages_per_conversation=window("messages_per_conversation", 10, 60.0),
             offline_per_address=window("offline_per_address", 5, 3600.0),
+            conversations_pace=RedisPace("conversations_pace", burst, pace, LONGEST_TURN, events) if events
+            else MemoryPace(burst, pace, LONGEST_TURN),
         )

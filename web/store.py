@@ -14,7 +14,7 @@ from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, delete, func, or_, select, true, update
+from sqlalchemy import Select, and_, case, delete, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -90,6 +90,13 @@ class MailState:
     message_id: str | None
     last_error: str | None
     hold_reason: str | None
+
+
+@dataclass(frozen=True)
+class NewConversation:
+    public_id: str
+    token: str  # given once to the widget; only its digest is stored
+    position: int  # in its service's queue, as the welcome shows it
 
 
 @dataclass(frozen=True)
@@ -201,6 +208,15 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
+def _ahead(service: str, conversation_id: int) -> Select:
+    """How many conversations wait before `conversation_id` in `service`'s queue (an opened widget
+    nobody wrote in is nobody waiting)."""
+    return select(func.count()).select_from(Conversation).where(
+        Conversation.service == service, Conversation.status == "waiting", Conversation.last_seq > 0,
+        Conversation.id < conversation_id,
+    )
+
+
 class Store:
     def __init__(self, sessions: sessionmaker[Session], vault: Vault, retention_days: int = 365) -> None:
         self.sessions = sessions
@@ -298,19 +314,21 @@ class Store:
     # -- conversations --------------------------------------------------------------------
     def open_conversation(self, service: str) -> tuple[str, str]:
         """A new conversation: (public id, token). Only the token's digest is stored."""
-        token = new_token()
-        public_id = secrets.token_hex(8)
+        opened = self.open_in_queue(service)
+        return opened.public_id, opened.token
+
+    def open_in_queue(self, service: str) -> NewConversation:
+        """A new conversation and its position in its service's queue, in one short transaction: all
+        a welcome needs, so that a burst of hellos costs the relay of others as little as can be."""
+        token, public_id = new_token(), secrets.token_hex(8)
         with self.sessions.begin() as session:
-            session.add(
-                Conversation(
-                    public_id=public_id,
-                    token_hash=token_digest(token),
-                    service=service,
-                    status="waiting",
+            new_id = session.execute(
+                insert(Conversation.__table__).values(
+                    public_id=public_id, token_hash=token_digest(token), service=service, status="waiting",
                     retain_until=utcnow() + self.retention,
-                )
-            )
-        return public_id, token
+                ).returning(Conversation.__table__.c.id)
+            ).scalar_one()
+            return NewConversation(public_id, token, session.scalar(_ahead(service, new_id)) + 1)
 
     def _conversation(self, session: Session, public_id: str, token: str | None = None, scope: Scope = None) -> Conversation:
         """The conversation, read in the caller's transaction. `NotFound` for a wrong token, and for
@@ -482,15 +500,7 @@ class Store:
             conversation = self._conversation(session, public_id)
             if conversation.status != "waiting":
                 return 0
-            ahead = session.scalar(
-                select(func.count()).select_from(Conversation).where(
-                    Conversation.service == conversation.service,
-                    Conversation.status == "waiting",
-                    Conversation.last_seq > 0,  # an opened widget nobody wrote in is nobody waiting
-                    Conversation.id < conversation.id,
-                )
-            )
-            return int(ahead or 0) + 1
+            return session.scalar(_ahead(conversation.service, conversation.id)) + 1
 
     def queues(self, services: list[str] | None) -> list[dict]:
         """Open conversations (waiting or active) with at least one message, for the console's queue

@@ -206,6 +206,58 @@ def test_empty_conversations_do_not_queue_and_new_ones_are_limited_per_address(c
             assert [c["last_seq"] for c in queued] == [1]
 
 
+def test_a_burst_of_new_conversations_from_one_address_is_paced_and_what_is_written_meanwhile_waits_with_it(client, services):
+    from web.limits import MemoryPace
+
+    services.limits.conversations_pace = MemoryPace(2, 0.5, 15.0)  # two at once, then one each half second
+    with client.websocket_connect("/widget/ws") as first, client.websocket_connect("/widget/ws") as second, \
+            client.websocket_connect("/widget/ws") as third, client.websocket_connect("/widget/ws") as other:
+        for pupil in (first, second):  # a class opens the tchat together
+            pupil.send_json({"type": "hello", "service": "moel"})
+            receive_until(pupil, "welcome")
+        asked = time.monotonic()
+        third.send_json({"type": "hello", "service": "moel"})
+        third.send_json({"type": "message", "text": "bonjour, une question sur l'apprentissage", "key": "k"})  # typed meanwhile
+        other.send_json({"type": "ping"})
+        assert receive_until(other, "pong") == {"type": "pong"}  # nobody else waits with it
+        welcome = receive_until(third, "welcome")
+        assert time.monotonic() - asked >= 0.4  # its turn came half a second after the burst
+        assert welcome["token"] and receive_until(third, "ack")["seq"] == 1  # and the message went into it
+
+
+def test_a_new_conversation_whose_turn_is_too_far_is_refused_in_french_and_not_counted(client, services):
+    from web.limits import Limits, MemoryPace
+
+    services.settings.conversations_per_address = 2
+    services.limits = Limits.from_settings(services.settings)
+    services.limits.conversations_pace = MemoryPace(1, 1.0, 0.5)  # one at once, then one a second; half a second's wait at most
+    with client.websocket_connect("/widget/ws") as first, client.websocket_connect("/widget/ws") as second, \
+            client.websocket_connect("/widget/ws") as third:
+        first.send_json({"type": "hello", "service": "moel"})
+        receive_until(first, "welcome")
+        second.send_json({"type": "hello", "service": "moel"})
+        refused = receive_until(second, "error")
+        assert refused["code"] == "trop_de_conversations" and "réessayez" in refused["message"]
+        time.sleep(1.0)
+        third.send_json({"type": "hello", "service": "moel"})
+        assert receive_until(third, "welcome")["token"]  # the refused one did not use up the address's 2
+
+
+def test_hello_after_hello_on_one_socket_does_not_queue_for_a_turn(client, services):
+    """A widget opens its first conversation when its panel opens; only a script sends hello after
+    hello: those get a turn free now or a refusal, and never pile up unread behind a wait."""
+    from web.limits import MemoryPace
+
+    services.limits.conversations_pace = MemoryPace(1, 5.0, 15.0)  # one at once, then one each 5 s
+    with client.websocket_connect("/widget/ws") as widget:
+        widget.send_json({"type": "hello", "service": "moel"})
+        receive_until(widget, "welcome")
+        widget.send_json({"type": "hello", "service": "moel"})
+        assert receive_until(widget, "error")["code"] == "trop_de_conversations"  # at once, not a welcome 5 s later
+        widget.send_json({"type": "ping"})
+        assert receive_until(widget, "pong") == {"type": "pong"}
+
+
 # -- found by the adversarial pass over the first fixes --------------------------------------
 def test_an_open_console_socket_closes_when_its_session_ends(client, services):
     login(client)

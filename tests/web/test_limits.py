@@ -12,7 +12,7 @@ import redis
 from tests.web.conftest import PASSWORD, free_port, login
 from tests.web.test_broker import start_redis
 from relais.settings import Settings
-from web.limits import Limits, MemoryWindow, RedisEvents, RedisWindow
+from web.limits import Limits, MemoryPace, MemoryWindow, RedisEvents, RedisPace, RedisWindow
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -203,6 +203,50 @@ def test_a_redis_that_does_not_answer_in_time_is_passed_over(redis_url, tmp_path
         assert ["TimeoutError" in record.getMessage() for record in caplog.records] == [True]
     finally:
         redis.Redis.from_url(redis_url).client_unpause()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def pace(request):
+    """Three at once, then one a second; a turn more than 2.5 s away is not booked."""
+    if request.param == "memory":
+        return MemoryPace(3, 1.0, 2.5)
+    return RedisPace("essai", 3, 1.0, 2.5, RedisEvents(request.getfixturevalue("redis_url")))
+
+
+def test_a_burst_comes_at_once_then_each_new_one_waits_its_turn_and_a_turn_too_far_is_not_booked(pace):
+    turns = [pace.book("address:192.0.2.1") for _ in range(5)]
+    assert turns[:3] == [0, 0, 0]
+    assert 0.5 < turns[3] <= 1.0 and 1.5 < turns[4] <= 2.0  # a steady pace past the burst
+    assert pace.book("address:192.0.2.1") is None  # 3 s away: refused, and nothing booked...
+    time.sleep(1.0)
+    assert 1.0 < pace.book("address:192.0.2.1") <= 2.0  # ...so a second later the next turn is 2 s away, not 3
+    assert pace.book("address:192.0.2.2") == 0  # another address, its own burst
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_after_a_quiet_while_a_whole_burst_comes_at_once_again(backend, request):
+    pace = MemoryPace(2, 0.1, 1.0) if backend == "memory" else \
+        RedisPace("essai", 2, 0.1, 1.0, RedisEvents(request.getfixturevalue("redis_url")))
+    assert [pace.book("k") for _ in range(2)] == [0, 0] and pace.book("k") > 0
+    assert pace.book("k", longest=0.0) is None  # a turn now or nothing
+    time.sleep(0.5)
+    assert [pace.book("k") for _ in range(2)] == [0, 0]
+
+
+def test_new_conversations_are_paced_across_processes_through_redis(redis_url, tmp_path):
+    settings = Settings(home=tmp_path, secret_key="test-secret", redis_url=redis_url, conversations_burst=2,
+                        conversations_pace=1.0)
+    first, second = Limits.from_settings(settings), Limits.from_settings(settings)
+    assert first.conversations_pace.book("address:192.0.2.1") == 0
+    assert second.conversations_pace.book("address:192.0.2.1") == 0
+    assert 0.5 < first.conversations_pace.book("address:192.0.2.1") <= 1.0  # one burst for both processes
+    client = redis.Redis.from_url(redis_url)
+    assert 0 < client.pttl("relais:limit:conversations_pace:address:192.0.2.1") <= 3000  # gone once idle
+
+
+def test_a_pace_answers_from_memory_while_redis_does_not(tmp_path):
+    nobody = RedisPace("essai", 2, 1.0, 30.0, RedisEvents(f"redis://127.0.0.1:{free_port()}/0"))
+    assert [nobody.book("k") for _ in range(2)] == [0, 0] and 0.5 < nobody.book("k") <= 1.0
 
 
 @pytest.fixture

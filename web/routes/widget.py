@@ -86,6 +86,7 @@ async def widget_session(services: Services, socket: WebSocket, address: str) ->
     await socket.accept()
     conversation: str | None = None
     chosen: str | None = None  # the service picked when the conversation was opened (None: « je ne sais pas »)
+    welcomed = False  # this socket opened or resumed a conversation already: its next new one does not wait its turn
     try:
         while True:
             frame = await read_frame(socket, protocol.WidgetIn, protocol.MAX_FRAME)
@@ -98,8 +99,8 @@ async def widget_session(services: Services, socket: WebSocket, address: str) ->
                     if conversation:
                         services.hub.leave_widget(conversation, socket)
                         conversation = None
-                    opened = await conversations.hello(services, frame, address)
-                    conversation, chosen = opened.conversation, frame.service
+                    opened = await conversations.hello(services, frame, address, wait_turn=not welcomed)
+                    conversation, chosen, welcomed = opened.conversation, frame.service, True
                     services.hub.join_widget(conversation, socket)  # before the catch-up: nothing falls between
                     await conversations.deliver(services, socket, await conversations.catch_up(services, opened, frame.last_seq))
                 elif conversation is None:

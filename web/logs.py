@@ -1,8 +1,9 @@
 """The server's access and error logs, written without personal data.
 
 - Access log (`RELAIS_HOME/logs/access.log`): one line per HTTP request and per websocket
-  session: method, path (never the query string; addresses and long numbers in it masked),
-  status or close code, duration. No client
+  session: method, path (never the query string; a path the app does not know is not written,
+  others are cut at 200 characters, addresses and long numbers masked, control characters
+  escaped), status or close code, duration. No client
   address, no user agent, no cookie, nothing a person wrote.
 - Error log (`RELAIS_HOME/logs/errors.log`, and stderr): warnings and errors of every part, with
   tracebacks whose exception *messages* are left out (they may quote what a person wrote, as a
@@ -27,12 +28,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ACCESS = logging.getLogger("relais.access")
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NUMBER = re.compile(r"\d(?:[\s.-]?\d){7,}")  # phone numbers, INE/NIR digits, candidate numbers
+# Each starts only where a run starts (the lookbehinds): linear on a long run with no match, which
+# an anonymous client could otherwise send as a URL to make every request's log line quadratic.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){7,}")  # phone numbers, INE/NIR digits, candidate numbers
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+LONGEST_PATH = 200
 
 
 def mask(text: str) -> str:
     return _NUMBER.sub("<nombre>", _EMAIL.sub("<courriel>", text))
+
+
+def loggable_path(path: str, status: object) -> str:
+    """A path as the access log shows it: the app's own paths hold no personal data, but a path
+    it does not know (404) is whatever someone typed, so it is not written; others are cut,
+    masked and their control characters escaped (a CR/LF would forge a line)."""
+    if status == 404:
+        return "<chemin inconnu>"
+    cut = path[:LONGEST_PATH] + ("…" if len(path) > LONGEST_PATH else "")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", mask(cut))
 
 
 class AccessLog:
@@ -71,10 +86,11 @@ class AccessLog:
         finally:
             seconds = time.perf_counter() - started
             if scope["type"] == "http":
-                ACCESS.info("%s %s %s %.0f ms", scope["method"], mask(scope["path"]), outcome.get("status", "-"), seconds * 1000)
+                status = outcome.get("status", "-")
+                ACCESS.info("%s %s %s %.0f ms", scope["method"], loggable_path(scope["path"], status), status, seconds * 1000)
             else:
                 status = "refusé" if "status" not in outcome else outcome.get("close", "-")
-                ACCESS.info("WS %s %s %.1f s", mask(scope["path"]), status, seconds)
+                ACCESS.info("WS %s %s %.1f s", loggable_path(scope["path"], status), status, seconds)
 
 
 class _WithoutMessages(logging.Formatter):

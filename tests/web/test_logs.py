@@ -19,7 +19,7 @@ from websockets.sync.client import connect
 
 from tests.conftest import ROOT
 from tests.web.conftest import free_port, wait_ready
-from web.logs import _WithoutMessages, mask
+from web.logs import _WithoutMessages, loggable_path, mask
 
 PERSONAL = ("lea.martin", "Léa", "Martin", "06 12 34 56 78", "0612345678", "1234567890A", "127.0.0.1")
 
@@ -49,6 +49,14 @@ def test_mask_hides_addresses_and_long_numbers_only():
     assert mask("POST /offline 201 12 ms, port 8000") == "POST /offline 201 12 ms, port 8000"
 
 
+def test_a_path_someone_typed_is_not_logged_and_the_others_are_bounded():
+    assert loggable_path("/Jean Dupont/INE 123456789AB/rue de Rivoli", 404) == "<chemin inconnu>"
+    assert len(loggable_path("/static/" + "a" * 100_000, 200)) <= 201
+    forged = loggable_path("/static/x\r\n2026-11-30 13:00:00,000 GET /forged 200", 200)
+    assert "\n" not in forged and "\r" not in forged and "\\x0d\\x0a" in forged
+    assert mask("a" * 200_000 + " et 1" + "." * 100_000) == "a" * 200_000 + " et 1" + "." * 100_000  # linear, not stuck
+
+
 @pytest.mark.slow
 def test_relais_serve_says_where_to_go_and_logs_without_personal_data(demo_home, tmp_path):
     home = tmp_path / "home"
@@ -67,6 +75,7 @@ def test_relais_serve_says_where_to_go_and_logs_without_personal_data(demo_home,
             assert offline.status_code == 409  # every service is open by default: the tchat answers
             assert client.get("/introuvable").status_code == 404
             assert client.get("/lea.martin@free.fr/0612345678").status_code == 404
+            assert client.get("/Jean%20Dupont/a%0aFORGED").status_code == 404
         with connect(f"ws://127.0.0.1:{port}/widget/ws", origin=base) as widget:
             widget.send("Léa Martin, INE 1234567890A, pas du JSON")
             assert json.loads(widget.recv())["type"] == "error"
@@ -79,9 +88,9 @@ def test_relais_serve_says_where_to_go_and_logs_without_personal_data(demo_home,
     logs = home / "logs"
     assert stat.S_IMODE(logs.stat().st_mode) == 0o700
     access = (logs / "access.log").read_text(encoding="utf-8")
-    for expected in ("GET /healthz 200", "POST /offline 409", "GET /introuvable 404", "GET /<courriel>/<nombre> 404", "WS /widget/ws"):
+    for expected in ("GET /healthz 200", "POST /offline 409", "GET <chemin inconnu> 404", "WS /widget/ws"):
         assert expected in access, access
     for name in ("access.log", "errors.log"):
         assert stat.S_IMODE((logs / name).stat().st_mode) == 0o600
         text = (logs / name).read_text(encoding="utf-8")
-        assert not [value for value in (*PERSONAL, "courriel=") if value in text], text
+        assert not [value for value in (*PERSONAL, "courriel=", "Jean", "FORGED") if value in text], text

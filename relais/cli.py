@@ -24,7 +24,7 @@ from knowledge.errors import KnowledgeError
 from knowledge.filters import SearchFilters
 from knowledge.index import KnowledgeIndex
 from knowledge.types import SERVICES, SOURCES
-from knowledge.vocabulary import HOTLINES
+from knowledge.vocabulary import HOTLINES, ROLES
 from relais.components import build_services, open_assistant, open_index, open_store
 from relais import french
 from relais.settings import Settings, private_dir
@@ -339,7 +339,12 @@ def _new_password(login: str) -> str:
     shell's history and the process list), refused when easy to guess."""
     from web.security import password_problem
 
-    password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    if not sys.stdin.isatty():  # piped in (a script, a test): two lines, without getpass's English warnings
+        password, again = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
+        if password != again:
+            raise _fail("les deux saisies du mot de passe ne sont pas identiques.", code=2)
+    else:
+        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     problem = password_problem(login, password)
     if problem:
         raise _fail(problem, code=2)
@@ -357,6 +362,8 @@ def users_add(
     unknown = [s for s in service or [] if s not in known]
     if unknown:
         raise _fail(f"file inconnue « {unknown[0]} » (attendu : {', '.join(known)}).", code=2)
+    if role not in ROLES:  # before the password is asked
+        raise _fail(f"rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).", code=2)
     if role == "counsellor" and not service:  # never every queue by omission
         raise _fail(f"un conseiller sert au moins une file : --service {'|'.join(known)}.", code=2)
     password = _new_password(login)

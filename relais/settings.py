@@ -83,7 +83,9 @@ class Settings(BaseSettings):
                     "60 per 10 minutes stay possible).",
     )
     widget_connections_per_ip: int = Field(
-        default=30, ge=1, description="Open widget sockets allowed per client address (per process)."
+        default=60, ge=1,
+        description="Open widget sockets allowed per client address (per process): as many as the new "
+                    "conversations it may open, a school's pupils sharing one address.",
     )
     drafts: bool = Field(default=True, description="Draft an answer for each user message (off: relay only).")
     model_processes: bool = Field(

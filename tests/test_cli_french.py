@@ -44,8 +44,25 @@ def test_usage_errors_are_french(args, french):
     assert english_in(result.output) == [], result.output
 
 
-def test_the_password_prompt_is_french(tmp_path):
-    result = runner.invoke(app, ["users", "add", "c.martin", "--role", "supervisor"],
-                           input="correct-horse-battery\nautre-chose-encore\n", env={"RELAIS_HOME": str(tmp_path)})
+def test_the_password_prompt_is_french():
+    import typer
+
+    asking = typer.Typer()
+
+    @asking.command()
+    def ask() -> None:
+        typer.prompt("Mot de passe", confirmation_prompt=True)
+
+    result = runner.invoke(asking, [], input="correct-horse-battery\nautre-chose-encore\n")
     assert "Confirmez" in result.output and "les deux saisies ne sont pas identiques" in result.output, result.output
     assert english_in(result.output) == [], result.output
+
+
+def test_a_piped_password_and_a_bad_role_get_french_answers(tmp_path):
+    env = {"RELAIS_HOME": str(tmp_path)}
+    mismatch = runner.invoke(app, ["users", "add", "c.martin", "--role", "supervisor"],
+                             input="correct-horse-battery\nautre-chose-encore\n", env=env)
+    assert mismatch.exit_code == 2 and "les deux saisies du mot de passe ne sont pas identiques" in mismatch.output
+    assert "Warning" not in mismatch.output and english_in(mismatch.output) == [], mismatch.output
+    bad_role = runner.invoke(app, ["users", "add", "x.durand", "--role", "chef"], input="", env=env)
+    assert bad_role.exit_code == 2 and "rôle inconnu « chef »" in bad_role.output and "Mot de passe" not in bad_role.output

@@ -34,7 +34,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,8 @@ from pathlib import Path
 import httpx
 import psutil
 import websockets
+
+from benchkit import free_port, load1, pct
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,23 +59,6 @@ PASSWORD = "banc-d-essai-solide"
 SECRET = "banc-triage"
 SERVICES = ("parcoursup", "monmaster", "moel")
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "evals/datasets/golden.jsonl").open(encoding="utf-8")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def load1() -> float:
-    return os.getloadavg()[0]
 
 
 def cpu_seconds(server: int) -> tuple[float, float]:

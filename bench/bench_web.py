@@ -43,31 +43,14 @@ import httpx
 import psutil
 import websockets
 
+from benchkit import free_port, load1, pct
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banc-d-essai-solide"
 # Real questions (the golden set), so drafts cost what they cost in service; each gets a unique marker.
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "evals/datasets/golden.jsonl").open(encoding="utf-8")]
 FLOOD_ADDRESS = "127.0.0.1"  # phase 5: the flood's address; the real users come from 127.0.0.2 upwards
 LIMIT_SETTINGS = ("RELAIS_WIDGET_CONNECTIONS_PER_IP", "RELAIS_CONVERSATIONS_PER_ADDRESS", "RELAIS_CONVERSATIONS_BURST")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def load1() -> float:
-    return os.getloadavg()[0]
 
 
 def busy_cores(seconds: float) -> float:

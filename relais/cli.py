@@ -51,7 +51,8 @@ def _settings() -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"RELAIS_{'_'.join(map(str, e['loc'])).upper()} : {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"RELAIS_{'_'.join(map(str, e['loc'])).upper()} : {french.validation_message(e)}"
+                             for e in exc.errors())
         raise _fail(f"configuration invalide — {problems}", code=2) from exc
     private_dir(settings.home)  # whichever command makes it (a search makes the index there)
     return settings

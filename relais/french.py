@@ -92,7 +92,7 @@ PLURALS: dict[tuple[str, str], tuple[str, str]] = {
         ("Prend {nargs} valeurs, 1 donnée.", "Prend {nargs} valeurs, {len} données."),
 }
 
-# pydantic's errors (typer checks values with pydantic; so do the settings), by error type.
+# pydantic's errors (the settings read RELAIS_* with pydantic), by error type.
 VALIDATION: dict[str, str] = {
     "missing": "valeur manquante",
     "int_parsing": "un nombre entier est attendu",
@@ -127,11 +127,6 @@ def validation_message(error: dict) -> str:
         return template.format(**error.get("ctx", {}))
     except (KeyError, IndexError):
         return "valeur invalide"
-
-
-def _first_validation_message(exc) -> str:
-    errors = exc.errors()
-    return validation_message(errors[0]) if errors else "valeur invalide"
 
 
 _TYPE_NAMES = {"StringParamType": "texte", "IntParamType": "entier", "FloatParamType": "nombre",
@@ -170,8 +165,6 @@ def install() -> None:
             module._ = french
         if getattr(module, "ngettext", None) is _ngettext:
             module.ngettext = french_plural
-        if getattr(module, "get_error_msg", None) is not None and name != "typer._display":
-            module.get_error_msg = _first_validation_message
     import click
 
     for kind, name in _TYPE_NAMES.items():  # the metavars (TEXTE, ENTIER…) and « n'est pas un entier valide »

@@ -66,3 +66,12 @@ def test_a_piped_password_and_a_bad_role_get_french_answers(tmp_path):
     assert "Warning" not in mismatch.output and english_in(mismatch.output) == [], mismatch.output
     bad_role = runner.invoke(app, ["users", "add", "x.durand", "--role", "chef"], input="", env=env)
     assert bad_role.exit_code == 2 and "rôle inconnu « chef »" in bad_role.output and "Mot de passe" not in bad_role.output
+
+
+def test_a_bad_setting_is_explained_in_french(tmp_path):
+    result = runner.invoke(app, ["users", "list"], env={"RELAIS_HOME": str(tmp_path), "RELAIS_RETENTION_DAYS": "abc",
+                                                        "RELAIS_LOG_DAYS": "0"}, terminal_width=200)
+    shown = " ".join(result.output.split())  # the console wraps long lines
+    assert result.exit_code == 2
+    assert "RELAIS_RETENTION_DAYS : un nombre entier est attendu" in shown, shown
+    assert "RELAIS_LOG_DAYS : doit être supérieur ou égal à 1" in shown and "Input should" not in shown

@@ -328,6 +328,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         errors_before, console_errors_before = Counter(widget_errors), Counter(console_errors)
         markers, replies = [], []
         cpu_before = cpu_seconds(pids)
+        browser_before = await page.main_thread() if page else None
         started = time.perf_counter()
         for n in itertools.count():
             if n >= rate * seconds and (until is None or until() or n >= rate * (seconds + 180)):
@@ -376,6 +377,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         if page:  # what reached the browser console's socket is painted within a few frames
             await asyncio.sleep(1)
             visible = await page.visible()
+            browser_after = await page.main_thread()
         cpu_after = cpu_seconds(pids)
         to_console = [user_to_console[m] for m in markers if m in user_to_console]
         to_user = [console_to_user[r] for r in replies if r in console_to_user]
@@ -388,6 +390,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
         }
         if page and bases[0] == bases[-1]:  # one server: every message reaches the browser console
             result["browser_visible"] = [(visible[m] - sent_wall[m]) / 1000 for m in markers if m in visible]
+            result["browser_main_thread"] = {k: browser_after[k] - browser_before[k] for k in browser_before}
         if drafts:
             latencies, n_skipped, n_unavailable, none_seen = draft_outcomes()
             result.update(draft=latencies, draft_skipped=n_skipped, draft_unavailable=n_unavailable, draft_none_seen=none_seen,
@@ -461,6 +464,8 @@ def report(title: str, r: dict) -> None:
         v = r["browser_visible"]
         print(f"  user's message visible in a browser console (painted): p50 {pct(v, .5) * 1000:.1f} ms · "
               f"p95 {pct(v, .95) * 1000:.1f} ms · max {max(v, default=float('nan')) * 1000:.1f} ms ({len(v)}/{r['messages']})")
+        busy = r["browser_main_thread"]
+        print("  its page's main thread over the window: " + " · ".join(f"{k} {busy[k]:.2f} s" for k in busy))
     if r["widget_errors"] or r["console_errors"]:
         print(f"  ERROR FRAMES: to the widgets {r['widget_errors']} · to the consoles {r['console_errors']}")
     if "draft" in r:

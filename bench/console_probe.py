@@ -34,11 +34,14 @@ window.WebSocket = class extends Original {
 """
 
 
+MAIN_THREAD = ("task", "script", "recalcStyle", "layout")
+
+
 class BrowserConsole:
     """One console page, logged in with a session cookie of `base`."""
 
     def __init__(self) -> None:
-        self._playwright = self._browser = self.page = None
+        self._playwright = self._browser = self.page = self._cdp = None
 
     async def open(self, base: str, cookie: str) -> None:
         from playwright.async_api import async_playwright
@@ -51,6 +54,8 @@ class BrowserConsole:
         name, value = cookie.split("=", 1)
         await context.add_cookies([{"name": name, "value": value, "url": base}])
         self.page = await context.new_page()
+        self._cdp = await context.new_cdp_session(self.page)
+        await self._cdp.send("Performance.enable")
         await self.page.add_init_script(PROBE)
         await self.page.goto(base + "/console")
         await self.page.wait_for_function("window.__relaisFrames > 0", timeout=60000)  # its queues: connected
@@ -58,6 +63,12 @@ class BrowserConsole:
     async def visible(self) -> dict[str, float]:
         """Marker → wall-clock ms when the message was first painted in the console."""
         return await self.page.evaluate("window.__relaisVisible")
+
+    async def main_thread(self) -> dict[str, float]:
+        """Seconds the page's main thread spent so far: in all, in script, style and layout
+        (Chromium's own counters, read over the DevTools protocol)."""
+        metrics = {m["name"]: m["value"] for m in (await self._cdp.send("Performance.getMetrics"))["metrics"]}
+        return {name: metrics.get(f"{name[0].upper()}{name[1:]}Duration", 0.0) for name in MAIN_THREAD}
 
     async def close(self) -> None:
         if self._browser:

@@ -11,7 +11,9 @@ export class ConversationList {
     this.me = me;
     this.waitMinutes = waitMinutes || {};
     this.services = services || [];
-    this.rows = new Map(); // conversation -> { data, li, button, parts }
+    this.rows = new Map(); // conversation -> { data, li, button, parts, key }
+    this.sorted = []; // the rows in the list's order (see `order`)
+    this.moved = new Set(); // rows changed since the last `order`: only they can change place
     this.open = null;
     this.seen = JSON.parse(sessionStorage.getItem("relais-console-seen") || "{}");
   }
@@ -41,6 +43,7 @@ export class ConversationList {
     } else {
       Object.assign(row.data, data);
     }
+    this.moved.add(row);
     this.paint(row);
     return row;
   }
@@ -50,6 +53,9 @@ export class ConversationList {
     if (!row) return;
     row.li.remove();
     this.rows.delete(id);
+    this.moved.delete(row);
+    const at = this.sorted.indexOf(row);
+    if (at !== -1) this.sorted.splice(at, 1);
   }
 
   get(id) {
@@ -167,25 +173,53 @@ export class ConversationList {
     if (span.className !== cls) span.className = cls;
   }
 
-  // The waiting times move with the clock: only those texts are repainted.
+  // The waiting times move with the clock (the order does not: it rests on when each wait began).
   tick() {
     const now = Date.now();
     for (const row of this.rows.values()) this.paintWait(row, now);
-    this.order();
   }
 
   // Waiting conversations first, the longest wait on top; then the others, the latest first.
+  static key(c) {
+    const group = c.status === "waiting" && c.waiting_since ? 0 : c.status === "waiting" ? 1 : 2;
+    const time = c.waiting_since ? Date.parse(c.waiting_since) : -Date.parse(c.last_at || 0) || 0;
+    return { group, time, id: c.conversation };
+  }
+
+  static before(a, b) {
+    return a.group - b.group || a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }
+
+  // Only the changed rows are placed again (a binary search each), and only those that changed
+  // place move in the page: a message to one of 1,000 rows costs microseconds, not a sort.
   order() {
-    // Keys computed once per row, not twice per comparison: 500 rows sort in a fraction of a millisecond.
-    const keyed = [...this.rows.values()].map((row) => {
-      const c = row.data;
-      const group = c.status === "waiting" && c.waiting_since ? 0 : c.status === "waiting" ? 1 : 2;
-      const time = c.waiting_since ? Date.parse(c.waiting_since) : -Date.parse(c.last_at || 0) || 0;
-      return { row, group, time, id: c.conversation };
-    });
-    keyed.sort((a, b) => a.group - b.group || a.time - b.time || (a.id < b.id ? -1 : 1));
+    const moved = [...this.moved].filter((row) => this.rows.get(row.data.conversation) === row);
+    this.moved.clear();
+    if (moved.length > 32) return this.sortAll();
+    for (const row of moved) {
+      const key = ConversationList.key(row.data);
+      const known = row.key !== undefined;
+      if (known && ConversationList.before(key, row.key) === 0) continue;
+      if (known) this.sorted.splice(this.sorted.indexOf(row), 1);
+      row.key = key;
+      let low = 0;
+      let high = this.sorted.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (ConversationList.before(this.sorted[middle].key, key) < 0) low = middle + 1;
+        else high = middle;
+      }
+      this.sorted.splice(low, 0, row);
+      const next = this.sorted[low + 1]?.li || null;
+      if (row.li.nextElementSibling !== next || row.li.parentNode !== this.list) this.list.insertBefore(row.li, next);
+    }
+  }
+
+  sortAll() {
+    for (const row of this.rows.values()) row.key = ConversationList.key(row.data);
+    this.sorted = [...this.rows.values()].sort((a, b) => ConversationList.before(a.key, b.key));
     let at = this.list.firstElementChild;
-    for (const { row } of keyed) {  // move only the rows that are out of place
+    for (const row of this.sorted) {  // move only the rows that are out of place
       if (row.li === at) at = at.nextElementSibling;
       else this.list.insertBefore(row.li, at);
     }

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
@@ -115,12 +117,14 @@ class Opened:
     position: int | None = None  # a new conversation's place in its queue
 
 
-async def hello(ctx: Services, frame: protocol.Hello, address: str, wait_turn: bool = True) -> Opened:
+async def hello(ctx: Services, frame: protocol.Hello, address: str, wait_turn: bool = True,
+                on_wait: Callable[[protocol.Opening], Awaitable[None]] | None = None) -> Opened:
     """Resume a conversation with its token, or open a new one: limited per address, and paced (a
     few at once, then each waits its turn), so that a burst of them never stalls the relay of others.
     Without `wait_turn` (a socket that opened one already: a widget opens its first when its panel
     opens, only a script sends hello after hello) a new one opens if its turn is now, else is refused
-    at once: its next hellos do not pile up unread behind a wait, to be refused all in one go after."""
+    at once: its next hellos do not pile up unread behind a wait, to be refused all in one go after.
+    A wait of a second or more is told to the person first (`on_wait`)."""
     if frame.conversation and frame.token:
         service = await run_in_threadpool(ctx.store.check_token, frame.conversation, frame.token)
         return Opened(frame.conversation, service)
@@ -134,6 +138,11 @@ async def hello(ctx: Services, frame: protocol.Hello, address: str, wait_turn: b
         raise Refused("trop_de_conversations", "Trop de conversations s'ouvrent en même temps depuis votre connexion : "
                                                "réessayez dans une minute.")
     if turn:
+        if on_wait and turn >= 1:
+            seconds = math.ceil(turn)
+            await on_wait(protocol.Opening(seconds=seconds, message="Beaucoup de conversations s'ouvrent en ce moment depuis "
+                                           f"votre réseau : votre conversation s'ouvre dans {seconds} seconde"
+                                           f"{'s' if seconds > 1 else ''}."))
         await asyncio.sleep(turn)
     service = frame.service or "moel"
     opened = await run_in_threadpool(ctx.store.open_in_queue, service)

@@ -266,6 +266,14 @@ class Welcome(_Out):
     token: str | None = None  # only for a new conversation, once
 
 
+class Opening(_Out):
+    """To the widget: many conversations open at once from its network; its own opens in `seconds`."""
+
+    type: Literal["opening"] = "opening"
+    seconds: int
+    message: str
+
+
 class Message(_Out):
     type: Literal["message"] = "message"
     conversation: str | None = None
@@ -409,7 +417,7 @@ class ConversationEnded(_Out):
     rated: bool = False
 
 
-WidgetOut = Union[Pong, Error, Welcome, Message, Ack, ServiceChanged, Erased, CounsellorTyping, ConversationEnded]
+WidgetOut = Union[Pong, Error, Welcome, Opening, Message, Ack, ServiceChanged, Erased, CounsellorTyping, ConversationEnded]
 ConsoleOut = Union[Pong, Error, Message, Ack, Draft, DraftSkipped, DraftUnavailable, Taken, Transferred,
                    ConversationClosed, Erased, Queues, SearchResults, PhoneDraft, InboxList, OfflineReceived, OfflineSent,
                    OfflineFailed]

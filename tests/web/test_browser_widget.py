@@ -335,3 +335,32 @@ def test_on_a_phone_nothing_overflows_and_the_toggle_never_covers_the_page_text(
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= PHONE["width"]
     shots(public, "phone-panel")
     assert serious_violations(public) == []
+
+
+@pytest.fixture(scope="module")
+def paced_server(demo_home, tmp_path_factory):
+    """`relais serve` where one new conversation opens at once from an address, then one each 3 s."""
+    home, _ = demo_home
+    env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "navigateur-file",
+           "RELAIS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('paced') / 'relais.sqlite'}",
+           "RELAIS_CONVERSATIONS_BURST": "1", "RELAIS_CONVERSATIONS_PACE": "3"}
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(base, process)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_a_conversation_waiting_its_turn_says_so_then_opens(browser, paced_server, shots):  # noqa: F811
+    """A class opening the tchat together: the second pupil is told their conversation opens in a few
+    seconds (not a silent panel), then it opens."""
+    first = open_widget(browser, paced_server)
+    expect(first.locator(".relais-status")).to_contain_text("Un conseiller ou une conseillère va vous répondre")
+    second = open_widget(browser, paced_server)
+    status = second.locator(".relais-status")
+    expect(status).to_contain_text("votre conversation s'ouvre dans", timeout=2000)
+    shots(second, "widget-opening")
+    expect(status).to_contain_text("Un conseiller ou une conseillère va vous répondre", timeout=10000)

@@ -225,6 +225,24 @@ def test_a_burst_of_new_conversations_from_one_address_is_paced_and_what_is_writ
         assert welcome["token"] and receive_until(third, "ack")["seq"] == 1  # and the message went into it
 
 
+def test_a_new_conversation_that_waits_its_turn_says_so_at_once_in_french(client, services):
+    """Waiting for its turn can take seconds: the person is told at once, not left with a silent panel."""
+    from web.limits import MemoryPace
+
+    services.limits.conversations_pace = MemoryPace(1, 2.0, 15.0)  # one at once, then one each 2 s
+    with client.websocket_connect("/widget/ws") as first, client.websocket_connect("/widget/ws") as second:
+        first.send_json({"type": "hello", "service": "moel"})
+        receive_until(first, "welcome")
+        asked = time.monotonic()
+        second.send_json({"type": "hello", "service": "moel"})
+        waiting = second.receive_json()
+        assert time.monotonic() - asked < 1.0  # told before its turn comes
+        assert waiting["type"] == "opening" and 1 <= waiting["seconds"] <= 2
+        assert "conversation s'ouvre dans" in waiting["message"] and "seconde" in waiting["message"]
+        assert receive_until(second, "welcome")["token"]
+        assert time.monotonic() - asked >= 1.5
+
+
 def test_a_new_conversation_whose_turn_is_too_far_is_refused_in_french_and_not_counted(client, services):
     from web.limits import Limits, MemoryPace
 

@@ -99,7 +99,8 @@ async def widget_session(services: Services, socket: WebSocket, address: str) ->
                     if conversation:
                         services.hub.leave_widget(conversation, socket)
                         conversation = None
-                    opened = await conversations.hello(services, frame, address, wait_turn=not welcomed)
+                    opened = await conversations.hello(services, frame, address, wait_turn=not welcomed,
+                                                      on_wait=lambda notice: send(socket, notice))
                     conversation, chosen, welcomed = opened.conversation, frame.service, True
                     services.hub.join_widget(conversation, socket)  # before the catch-up: nothing falls between
                     await conversations.deliver(services, socket, await conversations.catch_up(services, opened, frame.last_seq))

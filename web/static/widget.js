@@ -149,6 +149,7 @@ let state = { ...(JSON.parse(localStorage.getItem(STORE) || "null") || { convers
 const pending = new Map();
 const shown = new Set();
 let retries = 0; // resends in a row after the server could not process a message
+let reconnects = 0; // connections lost in a row: the next try waits longer (reset by a welcome)
 let profileToSend = false; // a profile given before the conversation existed: sent at the welcome
 let typingTimer = null;
 let reopening = ""; // « Le service rouvre … » when the service is closed
@@ -413,6 +414,7 @@ function forgetConversation() {
 
 // -- the socket ----------------------------------------------------------------------------------
 function welcome(frame) {
+  reconnects = 0;
   state.conversation = frame.conversation;
   if (frame.token) state.token = frame.token;
   save();
@@ -463,6 +465,7 @@ function refused(frame) {
     sendFrame({ type: "hello", service: service.value || null });
   }
   if (frame.code === "fermee") offerNewConversation();
+  if (frame.code === "trop_de_conversations" && !state.conversation) offerNewConversation();  // to try again later
   if (frame.code === "ferme") {
     status.textContent = "";
     serviceStatus().catch(() => null).finally(() => showOffline(false));
@@ -480,6 +483,7 @@ function connect() {
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(event.data);
     if (frame.type === "welcome") welcome(frame);
+    else if (frame.type === "opening") status.textContent = frame.message;  // many open at once: its turn comes
     else if (frame.type === "message") {
       if (frame.author === "counsellor") hideTyping();
       show(frame.seq, frame.author, frame.text, frame.at);
@@ -493,7 +497,9 @@ function connect() {
   });
   socket.addEventListener("close", () => {
     status.textContent = "Connexion perdue, nouvelle tentative…";
-    setTimeout(connect, 1500);
+    // Less and less often (1.5 s, 3 s… up to 30 s, a little random so a class does not retry in step),
+    // until a welcome says the server is there again.
+    setTimeout(connect, Math.min(30000, 1500 * 2 ** reconnects++) * (0.8 + 0.4 * Math.random()));
   });
 }
 

@@ -96,11 +96,11 @@ def cpu_seconds(pids: list[int]) -> dict:
         except psutil.Error:
             pass
     client = psutil.Process()  # with its children: the flood process, the browser console (--browser-console)
-    out["client"] = 0.0
+    out["client"] = out["browser"] = 0.0
     for process in [client, *client.children(recursive=True)]:
         try:
             times = process.cpu_times()
-            out["client"] += times.user + times.system
+            out["browser" if "chrom" in process.name() else "client"] += times.user + times.system
         except psutil.Error:
             pass
     machine = psutil.cpu_times()
@@ -443,7 +443,7 @@ async def run_phase(bases: list[str], widgets: int, consoles: int, rate: float, 
 def others_cores(r: dict) -> float:
     """The CPU other processes on the machine used during a window, in cores on average."""
     cpu = r["cpu"]
-    ours = cpu["server"] + cpu["models"] + cpu["client"] + (r["flood"]["cpu_s"] if "flood" in r else 0.0)
+    ours = cpu["server"] + cpu["models"] + cpu["client"] + cpu["browser"] + (r["flood"]["cpu_s"] if "flood" in r else 0.0)
     return max(0.0, cpu["machine"] - ours) / cpu["wall"]
 
 
@@ -488,6 +488,7 @@ def report(title: str, r: dict) -> None:
     cpu = r["cpu"]
     print(f"  CPU seconds over the window's {cpu['wall']:.1f} s (x{os.cpu_count()} cores): server web process {cpu['server']:.1f} · "
           f"model processes {cpu['models']:.1f} · bench client {cpu['client']:.1f}"
+          + (f" · browser console (Chromium) {cpu['browser']:.1f}" if cpu["browser"] else "")
           + (f" · flood process {r['flood']['cpu_s']:.1f}" if "flood" in r else "")
           + f" · other processes {others_cores(r) * cpu['wall']:.1f} · interrupts {cpu['softirq']:.1f} · steal {cpu['steal']:.1f}")
     print(f"  server peak RSS: {r['rss_mb']:.0f} MB")

@@ -315,6 +315,7 @@ async def open_conversation(ctx: Services, who: Counsellor, frame: protocol.Open
 
 async def search(ctx: Services, who: Counsellor, frame: protocol.Search) -> Outcome:
     """Manual search; with a conversation (of the counsellor's services), read with its turns."""
+    _console_work(ctx, who)
     service, turns = frame.service, []
     if frame.conversation:
         own, _, _ = await run_in_threadpool(ctx.store.state, frame.conversation)
@@ -330,6 +331,7 @@ async def search(ctx: Services, who: Counsellor, frame: protocol.Search) -> Outc
 
 async def redraft(ctx: Services, who: Counsellor, frame: protocol.Redraft) -> Outcome:
     """Draft again for the same message, from the candidate source the counsellor chose."""
+    _console_work(ctx, who)
     message_id, text, seq, service = await run_in_threadpool(ctx.store.draft_message, frame.conversation, frame.draft_id,
                                                              who.scope)
     turns = await run_in_threadpool(ctx.store.user_turns, frame.conversation, seq)
@@ -418,6 +420,7 @@ async def phone(ctx: Services, who: Counsellor, frame: protocol.Phone) -> Outcom
         return Outcome(reply=[protocol.Ack(outcome="call_ended")])
     if frame.question is None:
         raise Refused("question_manquante", "Saisissez la question de l'appelant.", 422)
+    _console_work(ctx, who)
     calls = ctx.hub.calls(ctx.settings.phone_mapping_minutes)
     mapping = calls.get(mapping_id) if frame.call else PseudonymMap(mapping_id)
     payload, text, grown = await ctx.nlp.ask(frame.question, frame.service, mapping)
@@ -454,8 +457,16 @@ async def typing(ctx: Services, who: Counsellor, frame: protocol.Typing) -> Outc
     """A counsellor of the conversation's service is writing: its widgets show « Un conseiller
     écrit… » (nothing is stored; a closed conversation, another service's, or one a colleague has
     taken is refused, like an answer would be)."""
+    if ctx.limits.console_typing.admit(str(who.user_id)):
+        raise Refused("trop_rapide", "Trop de signaux « écrit… » envoyés : patientez un instant.")
     await run_in_threadpool(ctx.store.may_answer, frame.conversation, who.user_id, who.scope)
     return Outcome(notices=[Notice(protocol.CounsellorTyping(), frame.conversation)])
+
+
+def _console_work(ctx: Services, who: Counsellor) -> None:
+    """Search, re-draft and phone questions share one budget per counsellor: the models serve everyone."""
+    if wait := ctx.limits.console_work.admit(str(who.user_id)):
+        raise Refused("trop_rapide", f"Trop de recherches et de brouillons demandés d'affilée : patientez {wait} s.")
 
 
 CONSOLE = {

@@ -29,6 +29,10 @@ LONGEST_KEY = 64  # bytes; a longer key is stored as its digest
 # websocket keepalive (uvicorn: a ping every 20 s, 20 s for its pong), because a socket's pong is read
 # only once the frames queued before it are: a widget that wrote while waiting must not be cut off.
 LONGEST_TURN = 15.0
+# A counsellor's console, per account and per minute: what costs the models' time (search, re-draft,
+# a phone question), and « typing » notices (the console sends one every 3 s at most while typing).
+CONSOLE_WORK = (30, 60.0)
+CONSOLE_TYPING = (40, 60.0)
 
 
 class Window(Protocol):
@@ -298,11 +302,13 @@ class Limits:
     conversations_per_address: Window
     messages_per_conversation: Window
     offline_per_address: Window
+    console_work: Window  # per counsellor: search, re-draft, phone questions
+    console_typing: Window  # per counsellor
     conversations_pace: Pace  # an address's new conversations: a few at once, then each waits its turn
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
-        """The six windows and the pace, in Redis when `settings.redis_url` is set, else in this process."""
+        """The eight windows and the pace, in Redis when `settings.redis_url` is set, else in this process."""
         events = RedisEvents(settings.redis_url) if settings.redis_url else None
 
         def window(name: str, limit: int, seconds: float) -> Window:
@@ -317,6 +323,8 @@ class Limits:
             conversations_per_address=window("conversations_per_address", settings.conversations_per_address, 600.0),
             messages_per_conversation=window("messages_per_conversation", 10, 60.0),
             offline_per_address=window("offline_per_address", 5, 3600.0),
+            console_work=window("console_work", *CONSOLE_WORK),
+            console_typing=window("console_typing", *CONSOLE_TYPING),
             conversations_pace=RedisPace("conversations_pace", burst, pace, LONGEST_TURN, events) if events
             else MemoryPace(burst, pace, LONGEST_TURN),
         )

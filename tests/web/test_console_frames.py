@@ -181,3 +181,31 @@ def test_queue_rows_say_since_when_the_person_waits_on_both_databases(store):
     assert len(rows[waiting]["preview"]) <= 161 and rows[waiting]["last_author"] == "user"  # the system's words are no preview
     assert (rows[moved]["service"], rows[moved]["previous"], rows[moved]["note"]) == ("parcoursup", "moel", "à voir avec <PERSONNE_1>")
     assert [row["conversation"] for row in store.queues(["moel"])] == [answered, waiting]
+
+
+def test_a_console_that_floods_searches_or_typing_is_slowed_in_french_and_keeps_its_socket(client, services):
+    """Search, re-draft and phone questions cost the models' time, typing notices a read and a relay
+    each: a console (a stuck key, a script in a counsellor's session) cannot send them without end.
+    Past the limit each is refused in French, the socket stays, and other frames still work."""
+    from web.limits import CONSOLE_WORK, CONSOLE_TYPING
+
+    login(client)
+    with client.websocket_connect("/console/ws") as console, client.websocket_connect("/widget/ws") as widget:
+        receive_until(console, "queues")
+        for n in range(CONSOLE_WORK[0]):
+            console.send_json({"type": "search", "query": f"confirmer ses vœux {n}", "k": 1})
+            receive_until(console, "search_results")
+        console.send_json({"type": "search", "query": "une de trop", "k": 1})
+        refused = receive_until(console, "error")
+        assert refused["code"] == "trop_rapide" and "recherches" in refused["message"]
+        console.send_json({"type": "phone", "question": "bonjour, une question au téléphone"})
+        assert receive_until(console, "error")["code"] == "trop_rapide"  # one budget for the models' work
+        conversation = _ask(widget, "une question pour voir le conseiller écrire")
+        for _ in range(CONSOLE_TYPING[0]):
+            console.send_json({"type": "typing", "conversation": conversation})
+        console.send_json({"type": "typing", "conversation": conversation})
+        assert receive_until(console, "error", limit=CONSOLE_TYPING[0] + 5)["code"] == "trop_rapide"
+        console.send_json({"type": "ping"})
+        assert receive_until(console, "pong") == {"type": "pong"}
+        console.send_json({"type": "take", "conversation": conversation})
+        assert receive_until(console, "taken", limit=10)["conversation"] == conversation

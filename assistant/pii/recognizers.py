@@ -1,10 +1,9 @@
 """French recognizers for presidio: the identifiers a pupil or a parent gives in a tchat.
 
 Presidio's own context words are English and its built-in recognizers miss French
-identifiers, so each type here is a regex with a check: a key or checksum (NIR, IBAN), a
-French numbering plan (phones), or a cue word (dossier numbers, dates of birth, names
-introduced by "je m'appelle", "mon fils", "Mme").
-"""
+identifiers, so each type here is a regex with a check: a checksum (IBAN), a street word
+(addresses) or a cue word (names introduced by "je m'appelle", "mon fils", "Mme"). NIR, INE,
+dossier numbers, phones and dates of birth are in `assistant.pii.cues`."""
 
 from __future__ import annotations
 
@@ -15,7 +14,8 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
-from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
+from assistant.pii.checksums import iban_is_valid
+from assistant.pii.cues import CueRecognizer
 from assistant.pii.names import is_first_name
 
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -50,29 +50,8 @@ class RegexRecognizer(EntityRecognizer):
         return results
 
 
-_PHONE = r"(?<![\w+])(?P<value>(?:\+33|0033)\s?(?:\(0\)\s?)?[1-9](?:[\s.\-]?\d{2}){4}|0[1-9](?:[\s.\-]?\d{2}){4})(?!\d)"
 _EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
 _IBAN = r"(?P<value>\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b)"
-# 15 characters in any grouping (overseas departments have 3 digits): the key decides.
-_NIR = r"(?<![\dA-Z])(?P<value>[12](?:[ .]?[0-9AB]){14})(?![\dA-Z])"
-_INE = r"(?<![\w])(?P<value>\d{10}[A-Z]|\d{9}[A-Z]{2})(?![\w])"
-_DOSSIER = (
-    r"(?:dossier|candidat(?:ure)?|(?:num[ée]ro|n°|num)\s+(?:de\s+)?(?:dossier\s+)?(?:parcoursup|mon\s?master))"
-    r"\b[^\d\n.?!]{0,30}?(?<![\d/])(?P<value>\d{5,9})(?![\d/])"
-)
-_MONTHS = (
-    r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept?\.?"
-    r"|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
-)
-_DATE = (
-    rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:19|20)?\d{{2}}|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+(?:19|20)\d{{2}}"
-    rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|(?:{_MONTHS})\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}})"
-)
-_BIRTH = (
-    r"(?:n[ée]+(?:\(e\))?\s+(?:le|en|au\s+mois\s+d[e'])\s*|date\s+de\s+naissance\s*(?:(?:est|c'est|c|:|\()\s*)?(?:le\s+)?"
-    r"|naissance\s*:\s*|anniversaire\s+(?:est\s+)?le\s+|né\(e\)\s+le\s+)"
-    rf"(?P<value>{_DATE})"
-)
 _STREET = (
     r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|r[ée]sidence"
     r"|lotissement|chauss[ée]e|faubourg|passage|sentier|hameau|lieu[\s-]dit|cit[ée]|villa|esplanade|voie|rond[\s-]point"
@@ -92,19 +71,9 @@ def identifier_recognizers() -> list[EntityRecognizer]:
     return [
         RegexRecognizer("EMAIL", _EMAIL, score=0.99),
         RegexRecognizer("IBAN", _IBAN, score=0.99, check=iban_is_valid),
-        RegexRecognizer("NIR", _NIR, score=0.99, check=nir_is_valid),
-        RegexRecognizer("INE", _INE, score=0.9),
-        RegexRecognizer("DOSSIER", _DOSSIER, score=0.85),
-        RegexRecognizer("TELEPHONE", _PHONE, score=0.9, check=_personal_phone),
-        RegexRecognizer("DATE_NAISSANCE", _BIRTH, score=0.9),
+        CueRecognizer(),  # NIR, INE, dossier numbers, phones, dates of birth
         RegexRecognizer("ADRESSE", _ADDRESS, score=0.8, check=_address_check),
     ]
-
-
-def _personal_phone(value: str) -> bool:
-    number = phone_canonical(value)
-    # 08 numbers are service lines (numéros verts, hotlines), never a person's number.
-    return number is not None and not number.startswith("08")
 
 
 # -- names ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from assistant.pii.normalise import Normalised, normalise
@@ -97,7 +98,7 @@ class Scrubber:
     def find(self, text: str) -> list[Entity]:
         """Personal data in `text`, non-overlapping, in reading order, at offsets of `text` (no placeholders yet)."""
         normalised = _normalise(text)
-        return _to_original(normalised, self._find_normalised(normalised.text))
+        return _to_original(normalised, self._find_normalised(normalised.text), text)
 
     def scrub(self, text: str, mapping: PseudonymMap) -> ScrubResult:
         """Replace personal data by the conversation's placeholders; the rest stays as written."""
@@ -109,7 +110,7 @@ class Scrubber:
         entities = []
         pieces = []
         cursor = 0
-        for entity in _to_original(normalised, _resolve_overlaps(found)):
+        for entity in _to_original(normalised, _resolve_overlaps(found), text):
             placeholder = entity.placeholder or mapping.placeholder(entity.type, text[entity.start : entity.end])
             entities.append(Entity(entity.type, entity.start, entity.end, placeholder))
             pieces += [text[cursor : entity.start], placeholder]
@@ -147,11 +148,13 @@ def _normalise(text: str) -> Normalised:
         raise ScrubFailed("l'analyse des données personnelles a échoué") from exc
 
 
-def _to_original(normalised: Normalised, entities: list[Entity]) -> list[Entity]:
+def _to_original(normalised: Normalised, entities: list[Entity], original: str) -> list[Entity]:
     """Entities found in the normalised text, at the original offsets (whole original characters)."""
     mapped = []
     for entity in entities:
         start, end = normalised.original_span(entity.start, entity.end)
+        while start > 0 and unicodedata.category(original[start - 1]) == "Cf":  # an invisible character opening the value is part of it
+            start -= 1
         mapped.append(Entity(entity.type, start, end, entity.placeholder))
     # two spans meeting inside one original character (a ligature) now overlap: keep one
     return _resolve_overlaps(mapped)

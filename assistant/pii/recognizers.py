@@ -1,9 +1,9 @@
 """French recognizers for presidio: the identifiers a pupil or a parent gives in a tchat.
 
 Presidio's own context words are English and its built-in recognizers miss French
-identifiers, so each type here is a regex with a check: a checksum (IBAN), a street word
-(addresses) or a cue word (names introduced by "je m'appelle", "mon fils", "Mme"). NIR, INE,
-dossier numbers, phones and dates of birth are in `assistant.pii.cues`."""
+identifiers, so each type here is a regex with a check: a checksum (IBAN) or a cue word (names introduced by "je m'appelle", "mon fils", "Mme"). NIR, INE,
+dossier numbers, phones and dates of birth are in `assistant.pii.cues`, addresses in
+`assistant.pii.addresses`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
+from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.checksums import iban_is_valid
 from assistant.pii.cues import CueRecognizer
 from assistant.pii.names import is_first_name
@@ -52,27 +53,13 @@ class RegexRecognizer(EntityRecognizer):
 
 _EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
 _IBAN = r"(?P<value>\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b)"
-_STREET = (
-    r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|r[ée]sidence"
-    r"|lotissement|chauss[ée]e|faubourg|passage|sentier|hameau|lieu[\s-]dit|cit[ée]|villa|esplanade|voie|rond[\s-]point"
-)
-_ADDRESS = (
-    rf"(?P<value>\b\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?:{_STREET})\b[\w'’\-. ]{{1,60}}?"
-    r"(?:(?:,?\s+\d{5}(?:\s+[A-ZÉÈÎ][\w'’\-]*(?:[\s\-][A-Za-zÉÈÎéèîô][\w'’\-]*){0,3})?)|(?=[,.;!?\n]|\s+(?:et|à|a|pour|mais|svp|merci)\b|$)))"
-)
-
-
-def _address_check(value: str) -> bool:
-    return len(value.split()) >= 3
-
-
 def identifier_recognizers() -> list[EntityRecognizer]:
     """Structured identifiers: they win over a name found in the same span."""
     return [
         RegexRecognizer("EMAIL", _EMAIL, score=0.99),
         RegexRecognizer("IBAN", _IBAN, score=0.99, check=iban_is_valid),
         CueRecognizer(),  # NIR, INE, dossier numbers, phones, dates of birth
-        RegexRecognizer("ADRESSE", _ADDRESS, score=0.8, check=_address_check),
+        AddressRecognizer(),
     ]
 
 

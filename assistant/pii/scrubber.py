@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.pii import places
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -93,6 +94,7 @@ class Scrubber:
     """Loads the French model once; `find` and `scrub` are then cheap and thread-safe."""
 
     def __init__(self) -> None:
+        places.preload()  # the communes load while spaCy does
         self._analyzer = _build_analyzer()
 
     def find(self, text: str) -> list[Entity]:
@@ -130,6 +132,8 @@ class Scrubber:
             kind = "PERSONNE" if result.entity_type == "PERSON" else result.entity_type
             start, end = _strip(text, result.start, result.end)
             if kind == "PERSONNE":
+                if "\n" in text[start:end]:  # a name does not cross a line break (« Samia Bouaziz\nCité… »)
+                    start, end = _strip(text, start, text.index("\n", start))
                 start, end = _trim_name_span(text, start, end)
                 from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):

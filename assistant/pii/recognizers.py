@@ -90,7 +90,7 @@ _NAME_CUES = (
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
 )
 _CUED_NAME = re.compile(
-    rf"(?:(?<=\W)|^)(?:{_NAME_CUES})\s*,?\s+(?P<value>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})", _FLAGS
+    rf"(?:(?<=\W)|^)(?:{_NAME_CUES})(?:[ \t]*,?[ \t]+|(?<=['’]))(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}))", _FLAGS
 )
 # Words that never continue a name ("ines en terminale", "c'est vrai qu'ils").
 _COMMON_WORDS = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
@@ -115,7 +115,9 @@ _FIELD = re.compile(
     rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
-_LAST_LINE = re.compile(rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})\s*[.!]?\s*$")
+_LAST_LINE = re.compile(
+    rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?)\s*[.!]?\s*$"
+)
 _SIGNATURE = re.compile(
     rf"(?i:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e|thank\s+you|thanks|regards)"
     rf"\s*[,.!]?\s*\n?\s*"
@@ -124,11 +126,15 @@ _SIGNATURE = re.compile(
 )
 
 
+# « j'ai », « n'existe », « l'association »: an elided word in lower case; « peut-elle »: a verb.
+_NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous)$")
+
+
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Keep the leading tokens that can be a name (stop at the first function word)."""
     kept_end = start
     for match in re.finditer(_NAME_TOKEN, text[start:end]):
-        if match.group(0).lower().strip("'’-") in NAME_STOPWORDS:
+        if match.group(0).lower().strip("'’-") in NAME_STOPWORDS or _NOT_A_NAME_TOKEN.search(match.group(0)):
             break
         kept_end = start + match.end()
     return (start, kept_end) if kept_end > start else None
@@ -137,7 +143,9 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _with_surname(text: str, end: int) -> int:
     """A first name's end moved past the surname right after it ("ayoub colin", "Sofiane Martin"):
     the next word, if it is not a common word (« ines en terminale », « lyna 07… »)."""
-    following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])
+    following = re.match(rf"[ \t]+((?:(?:le|la|de|du|des|van|von|ben|ait|aït|el|da|dos)[ \t]+)?{_NAME_TOKEN})(?![\w'’])", text[end:], re.IGNORECASE)
+    if following and " " in following.group(1).strip() and following.group(1).split()[-1].lower() in _COMMON_WORDS | _CHAT_WORDS:
+        following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus »
     if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS:
         return end + following.end()
     return end
@@ -169,11 +177,16 @@ class CuedNameRecognizer(EntityRecognizer):
                 span = _trim_name(text, *match.span("value"))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
-        for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING, _LAST_LINE):
+        for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):
                 if is_first_name(match.group("value")):
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+        for match in _LAST_LINE.finditer(text):  # « Lilou Caron », « Estelle et Fabrice Rousseau »
+            names = list(re.finditer(r"(?<!\S)(?!et\b)\S+(?:[ \t]+(?!et\b)\S+)*", match.group("value")))
+            if all(is_first_name(m.group(0).split()[0]) for m in names):
+                offset = match.start("value")
+                results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _FIELD.finditer(text):
             span = _trim_name(text, *match.span("value"))
             if span:

@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant.pii import places
+from assistant.pii.context import names_no_person
+from assistant.pii.names import is_first_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -136,6 +138,8 @@ class Scrubber:
                     start, end = _strip(text, start, text.index("\n", start))
                 start, end = _trim_name_span(text, start, end)
                 from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+                if from_spacy:
+                    start, end = _drop_lowercase_lead(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
@@ -194,6 +198,15 @@ def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start + words[0].start(), start + words[-1].end()
 
 
+def _drop_lowercase_lead(text: str, start: int, end: int) -> tuple[int, int]:
+    """spaCy's name spans on chat text start with lowercase words (« n'existe qu'à Quimper »,
+    « j'ai donné l'IBAN »): drop those that are not first names."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    while words and words[0].group(0)[:1].islower() and not is_first_name(words[0].group(0)):
+        words.pop(0)
+    return (start + words[0].start(), end) if words else (start, start)
+
+
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and not text[start].isalnum() and text[start] not in "+(":
         start += 1
@@ -208,7 +221,7 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
         return False
     if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
         return False
-    return not _INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ")
+    return not (_INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ") or names_no_person(text, start, end))
 
 
 def _resolve_overlaps(entities: list[Entity]) -> list[Entity]:

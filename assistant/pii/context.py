@@ -5,6 +5,7 @@
   Toulouse Jean Jaurès », « IUT Henri Poincaré », « BTS au lycée Simone Veil »).
 - A commune after « à », « vers », « habite » (« j'habite à Rosny », « qu'à Quimper »), when the
   word is not also a first name (COG, `assistant.pii.places`).
+- A commune closing a lower-case name: « kylian le goff de Lorient » is kylian le goff.
 - A figure one studies or admires (« un exposé sur Marie Curie », « passionnée par Napoléon »).
 """
 
@@ -43,3 +44,15 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         return True
     value = text[start:end]
     return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])
+
+
+_FROM_PLACE = re.compile(r"[ \t]+(?:de|d['’]|du|à)[ \t]*(?P<place>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+)*)$")
+
+
+def without_place(text: str, start: int, end: int) -> int:
+    """The end of a name span without the commune it closes on (« kylian le goff de Lorient »): when
+    the name is written in lower case and the commune is not (« Paul de Villiers » is a name)."""
+    match = _FROM_PLACE.search(text[start:end])
+    if match and text[start:start + match.start()].islower() and communes().is_commune(match.group("place")) and not is_first_name(match.group("place").split()[0]):
+        return start + match.start()
+    return end

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant.pii import places
-from assistant.pii.context import names_no_person
+from assistant.pii.context import names_no_person, without_place
 from assistant.pii.names import is_first_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
@@ -140,6 +140,7 @@ class Scrubber:
                 from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
                 if from_spacy:
                     start, end = _drop_lowercase_lead(text, start, end)
+                    end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):

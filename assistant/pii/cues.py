@@ -15,7 +15,7 @@ from datetime import date
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from assistant.pii.checksums import nir_is_valid, phone_canonical
+from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 _SEP = r"[ \t.\-]{0,3}"  # what people put between digit groups: spaces (several), dots, dashes
@@ -46,6 +46,16 @@ def find_nirs(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+# -- IBAN ------------------------------------------------------------------------------------
+# Groups of four (letters allowed, in capitals), the last one shorter and digits only.
+_IBAN_SHAPE = re.compile(rf"(?<![\w])[A-Za-z]{{2}}\d{{2}}(?:{_SEP}(?:[A-Z0-9]{{4}}|\d{{1,3}}(?![\w])|\d{{4}})){{3,8}}(?![\w])")
+
+
+def find_ibans(text: str) -> list[tuple[str, int, int]]:
+    """An IBAN in any grouping; its mod-97 key decides, even after « IBAN » (tests/assistant/test_pii.py)."""
+    return [("IBAN", m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text) if iban_is_valid(m.group(0))]
+
+
 # -- INE -------------------------------------------------------------------------------------
 # 10 digits and a letter, or 9 digits and two letters; the letters close the number, unspaced.
 _INE = re.compile(rf"(?<![\w+])\d(?:{_SEP}\d){{9}}[A-Z](?![\w])|(?<![\w+])\d(?:{_SEP}\d){{8}}[A-Z]{{2}}(?![\w])", _FLAGS)
@@ -57,7 +67,8 @@ def find_ines(text: str) -> list[tuple[str, int, int]]:
 
 # -- dossier / candidate numbers -------------------------------------------------------------
 _DOSSIER_CUE = re.compile(
-    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule)(?![^\W\d])", _FLAGS
+    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule|parcoursup|mon\s?master)(?![^\W\d])",
+    _FLAGS,
 )
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
 _NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
@@ -76,7 +87,7 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
         match = _DOSSIER_AFTER_CUE.match(text, cue.end())
         if not match:
             continue
-        if _NOT_PERSONAL_NUMBER.search(text[cue.start() : match.start("value")]):
+        if _cue_before(_NOT_PERSONAL_NUMBER, text, match.start("value"), 60):
             continue
         spans = [match.span("value")] + [
             (match.start("more") + m.start(), match.start("more") + m.end()) for m in _MORE_NUMBERS.finditer(match.group("more"))
@@ -90,9 +101,9 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
 
 
 # -- phone numbers ---------------------------------------------------------------------------
-_FRENCH_PHONE = re.compile(r"(?<![\w+])0[1-9](?:[ \t.\-/]{0,2}\d){8}(?![ \t.\-/]{0,2}\d|\w)")
+_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]?[1-9](?:[ \t.\-/]{0,2}\d){8}(?![ \t.\-/]{0,2}\d|\w)")
 _INTERNATIONAL_PHONE = re.compile(
-    r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
+    r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
 )
 _NUMBER_WORD = (
     r"z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
@@ -202,13 +213,13 @@ def _cue_before(cue: re.Pattern[str], text: str, start: int, reach: int) -> bool
     return bool(cue.search(before[_last_sentence_start(before) :]))
 
 
-FINDERS = (find_nirs, find_ines, find_dossiers, find_phones, find_birth_dates)
+FINDERS = (find_nirs, find_ibans, find_ines, find_dossiers, find_phones, find_birth_dates)
 
 
 class CueRecognizer(EntityRecognizer):
     """The finders of this module as one presidio recognizer."""
 
-    ENTITIES = ["NIR", "INE", "DOSSIER", "TELEPHONE", "DATE_NAISSANCE"]
+    ENTITIES = ["NIR", "IBAN", "INE", "DOSSIER", "TELEPHONE", "DATE_NAISSANCE"]
 
     def __init__(self) -> None:
         super().__init__(supported_entities=self.ENTITIES, supported_language="fr", name="fr-cues")

@@ -1,9 +1,9 @@
-"""French recognizers for presidio: the identifiers a pupil or a parent gives in a tchat.
+"""French recognizers for presidio: e-mails and the names a pupil or a parent gives in a tchat.
 
 Presidio's own context words are English and its built-in recognizers miss French
-identifiers, so each type here is a regex with a check: a checksum (IBAN) or a cue word (names introduced by "je m'appelle", "mon fils", "Mme"). NIR, INE,
-dossier numbers, phones and dates of birth are in `assistant.pii.cues`, addresses in
-`assistant.pii.addresses`."""
+identifiers. Names here are read after a cue ("je m'appelle", "mon fils", "Mme") or, in
+lower case, where the first-name gazetteer says so. NIR, IBAN, INE, dossier numbers, phones
+and dates of birth are in `assistant.pii.cues`, addresses in `assistant.pii.addresses`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.addresses import AddressRecognizer
-from assistant.pii.checksums import iban_is_valid
 from assistant.pii.cues import CueRecognizer
 from assistant.pii.names import is_first_name
 
@@ -52,13 +51,11 @@ class RegexRecognizer(EntityRecognizer):
 
 
 _EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
-_IBAN = r"(?P<value>\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b)"
 def identifier_recognizers() -> list[EntityRecognizer]:
     """Structured identifiers: they win over a name found in the same span."""
     return [
         RegexRecognizer("EMAIL", _EMAIL, score=0.99),
-        RegexRecognizer("IBAN", _IBAN, score=0.99, check=iban_is_valid),
-        CueRecognizer(),  # NIR, INE, dossier numbers, phones, dates of birth
+        CueRecognizer(),  # NIR, IBAN, INE, dossier numbers, phones, dates of birth
         AddressRecognizer(),
     ]
 

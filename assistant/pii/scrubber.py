@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from assistant.pii import places
+from assistant.pii.context import names_no_person, without_place
+from assistant.pii.names import is_first_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -92,12 +96,13 @@ class Scrubber:
     """Loads the French model once; `find` and `scrub` are then cheap and thread-safe."""
 
     def __init__(self) -> None:
+        places.preload()  # the communes load while spaCy does
         self._analyzer = _build_analyzer()
 
     def find(self, text: str) -> list[Entity]:
         """Personal data in `text`, non-overlapping, in reading order, at offsets of `text` (no placeholders yet)."""
         normalised = _normalise(text)
-        return _to_original(normalised, self._find_normalised(normalised.text))
+        return _to_original(normalised, self._find_normalised(normalised.text), text)
 
     def scrub(self, text: str, mapping: PseudonymMap) -> ScrubResult:
         """Replace personal data by the conversation's placeholders; the rest stays as written."""
@@ -109,7 +114,7 @@ class Scrubber:
         entities = []
         pieces = []
         cursor = 0
-        for entity in _to_original(normalised, _resolve_overlaps(found)):
+        for entity in _to_original(normalised, _resolve_overlaps(found), text):
             placeholder = entity.placeholder or mapping.placeholder(entity.type, text[entity.start : entity.end])
             entities.append(Entity(entity.type, entity.start, entity.end, placeholder))
             pieces += [text[cursor : entity.start], placeholder]
@@ -129,8 +134,13 @@ class Scrubber:
             kind = "PERSONNE" if result.entity_type == "PERSON" else result.entity_type
             start, end = _strip(text, result.start, result.end)
             if kind == "PERSONNE":
+                if "\n" in text[start:end]:  # a name does not cross a line break (« Samia Bouaziz\nCité… »)
+                    start, end = _strip(text, start, text.index("\n", start))
                 start, end = _trim_name_span(text, start, end)
                 from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+                if from_spacy:
+                    start, end = _drop_lowercase_lead(text, start, end)
+                    end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
@@ -147,11 +157,13 @@ def _normalise(text: str) -> Normalised:
         raise ScrubFailed("l'analyse des données personnelles a échoué") from exc
 
 
-def _to_original(normalised: Normalised, entities: list[Entity]) -> list[Entity]:
+def _to_original(normalised: Normalised, entities: list[Entity], original: str) -> list[Entity]:
     """Entities found in the normalised text, at the original offsets (whole original characters)."""
     mapped = []
     for entity in entities:
         start, end = normalised.original_span(entity.start, entity.end)
+        while start > 0 and unicodedata.category(original[start - 1]) == "Cf":  # an invisible character opening the value is part of it
+            start -= 1
         mapped.append(Entity(entity.type, start, end, entity.placeholder))
     # two spans meeting inside one original character (a ligature) now overlap: keep one
     return _resolve_overlaps(mapped)
@@ -187,6 +199,15 @@ def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start + words[0].start(), start + words[-1].end()
 
 
+def _drop_lowercase_lead(text: str, start: int, end: int) -> tuple[int, int]:
+    """spaCy's name spans on chat text start with lowercase words (« n'existe qu'à Quimper »,
+    « j'ai donné l'IBAN »): drop those that are not first names."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    while words and words[0].group(0)[:1].islower() and not is_first_name(words[0].group(0)):
+        words.pop(0)
+    return (start + words[0].start(), end) if words else (start, start)
+
+
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and not text[start].isalnum() and text[start] not in "+(":
         start += 1
@@ -201,7 +222,7 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
         return False
     if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
         return False
-    return not _INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ")
+    return not (_INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ") or names_no_person(text, start, end))
 
 
 def _resolve_overlaps(entities: list[Entity]) -> list[Entity]:

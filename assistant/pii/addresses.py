@@ -1,0 +1,118 @@
+"""Postal addresses as people write them: with or without a street number, a building, a flat,
+a residence, a lieu-dit, « chez » someone, a postal code and its commune.
+
+An address is read as a chain of parts separated by commas or line breaks. A numbered street,
+a lieu-dit or a postal code followed by its commune (checked against the COG, see
+`assistant.pii.places`) is an address on its own; the other parts (« Bât B », « Apt 14 »,
+« Résidence les Lilas », « rue de la Paix ») only within a chain or after « j'habite »,
+« adresse »: alone they are places everyone knows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from assistant.pii.places import communes
+
+_STREET = (
+    r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
+    r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|hameau|lieu[\s-]dit"
+)
+_CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
+_LINK = r"(?i:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la|sur|sous|en|aux)"
+_NAMED = rf"(?:\s+{_LINK})?\s*{_CAPITALISED}(?:(?:\s+{_LINK})?\s*{_CAPITALISED}){{0,3}}"
+_STOP = r"(?=[,;!?\n()]|\.(?:\s|$)|\s+(?:et|à|a|pour|mais|svp|merci|depuis|en|au|avec|dans|si|on|nous|je|il|elle|c['’]est)\b|\s+\d{5}\b|\s*$)"
+
+# (pattern, stands alone)
+_PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
+    (re.compile(rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?i:{_STREET})\b[\w'’\-. ]{{1,60}}?{_STOP}"), True),
+    (re.compile(rf"(?<!\w)(?i:lieu[\s-]dit)\s*:?{_NAMED}"), True),
+    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"), False),
+    (re.compile(r"(?<!\w)(?i:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?)\s*[A-Z0-9]{1,3}(?!\w)"), False),
+    (re.compile(r"(?<!\w)(?i:apt|app(?:t|art(?:ement)?)?|chambre|logement|porte)\.?\s*(?:n°\s*)?\d{1,4}[A-Z]?(?!\w)"), False),
+    (re.compile(r"(?<!\w)\d{1,2}(?:e|er|ème|eme)\s+(?i:[ée]tage)(?!\w)"), False),
+    (re.compile(r"(?<!\w)(?:BP|CS|B\.P\.)\s*\d{1,5}(?!\w)"), False),
+    (re.compile(rf"(?<!\w)(?i:chez)\s+(?:(?:M\.|Mme|Mlle|Madame|Monsieur|Mr)\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}}"), False),
+)
+_POSTCODE = re.compile(
+    rf"(?<![\w.,])(?P<code>\d{{5}}|\d{{2}}\s\d{{3}})\s+(?P<name>{_CAPITALISED}(?:[\s\-]+(?:{_CAPITALISED}|sur|sous|en|l[eè]s|lez|le|la|de|du|des|aux|et)){{0,6}})"
+)
+_CEDEX = re.compile(r"\s+cedex(?:\s+\d{1,2})?(?!\w)", re.IGNORECASE)
+_ADDRESS_CUE = re.compile(
+    r"(?<!\w)(?:habit\w*|vi[st]|vivons|vivent|domicil\w*|adresse|demeurant|r[ée]sid\w*|d[ée]m[ée]nag\w*|log[ée]e?s?|h[ée]berg\w*|envoy\w*\s+(?:au|à))(?!\w)",
+    re.IGNORECASE,
+)
+_JOIN = re.compile(r"[\s,;–\-]{0,4}")
+
+
+@dataclass(frozen=True)
+class _Part:
+    start: int
+    end: int
+    alone: bool
+
+
+def _postcodes(text: str) -> list[_Part]:
+    """A postal code and the commune after it: the longest run of words that is a commune of that
+    code; failing that, a known postal code and one capitalised word."""
+    table = communes()
+    found = []
+    for match in _POSTCODE.finditer(text):
+        code = re.sub(r"\s", "", match.group("code"))
+        words = list(re.finditer(r"[^\s\-]+", match.group("name")))
+        end = None
+        for count in range(len(words), 0, -1):
+            name = match.group("name")[: words[count - 1].end()]
+            if table.matches_postcode(code, name):
+                end = match.start("name") + len(name)
+                break
+        first_word = match.group("name").split()[0]
+        if end is None and table.is_postcode(code) and len(first_word) > 2:
+            end = match.start("name") + len(first_word)
+        if end is not None:
+            cedex = _CEDEX.match(text, end)
+            found.append(_Part(match.start(), cedex.end() if cedex else end, True))
+    return found
+
+
+def find_addresses(text: str) -> list[tuple[str, int, int]]:
+    parts = [_Part(m.start(), m.end(), alone) for pattern, alone in _PARTS for m in pattern.finditer(text)]
+    parts = sorted(parts + _postcodes(text), key=lambda p: (p.start, -p.end))
+    chains: list[list[_Part]] = []
+    for part in parts:
+        last = chains[-1][-1] if chains else None
+        joined = last is not None and (
+            part.start <= max(p.end for p in chains[-1]) or _JOIN.fullmatch(text[max(p.end for p in chains[-1]) : part.start])
+        )
+        if joined:
+            chains[-1].append(part)
+        else:
+            chains.append([part])
+    found = []
+    for chain in chains:
+        start, end = chain[0].start, max(p.end for p in chain)
+        acronym = text[start:end].split()[-1].isupper() and len(text[start:end].split()[-1]) <= 6  # « résidence CROUS »
+        if len(chain) >= 2 or chain[0].alone or (_cued(text, start) and not acronym):
+            found.append(("ADRESSE", start, end))
+    return found
+
+
+def _cued(text: str, start: int) -> bool:
+    before = text[max(0, start - 50) : start]
+    sentence = re.split(r"[!?\n]|\.\s", before)[-1]
+    return bool(_ADDRESS_CUE.search(sentence))
+
+
+class AddressRecognizer(EntityRecognizer):
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["ADRESSE"], supported_language="fr", name="fr-address")
+
+    def load(self) -> None:  # the communes load with the scrubber (places.preload)
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        return [RecognizerResult(kind, start, end, 0.85) for kind, start, end in find_addresses(text)]

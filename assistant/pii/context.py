@@ -1,0 +1,58 @@
+"""Capitalised words that name something other than a person, told by the words around them.
+
+- An establishment named after someone: the name comes after an establishment word, maybe
+  with its kind and its town between (« lycée professionnel Jean Lurçat », « université
+  Toulouse Jean Jaurès », « IUT Henri Poincaré », « BTS au lycée Simone Veil »).
+- A commune after « à », « vers », « habite » (« j'habite à Rosny », « qu'à Quimper »), when the
+  word is not also a first name (COG, `assistant.pii.places`).
+- A commune closing a lower-case name: « kylian le goff de Lorient » is kylian le goff.
+- A figure one studies or admires (« un exposé sur Marie Curie », « passionnée par Napoléon »).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.pii.names import is_first_name
+from assistant.pii.places import communes
+
+_ESTABLISHMENT = (
+    r"lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|cfa|ufa|greta|cio|inspe|insa|ensemble\s+scolaire"
+    r"|groupe\s+scolaire|cit[ée]\s+scolaire|centre|association|fondation|[ée]tablissement|p[ôo]le|maison|h[ôo]pital|clinique"
+)
+_KIND = (
+    r"professionnel(?:le)?|polyvalent|g[ée]n[ée]ral|technologique|agricole|priv[ée]e?|public|publique|international(?:e)?"
+    r"|h[ôo]telier|des\s+m[ée]tiers|r[ée]gional|catholique|militaire|d['’]enseignement\s+\w+|sup[ée]rieur|catholique"
+)
+_TOWN = r"(?:(?:de|d['’]|du)\s*)?[A-ZÀ-Ö][\w'’\-]*"
+_ESTABLISHMENT_BEFORE = re.compile(
+    rf"(?:(?<=\bl['’])|(?<![\w'’]))(?i:{_ESTABLISHMENT})(?:\s+(?i:{_KIND}))*(?:\s+{_TOWN})?\s*(?:(?i:de|du|des|d['’])\s*)?$"
+)
+_PLACE_BEFORE = re.compile(r"(?<![\w'’])(?:[àa]|au|vers|pr[èe]s\s+de|habite|habitons|habitent|sur|en)\s*$", re.IGNORECASE)
+_TOPIC_BEFORE = re.compile(
+    r"(?<![\w'’])(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
+    r"|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux)"
+    r"\s+(?:sur|de|par|d['’]|du)\s*$",
+    re.IGNORECASE,
+)
+
+
+def names_no_person(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised `text[start:end]` names an establishment, a place or a figure, not a person here."""
+    before = text[max(0, start - 60) : start]
+    if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " "):
+        return True
+    value = text[start:end]
+    return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])
+
+
+_FROM_PLACE = re.compile(r"[ \t]+(?:de|d['’]|du|à)[ \t]*(?P<place>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+)*)$")
+
+
+def without_place(text: str, start: int, end: int) -> int:
+    """The end of a name span without the commune it closes on (« kylian le goff de Lorient »): when
+    the name is written in lower case and the commune is not (« Paul de Villiers » is a name)."""
+    match = _FROM_PLACE.search(text[start:end])
+    if match and text[start:start + match.start()].islower() and communes().is_commune(match.group("place")) and not is_first_name(match.group("place").split()[0]):
+        return start + match.start()
+    return end

@@ -1,0 +1,231 @@
+"""Identifiers and dates of birth as people write them: in any grouping, and after their cue words.
+
+A shape alone is accepted where a check says it is that identifier (the NIR's key, a French
+numbering plan, an international dialling code). After the words that announce it (« n° de
+dossier », « identifiant », « sécu », « ddn », « né le »…), a shape is accepted even when its
+key is missing or wrong: a person who mistypes their number still gave it. Look-alikes stay
+visible: deadlines (« avant le 12 mars »), service lines (« standard : 01… »), ranks and years.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+_SEP = r"[ \t.\-]{0,3}"  # what people put between digit groups: spaces (several), dots, dashes
+_END_OF_SENTENCE = re.compile(r"[!?\n]|\.(?:\s|$)")
+
+# -- NIR -------------------------------------------------------------------------------------
+_NIR_SHAPE = re.compile(rf"(?<![\w+])[12](?:{_SEP}[0-9AB]){{12,14}}(?![\w]|{_SEP}\d)", _FLAGS)
+_NIR_CUE = re.compile(
+    r"(?<!\w)(?:s[ée]cu(?:rit[ée]\s+sociale)?|nir|n°\s*(?:de\s+)?ss|num[ée]ro\s+ss|carte\s+vitale|insee|immatriculation)\b", _FLAGS
+)
+
+
+def _nir_body_plausible(number: str) -> bool:
+    """Sex, year, month of a NIR (month 01-12, or 20-42 / 50-99 for unknown months)."""
+    month = int(number[3:5]) if number[3:5].isdigit() else 0
+    return number[0] in "12" and (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99)
+
+
+def find_nirs(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for match in _NIR_SHAPE.finditer(text):
+        number = re.sub(r"[ \t.\-]", "", match.group(0)).upper()
+        if len(number) not in (13, 15):
+            continue
+        cued = _cue_before(_NIR_CUE, text, match.start(), 60)
+        if nir_is_valid(number) or (_nir_body_plausible(number) and (cued or len(number) == 13)) or (cued and len(number) >= 13):
+            found.append(("NIR", match.start(), match.end()))
+    return found
+
+
+# -- IBAN ------------------------------------------------------------------------------------
+# Groups of four (letters allowed, in capitals), the last one shorter and digits only.
+_IBAN_SHAPE = re.compile(rf"(?<![\w])[A-Za-z]{{2}}\d{{2}}(?:{_SEP}(?:[A-Z0-9]{{4}}|\d{{1,3}}(?![\w])|\d{{4}})){{3,8}}(?![\w])")
+
+
+def find_ibans(text: str) -> list[tuple[str, int, int]]:
+    """An IBAN in any grouping; its mod-97 key decides, even after « IBAN » (tests/assistant/test_pii.py)."""
+    return [("IBAN", m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text) if iban_is_valid(m.group(0))]
+
+
+# -- INE -------------------------------------------------------------------------------------
+# 10 digits and a letter, or 9 digits and two letters; the letters close the number, unspaced.
+_INE = re.compile(rf"(?<![\w+])\d(?:{_SEP}\d){{9}}[A-Z](?![\w])|(?<![\w+])\d(?:{_SEP}\d){{8}}[A-Z]{{2}}(?![\w])", _FLAGS)
+
+
+def find_ines(text: str) -> list[tuple[str, int, int]]:
+    return [("INE", m.start(), m.end()) for m in _INE.finditer(text)]
+
+
+# -- dossier / candidate numbers -------------------------------------------------------------
+_DOSSIER_CUE = re.compile(
+    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule|parcoursup|mon\s?master)(?![^\W\d])",
+    _FLAGS,
+)
+# Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
+_NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
+_GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,8}}"
+_DOSSIER_AFTER_CUE = re.compile(
+    rf"[^\d\n.?!]{{0,45}}?(?<![\d/])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
+    rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
+    _FLAGS,
+)
+_MORE_NUMBERS = re.compile(_GROUPED_NUMBER)
+
+
+def find_dossiers(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for cue in _DOSSIER_CUE.finditer(text):
+        match = _DOSSIER_AFTER_CUE.match(text, cue.end())
+        if not match:
+            continue
+        if _cue_before(_NOT_PERSONAL_NUMBER, text, match.start("value"), 60):
+            continue
+        spans = [match.span("value")] + [
+            (match.start("more") + m.start(), match.start("more") + m.end()) for m in _MORE_NUMBERS.finditer(match.group("more"))
+        ]
+        for start, end in spans:
+            digits = re.sub(r"\D", "", text[start:end])
+            if len(digits) < 6 and re.match(r"\s+[A-ZÀ-Ö]", text[end:]):  # « 75010 Paris »: a postal code
+                continue
+            found.append(("DOSSIER", start, end))
+    return found
+
+
+# -- phone numbers ---------------------------------------------------------------------------
+_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]?[1-9](?:[ \t.\-/]{0,2}\d){8}(?![ \t.\-/]{0,2}\d|\w)")
+_INTERNATIONAL_PHONE = re.compile(
+    r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
+)
+_NUMBER_WORD = (
+    r"z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
+    r"|vingts?|trente|quarante|cinquante|soixante|cents?|et"
+)
+# A phone number spelled out in words starts, like every French number, with « zéro ».
+_SPELLED_PHONE = re.compile(rf"(?<!\w)z[ée]ro(?:[\s\-]+(?:{_NUMBER_WORD})(?!\w)){{4,}}", _FLAGS)
+# A landline given as a service's: « standard : 01… », « accueil au 03… », « le secrétariat ».
+_SERVICE_CUE = re.compile(
+    r"(?<!\w)(?:standard|accueil|secr[ée]tariat|service|num[ée]ro\s+(?:vert|unique|national|pour)|permanence|hotline|plateforme"
+    r"|lyc[ée]e|coll[èe]ge|cio|rectorat|mairie|mission\s+locale|[ée]tablissement|universit[ée]|crous)\b",
+    _FLAGS,
+)
+
+
+def _personal_line(number: str, text: str, start: int) -> bool:
+    canonical = phone_canonical(number)
+    if canonical is None or canonical.startswith("08"):  # 08: service lines, never a person's
+        return False
+    if canonical[:2] in ("06", "07"):
+        return True
+    before = text[max(0, start - 60) : start]
+    return not _SERVICE_CUE.search(before[_last_sentence_start(before) :])
+
+
+def find_phones(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for match in _FRENCH_PHONE.finditer(text):
+        if _personal_line(match.group(0), text, match.start()):
+            found.append(("TELEPHONE", match.start(), match.end()))
+    for match in _INTERNATIONAL_PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        canonical = phone_canonical(match.group(0))
+        if canonical is not None and not _personal_line(canonical, text, match.start()):
+            continue
+        if 8 <= len(digits) <= 15:
+            found.append(("TELEPHONE", match.start(), match.end()))
+    found += [("TELEPHONE", m.start(), m.end()) for m in _SPELLED_PHONE.finditer(text)]
+    return found
+
+
+# -- dates of birth --------------------------------------------------------------------------
+_MONTHS = (
+    r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept\.?"
+    r"|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
+)
+_DATE = re.compile(
+    rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
+    rf"|(?P<iy>(?:19|20)\d{{2}})-\d{{2}}-\d{{2}}"
+    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+(?P<ty>(?:19|20)?\d{{2}})"
+    rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
+    rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
+    _FLAGS,
+)
+_BIRTH_CUE = re.compile(
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniversaire"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
+    r"|n[ée]\(e\)\s+le)(?!\w)",
+    _FLAGS,
+)
+# The words that make a date a deadline or an event, not a birth.
+_NOT_BIRTH_BEFORE = re.compile(
+    r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)\s*(?:le\s+)?$",
+    _FLAGS,
+)
+
+
+def _birth_year(match: re.Match[str]) -> int | None:
+    for group in ("y", "iy", "ty", "my", "year"):
+        if match.group(group):
+            year = int(match.group(group))
+            return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)
+    return None
+
+
+def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for cue in _BIRTH_CUE.finditer(text):
+        window = text[cue.end() : cue.end() + 90]
+        for match in _DATE.finditer(window):
+            before = window[: match.start()]
+            if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and match.start() > 0:
+                break
+            year = _birth_year(match)
+            if year is None or not (1920 <= year < date.today().year):
+                continue
+            if match.group("year") and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
+                continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
+            if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()):
+                continue
+            start = cue.end() + match.start()
+            apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
+            if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
+                start -= len(apposed.group(0).lstrip())
+            found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
+    return found
+
+
+# -- shared ------------------------------------------------------------------------------------
+def _last_sentence_start(text: str) -> int:
+    ends = list(_END_OF_SENTENCE.finditer(text))
+    return ends[-1].end() if ends else 0
+
+
+def _cue_before(cue: re.Pattern[str], text: str, start: int, reach: int) -> bool:
+    before = text[max(0, start - reach) : start]
+    return bool(cue.search(before[_last_sentence_start(before) :]))
+
+
+FINDERS = (find_nirs, find_ibans, find_ines, find_dossiers, find_phones, find_birth_dates)
+
+
+class CueRecognizer(EntityRecognizer):
+    """The finders of this module as one presidio recognizer."""
+
+    ENTITIES = ["NIR", "IBAN", "INE", "DOSSIER", "TELEPHONE", "DATE_NAISSANCE"]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=self.ENTITIES, supported_language="fr", name="fr-cues")
+
+    def load(self) -> None:  # nothing to load
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        return [RecognizerResult(kind, start, end, 0.9) for finder in FINDERS for kind, start, end in finder(text)]

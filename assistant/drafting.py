@@ -126,22 +126,30 @@ def answer_units(need: Understanding, hit: Hit, passages: list[Passage]) -> list
     document left out: they are in every passage), plus the closeness the search found for its
     passage; the best units within reach of the best one are kept, up to MAX_LEAD_WORDS."""
     naming = set(tokenize(" ".join((hit.title, *hit.names))))
-    asked = set(tokenize(need.query)) - naming or set(tokenize(need.query))
     # the search's closest passages, by rank (a rank does not move with a swapped word as a score does)
     closeness = {p.chunk_id: 1.0 / (rank + 1) for rank, p in enumerate(hit.passages)}
     top = 1.0
-    units: list[Unit] = []
+    candidates: list[tuple[str, str, tuple[int, int], set[str], float]] = []
     for number, passage in enumerate(passages or hit.passages):
         body = clean(passage.text, hit.title)
         for text, line in _units(body):
             if text.rstrip(":") == passage.section or len(text.split()) < 3:
                 continue  # a heading, or a scrap
-            words = set(tokenize(text))
-            overlap = len(asked & words) / len(asked) if asked else 0.0
-            score = overlap + 0.3 * closeness.get(passage.chunk_id, 0.0) / top
-            units.append(Unit(text, passage.section, len(units), score, (number, line)))
-    if not units:
+            candidates.append((text, passage.section, (number, line), set(tokenize(text)), closeness.get(passage.chunk_id, 0.0)))
+    if not candidates:
         return []
+    # In a snippet (a validated answer, short), only the need's words that it holds somewhere choose
+    # among its sentences: a word no sentence holds (a town, a school, a situation told in passing)
+    # cannot tell them apart, and must not change which ones lead. A fiche's sections are chosen
+    # by the section the need asks about (focus) and keep the need's whole weight.
+    query = set(tokenize(need.query))
+    if hit.source == "oscar":
+        query &= set().union(*(words for *_, words, _ in candidates))
+    asked = query - naming or query
+    units: list[Unit] = []
+    for text, section, paragraph, words, close in candidates:
+        overlap = len(asked & words) / len(asked) if asked else 0.0
+        units.append(Unit(text, section, len(units), overlap + 0.3 * close / top, paragraph))
     best = max(u.score for u in units)
     chosen, words = [], 0
     for unit in sorted(units, key=lambda u: (-u.score, u.position)):
@@ -163,10 +171,14 @@ def answers_that_question(need: Understanding, hit: Hit) -> bool:
 
 
 def _lead(units: list[Unit], need: Understanding, hit: Hit) -> str:
-    text = _join([(u.text, u.paragraph) for u in units])
+    return _no_yes_no(_join([(u.text, u.paragraph) for u in units]), need, hit)
+
+
+def _no_yes_no(text: str, need: Understanding, hit: Hit) -> str:
+    """A unit without its leading « Oui »/« Non » unless the source answers that very question."""
     if _YES_NO.match(text) and not answers_that_question(need, hit):
         text = _YES_NO.sub("", text, count=1)
-        text = text[:1].upper() + text[1:]
+        return text[:1].upper() + text[1:]
     return text
 
 
@@ -209,7 +221,7 @@ class ExtractiveDrafter:
         lead = _lead(units, need, best) if units else _cut(passage_body(best), MAX_LEAD_WORDS)
         if best.source == "oscar":
             led = {u.text for u in units}
-            rest = [(text, (n, line)) for n, p in enumerate(passages)
+            rest = [(_no_yes_no(text, need, best), (n, line)) for n, p in enumerate(passages)
                     for text, line in _units(clean(p.text, best.title)) if text not in led]
             answer = lead + (f"\n\n{_cut(_join(rest), MAX_SNIPPET_WORDS)}" if rest else "")
         else:

@@ -44,6 +44,7 @@ class Lexicon:
     acronyms: dict[str, str]
     jobs: dict[str, tuple[str, ...]]
     profile: dict[str, tuple[str, ...]]
+    agreement: dict[str, str] = field(default_factory=dict)  # folded feminine word describing a person -> masculine
 
     @classmethod
     def load(cls, path: Path = LEXICON) -> "Lexicon":
@@ -53,6 +54,7 @@ class Lexicon:
             acronyms=dict(data["acronyms"]),
             jobs={" ".join(words(k)): tuple([v] if isinstance(v, str) else v) for k, v in data["jobs"].items()},
             profile={fact: tuple(values) for fact, values in data["profile"].items()},
+            agreement={fold(k): v for k, v in data.get("agreement", {}).items()},
         )
 
     @property

@@ -88,7 +88,7 @@ class Understanding:
 
 
 # -- the writer's situation -----------------------------------------------------------------
-_SUBJECT = r"(?:je\s+suis|j'?\s*suis|jsuis|chui|chuis|suis|il\s+est|elle\s+est|(?:mon|ma|notre)\s+(?:fils|fille|enfant)\s+est|on\s+est|nous\s+sommes)"
+_SUBJECT = r"(?:je\s+ne\s+suis\s+pas|(?:il|elle)\s+n'est\s+pas|je\s+suis|j'?\s*suis|jsuis|chui|chuis|suis|il\s+est|elle\s+est|(?:mon|ma|notre)\s+(?:fils|fille|enfant|copine|copain|pote|amie?|niece|neveu|soeur|frere|cousine?)(?:\s+de\s+\d{1,2}\s+ans)?\s+est|on\s+est|nous\s+sommes)"
 _LEVELS = (
     (r"6e|6eme|sixieme", "6e"), (r"5e|5eme|cinquieme", "5e"), (r"4e|4eme|quatrieme", "4e"),
     (r"3e|3eme|troisieme|3e prepa[- ]metiers", "3e"), (r"seconde|2nde|2de", "seconde"),
@@ -106,7 +106,7 @@ LEVEL_STATEMENT = re.compile(
     rf"\b(?:(?:{_SUBJECT})\s+(?:actuellement\s+|en\s+ce\s+moment\s+)?(?:en\s+)?(?:classe\s+de\s+)?(?P<level>{_LEVEL_WORDS})"
     rf"|(?<![\w'])(?:en|de)\s+(?P<year>{_SCHOOL_YEARS}))\b(?!\s*(?:annee|fois))"
 )
-AGE = re.compile(r"\b(?:j'?\s*ai|il\s+a|elle\s+a|age[e]?\s+de|qui\s+a)\s+(?P<age>\d{1,2})\s*ans\b")
+AGE = re.compile(r"\b(?:j'?\s*ai|il\s+a|elle\s+a|age[e]?\s+de|qui\s+a|(?:fils|fille|enfant|ado)\s+de)\s+(?P<age>\d{1,2})\s*ans\b")
 _PLACE_END = r"(?=\s*(?:[,.;:!?()]|$|\s+(?:et|mais|donc|je|j'|on|nous|il|elle|ma|mon|depuis|alors|car)\b))"
 PLACE = re.compile(
     r"\b(?:j'?\s*habite|jhabite|on\s+habite|nous\s+habitons|je\s+vis|on\s+vit|nous\s+vivons|je\s+reside|"
@@ -129,6 +129,8 @@ ORIGIN_STATEMENT = re.compile(
 _CONDITION = (r"en\s+situation\s+de\s+handicap|handicapee?|dyslexique|dyspraxique|dyscalculique|dysphasique|autiste|"
               r"malvoyante?|non-voyante?|aveugle|malentendante?|sourde?|dialysee?|amputee?|diabetique|epileptique|"
               r"atteinte?\s+d[eu']\s*[\w' -]{3,30}?(?=[,.;!?]|\s+et\b|$)|en\s+fauteuil(?:\s+roulant)?|hyperactive?|tdah")
+CONDITION_STATEMENT = re.compile(rf"\b(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:{_CONDITION})")
+ADULT_FROM = 26  # an age from which a return to studies has its own procedures
 SITUATION_STATEMENT = re.compile(
     rf"\b(?:(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:{_CONDITION}|boursiere?s?(?:\s+(?:a\s+l'|au\s+)?echelon\s+\w+)?|"
     r"apprentie?|alternante?|salariee?|en\s+reconversion|demandeu(?:r|se)\s+d'emploi|sportive?\s+de\s+haut\s+niveau)"
@@ -141,6 +143,35 @@ WRITER_PHRASE = re.compile(
     r"\b(?:(?:pour\s+)?(?:ma|mon|notre|nos|mes)\s+(?:fille|fils|enfant|enfants|gamin|gamine|garcon|ado)"
     r"|je\s+suis\s+(?:sa|la|le|son)\s+(?:mere|pere|maman|papa)|en\s+tant\s+que\s+(?:parent|mere|pere))\b"
 )
+# Who the question is about when it is not the writer ("ma copine", "mon neveu"): a fact, not search words.
+THIRD_PARTY = re.compile(
+    r"\b(?:ma|mon|notre|une|un)\s+(?:copine|copain|pote|amie?|meilleure?\s+amie?|niece|neveu|soeur|frere|cousine?|filleule?|"
+    r"petite?\s+amie?|camarade|voisine?|collegue)\b"
+)
+# "une fille peut-elle…", "les garçons": the writer's or subject's gender is never what is asked
+# (never inside a compound such as "sage-femme").
+GENDER_NOUN = re.compile(r"(?<![\w-])(?:(?:une?|les|des|en\s+tant\s+que|pour\s+(?:une?|les))\s+)?(?:fille|garcon|femme|homme|mec|meuf|nana|gars)s?(?![\w-])")
+# "dans un lycée de Sarcelles", "au lycée français de Casablanca": where the writer studies, not what is asked.
+SCHOOL_PLACE = re.compile(
+    r"\b(?:dans|au|a)\s+(?:un\s+|une\s+|le\s+|la\s+|l')?(?:lycee|college|etablissement|ecole|fac|universite)"
+    r"(?:\s+[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise))?\s+(?:de|du|des|d'|a|en|au)\s*(?:la\s+|l'|le\s+)?(?=[A-Z\u00c0-\u00dd0-9])"
+    r"[^\s,.;:!?()]+(?:\s+(?:de|du|des|d'|la|le|les|l')?\s*[A-Z\u00c0-\u00dd0-9][^\s,.;:!?()]*)*"
+)
+# A place right after a statement about the writer ("je suis en terminale à Strasbourg").
+PLACE_TAIL = re.compile(
+    r"\s*,?\s*(?:\b(?:a|en|au|aux|dans\s+l[ea]|pres\s+de)\s+(?:la\s+|l')?)(?=[A-Z\u00c0-\u00dd])"
+    r"[^\s,.;:!?()]+(?:[ -](?:de|du|des|d'|la|le|sur|en)?\s*[A-Z\u00c0-\u00dd][^\s,.;:!?()]*)*"
+)
+# Coming to France to study ("un master en France", "venir en France"): the writer lives or studied
+# abroad, a situation with its own procedure; "en France" itself is that fact, not search words
+# (but for the procedure named « Études en France »).
+TO_FRANCE = re.compile(r"(?<!etudes\s)(?<!campus\s)\ben\s+france\b")
+NEGATED = re.compile(r"\bn(?:e\s+|')(?:suis|est|sommes|sont|ai|a)\s+(?:pas|plus|jamais)\s+(?:d'|de\s+|un\s+|une\s+)?[\w'-]+")
+FAMILY = re.compile(
+    r"\b(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere|famille\s+nombreuse|parents\s+(?:divorces|separes)|"
+    r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale)\b"
+)
+AGE_PHRASE = re.compile(r"\b(?:a|des|depuis|de)\s+(?:l'age\s+de\s+)?\d{1,2}\s*ans\b|\bil\s+y\s+a\s+\w+\s+ans\b")
 POLITENESS = re.compile(
     r"\b(?:bonjour|bonsoir|salut|coucou|hello|re\b|madame|monsieur|merci(?:\s+(?:d'avance|beaucoup|bcp|par\s+avance|"
     r"pour\s+votre\s+(?:aide|reponse)))?|cordialement|bien\s+a\s+vous|bonne\s+(?:journee|soiree)|"
@@ -231,10 +262,11 @@ class Understander:
                 need = f"{subject} — {current}" if current else subject
                 followup = True
         expansions = self._expansions(need, vocabulary)
-        neutral = _neutral(need, vocabulary.masculine)
+        neutral = _neutral(need, {**self.lexicon.agreement, **vocabulary.masculine})
         understood = Understanding(need=need, profile=profile, expansions=tuple(expansions), followup=followup,
                                    neutral=neutral)
-        intent = self._intent(need, vocabulary.matches(need), expansions, vocabulary)
+        searched = neutral or need  # the intent, like search, reads one gender form
+        intent = self._intent(searched, vocabulary.matches(searched), expansions, vocabulary)
         return Understanding(need=need, profile=profile, intent=intent, expansions=tuple(expansions), followup=followup,
                              names=tuple(vocabulary.matches(understood.query)), neutral=neutral)
 
@@ -260,12 +292,40 @@ class Understander:
         sentences = [s for s in _sentences(text) if _content(_strip_profile(s))]
         if len(sentences) >= 4:
             sentences = self._asking(sentences)
+        context = [self._context(s, sentences[i + 1] if i + 1 < len(sentences) else "") for i, s in enumerate(sentences)]
+        if all(context):  # all of it tells: the family's story still goes
+            context = [bool(FAMILY.search(fold(s))) for s in sentences]
+        if not all(context):
+            sentences = [s for s, told in zip(sentences, context) if not told]
         kept = []
         for sentence in sentences:
-            stripped = _strip_profile(sentence)
+            stripped = _strip_profile(sentence if self._asks(sentence) else _strip_places(sentence))
             if _content(stripped):
                 kept.append(stripped)
         return _tidy(" ".join(kept))
+
+    @staticmethod
+    def _asks(sentence: str) -> bool:
+        """Does the sentence ask or wish something (where a place may be what is asked)?"""
+        folded = fold(sentence)
+        return "?" in sentence or bool(_ASKING.search(folded) or _WISH.search(folded))
+
+    def _context(self, sentence: str, following: str) -> bool:
+        """A sentence that only tells (« J'ai 34 ans et j'ai arrêté l'école il y a quinze ans. »,
+        « Mes parents sont divorcés. »): it neither asks, nor wishes, nor names a subject, nor
+        leads to a short question that needs it. Such context is the profile's, never search
+        words, when the message says something else too. The rule does not look for the writer's
+        facts in it, so that a sentence reads the same with or without them."""
+        folded = fold(sentence)
+        if "?" in sentence or _ASKING.search(folded):
+            return False
+        if FAMILY.search(folded):
+            return True  # the family's story is never the question
+        if _WISH.search(folded) or self.vocabulary.get().matches(sentence) or self._lexicon_terms(sentence):
+            return False
+        # told about the writer, or followed by a question that stands on its own
+        return (any(pattern.search(folded) for pattern in WRITER_FACTS)
+                or bool(following) and "?" in following and len(tokenize(_strip_profile(following))) >= 6)
 
     def _asking(self, sentences: list[str]) -> list[str]:
         """Of a long message, the sentences that ask something, name what it is about, or lead
@@ -389,8 +449,12 @@ class Understander:
             start, end = match.span("place")
             place = re.sub(r"^(?:[aà]|en|au|aux|dans|sur|pr[eè]s de|vers)\s+", "", readable[start:end].strip(), flags=re.I) or None
         age = int(m.group("age")) if (m := AGE.search(text)) else None
+        affirmed = NEGATED.sub(" ", text)  # "je ne suis pas boursier" is no scholarship
         situations = tuple(label for fact, label in SITUATION_FACTS.items()
-                           if fact in self._profile_phrases and self._profile_phrases[fact].search(text))
+                           if fact in self._profile_phrases and self._profile_phrases[fact].search(affirmed)
+                           or fact == "foreign" and TO_FRANCE.search(affirmed)
+                           or fact == "adult" and age is not None and age >= ADULT_FROM
+                           or fact == "disability" and CONDITION_STATEMENT.search(affirmed))
         if "overseas" in self._profile_phrases and place is None and (m := self._profile_phrases["overseas"].search(text)):
             place = readable[m.start():m.end()]
         writer = None
@@ -431,15 +495,44 @@ class Understander:
 _ASKING = re.compile(
     r"\b(?:demande\s+si|savoir\s+si|se\s+demande|(?:voudrait|veut|aimerait)\s+savoir)\b"
     r"|^\s*(?:comment|quel|quelle|quels|quelles|est-ce|combien|pourquoi|ou\b|quand|peut-on|puis-je|faut-il|dois-je|"
-    r"je\s+(?:voudrais|veux|souhaite|souhaiterais|aimerais)\s+(?:savoir|connaitre|comprendre)|"
+    r"(?:je\s+|j')(?:voudrais|veux|souhaite|souhaiterais|aimerais)\s+(?:savoir|connaitre|comprendre)|"
     r"pouvez-vous|pourriez-vous|est\s+ce\s+que|c'est\s+quoi|qu'est-ce)"
 )
 
 
+# Pronouns and articles take the gender of what they stand for: one form on both sides.
+PRONOUNS = {"elle": "il", "elles": "ils"}
+ARTICLES = {"une": "un", "la": "le", "cette": "ce"}
+
+
+# What a message says of the writer (or of whom it is about): taken out of the need.
+WRITER_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT,
+                SITUATION_STATEMENT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
+
+
 def _neutral(need: str, masculine: dict[str, str]) -> str:
-    """The need with the feminine words of job titles in their masculine form ("" if none)."""
-    changed = re.sub(r"[\w'-]+", lambda m: masculine.get(fold(m.group(0)), m.group(0)), need)
+    """The need in one gender form ("" if it has none other): the feminine words of job titles
+    and of the words that describe a person ("admise", "lycéenne") in their masculine form, the
+    pronouns and the article before such a word with them — what search, the dense side
+    included, reads, so that "elle veut devenir développeuse" and "il veut devenir développeur"
+    meet the same documents with the same scores."""
+    tokens = re.split(r"([\w-]+)", need)
+    for i in range(1, len(tokens), 2):
+        word = fold(tokens[i])
+        if word in PRONOUNS:
+            tokens[i] = _as_written(tokens[i], PRONOUNS[word])
+        elif word in masculine:
+            tokens[i] = _as_written(tokens[i], masculine[word])
+            # the article just before, across a space or an elision ("une développeuse", "l'")
+            if i >= 2 and tokens[i - 1].strip() == "" and fold(tokens[i - 2]) in ARTICLES:
+                tokens[i - 2] = _as_written(tokens[i - 2], ARTICLES[fold(tokens[i - 2])])
+    changed = "".join(tokens)
     return changed if changed != need else ""
+
+
+def _as_written(word: str, replacement: str) -> str:
+    """`replacement` with the capital `word` had ("Elle" -> "Il")."""
+    return replacement[:1].upper() + replacement[1:] if word[:1].isupper() else replacement
 
 
 def _sentences(text: str) -> list[str]:
@@ -454,16 +547,42 @@ def _strip_profile(sentence: str) -> str:
     if len(folded) != len(sentence):  # a character that folds to several: cut the folded text
         sentence = folded
     spans: list[tuple[int, int]] = []
-    for pattern in (LEVEL_STATEMENT, AGE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT, SITUATION_STATEMENT,
-                    WRITER_PHRASE, POLITENESS):
+    for pattern in (*WRITER_FACTS, POLITENESS):
         spans += [m.span() for m in pattern.finditer(folded)]
+    # where the writer studies, read on the written text (a place name has a capital)
+    spans += [m.span() for m in SCHOOL_PLACE.finditer(_accents_kept_folded_case(sentence, folded))]
     if not spans:
         return sentence
+    # a statement about the writer carries the place after it ("en terminale à Strasbourg") and
+    # the aside in parentheses after it ("malentendante (implants)")
+    cased = _accents_kept_folded_case(sentence, folded)
+    for start, end in list(spans):
+        if tail := PLACE_TAIL.match(cased, end):
+            spans.append((end, tail.end()))
+        if aside := re.match(r"\s*\([^()]{0,60}\)", folded[end:]):
+            spans.append((end, end + aside.end()))
     keep = [True] * len(sentence)
     for start, end in spans:
         for i in range(start, end):
             keep[i] = False
     return "".join(ch if kept else " " for ch, kept in zip(sentence, keep))
+
+
+def _strip_places(sentence: str) -> str:
+    """A sentence that tells rather than asks, without the places it names (« j'ai eu ma licence à
+    Dakar, au Sénégal »): where the writer lives or studied is a fact about them."""
+    folded = fold(sentence)
+    cased = _accents_kept_folded_case(sentence, folded)
+    source = sentence if len(folded) == len(sentence) else folded
+    cuts = [m.span() for m in PLACE_TAIL.finditer(cased) if m.group(0).strip()]
+    for start, end in reversed(cuts):
+        source = source[:start] + " " + source[end:]
+    return source
+
+
+def _accents_kept_folded_case(sentence: str, folded: str) -> str:
+    """The folded sentence (no accents) with the written case back, for rules that need a capital."""
+    return "".join(f.upper() if o.isupper() else f for o, f in zip(sentence, folded)) if len(sentence) == len(folded) else folded
 
 
 def _content(text: str) -> bool:
@@ -472,9 +591,11 @@ def _content(text: str) -> bool:
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    text = re.sub(r"\b(?:et|mais|donc|alors)\s*(?=[,.;:!?])", "", text, flags=re.IGNORECASE)  # a connective left alone
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"^(?:[,.;:!]\s*|(?:et|mais|donc|alors)\s+)+", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"([,;:])\s*(?=[,;:.!?])", "", text)
-    return text.strip(" ,;:")
+    text = re.sub(r"([,;:])\s*(?=[,;:.!?])", "", text).strip(" ,;:")
+    return text[:1].upper() + text[1:]  # one form whatever came before it (what the embedder reads)
 
 
 def plain_title(title: str) -> str:

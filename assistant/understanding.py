@@ -595,7 +595,9 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"^(?:[,.;:!]\s*|(?:et|mais|donc|alors)\s+)+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"([,;:])\s*(?=[,;:.!?])", "", text).strip(" ,;:")
-    return text[:1].upper() + text[1:]  # one form whatever came before it (what the embedder reads)
+    # one form whatever came before it (what the embedder reads): a first word in lower case, as most
+    # questions are typed, unless it is an acronym or a name written in capitals (« CAES », « IFSI »)
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def plain_title(title: str) -> str:

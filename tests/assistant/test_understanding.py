@@ -32,7 +32,7 @@ def test_informal_french_is_normalised(demo_index, written, standard):
 def test_the_writers_situation_is_a_fact_not_search_words(understand):
     understood = understand("Bonjour, je suis en terminale, j'habite à Bobigny et j'ai 17 ans. "
                             "Je suis boursière. Comment devenir infirmière ? Merci d'avance")
-    assert understood.need == "Comment devenir infirmière?"
+    assert understood.need == "comment devenir infirmière?"  # one form, the first word in lower case (what the embedder reads)
     assert understood.profile.level == "terminale" and understood.profile.writer == "eleve"
     assert understood.profile.place == "Bobigny" and understood.profile.age == 17
     assert understood.profile.situations == ("boursier",)

@@ -80,6 +80,12 @@ def wait_quiet(limit: float, others: float, longest: float, every: float = 30.0)
     return load1(), busy, time.monotonic() - started
 
 
+def uvloop_run(coroutine):
+    import uvloop  # installed with uvicorn[standard]
+
+    return uvloop.run(coroutine)
+
+
 def cpu_seconds(pids: list[int]) -> dict:
     """CPU seconds used so far by the servers' web processes, their children (the model processes),
     this client, and the whole machine (every process's time on every core; interrupts and the
@@ -529,6 +535,8 @@ def main() -> None:
                         help="other processes' CPU (cores, on average over a window) past which the phase is disturbed (0: never)")
     parser.add_argument("--attempts", type=int, default=3, help="runs of a disturbed phase, at most")
     parser.add_argument("--json", type=Path, default=None, help="append each phase's figures to this file (JSON lines)")
+    parser.add_argument("--uvloop", action="store_true", help="run the load client on uvloop (a cheaper event loop: "
+                        "the client shares the servers' 2 cores)")
     parser.add_argument("--browser-console", action="store_true",
                         help="one more console, a real page in Chromium: when each user message is painted in it")
     args = parser.parse_args()
@@ -604,7 +612,7 @@ def run_one(args: argparse.Namespace, number: int, title: str, count: int, draft
     processes, bases = start_servers(count, env, workdir)
     summary: dict = {"phase": number, "title": title, "load_before": load, "busy_before": busy}
     try:
-        results = asyncio.run(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
+        results = (uvloop_run if args.uvloop else asyncio.run)(run_phase(bases, args.widgets, args.consoles, rate, args.seconds, drafts,
                                         [p.pid for p in processes], flood, args.browser_console))
         for result in results:
             result["disturbed"] = bool(args.max_others) and others_cores(result) > args.max_others

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.chain import Assistant
 from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
+from assistant.pii.places import communes
 from relais.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def _child_start(settings: Settings, drafting: bool, open_assistant: Callable[[S
         _scrubber = _assistant.scrubber
     else:
         _scrubber = Scrubber()
+    communes()  # loaded in the background with spaCy: wait for it, so that ready means ready (the first messages do not)
     gc.collect()
     gc.freeze()  # the models' objects stay out of the collector's way, as in the web process
 

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from tests.conftest import ROOT
-from tests.web.conftest import free_port, wait_ready
+from tests.web.conftest import free_port, serving
 from tests.web.test_browser import browser  # noqa: F401 (module fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -57,14 +57,8 @@ def server(demo_home, tmp_path_factory, smtp):
         subprocess.run([sys.executable, "-m", "relais", "users", "add", login, "--role", role,
                         *(["--service", service] if service else [])],
                        input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, process)
-    yield {"base": base, "env": env, "database": database}
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(env) as base:
+        yield {"base": base, "env": env, "database": database}
 
 
 class Public:

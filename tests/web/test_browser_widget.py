@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.conftest import ROOT
-from tests.web.conftest import free_port, wait_ready
+from tests.web.conftest import serving
 from tests.web.test_browser import PASSWORD, browser  # noqa: F401 (module fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -40,16 +40,10 @@ def server(demo_home, tmp_path_factory):
     subprocess.run([sys.executable, "-m", "relais", "users", "add", "conseil", "--role", "counsellor",
                     "--service", "moel"], input=f"{PASSWORD}\n{PASSWORD}\n", env=env, cwd=ROOT, check=True,
                    capture_output=True, text=True)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, process)
-    engine = create_engine(f"sqlite:///{database}")
-    yield {"base": base, "db": engine}
-    engine.dispose()
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(env) as base:
+        engine = create_engine(f"sqlite:///{database}")
+        yield {"base": base, "db": engine}
+        engine.dispose()
 
 
 @pytest.fixture
@@ -344,14 +338,8 @@ def paced_server(demo_home, tmp_path_factory):
     env = {**os.environ, "RELAIS_HOME": str(home), "RELAIS_SECRET_KEY": "navigateur-file",
            "RELAIS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('paced') / 'relais.sqlite'}",
            "RELAIS_CONVERSATIONS_BURST": "1", "RELAIS_CONVERSATIONS_PACE": "3"}
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, process)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(env) as base:
+        yield base
 
 
 def test_a_conversation_waiting_its_turn_says_so_then_opens(browser, paced_server, shots):  # noqa: F811

@@ -5,14 +5,12 @@ axe-core finds no serious or critical accessibility violation on either."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT
-from tests.web.conftest import free_port, wait_ready
+from tests.web.conftest import serving
 from tests.web.test_browser import browser  # noqa: F401 (the module's Chromium)
 from tests.web.test_quality import conversation
 
@@ -37,14 +35,8 @@ def server(demo_home, tmp_path_factory):
     conversation(store, counsellor.id, "moel", "Mon fils n'a pas de lycée", "Voir la fiche internat.", 0.2,
                  outcome="rejected", answer="Contactez le CIO de votre secteur.", reason="Hors sujet.")
     store.sessions.kw["bind"].dispose()
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, process)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(env) as base:
+        yield base
 
 
 def staff_page(browser, base: str):  # noqa: F811

@@ -150,6 +150,7 @@ const pending = new Map();
 const shown = new Set();
 let retries = 0; // resends in a row after the server could not process a message
 let reconnects = 0; // connections lost in a row: the next try waits longer (reset by a welcome)
+let reconnectTimer = null; // the next try, while the connection is lost
 let profileToSend = false; // a profile given before the conversation existed: sent at the welcome
 let typingTimer = null;
 let reopening = ""; // « Le service rouvre … » when the service is closed
@@ -497,11 +498,21 @@ function connect() {
   });
   socket.addEventListener("close", () => {
     status.textContent = "Connexion perdue, nouvelle tentative…";
-    // Less and less often (1.5 s, 3 s… up to 30 s, a little random so a class does not retry in step),
+    // Less and less often (1.5 s, 3 s… up to 10 s, a little random so a class does not retry in step),
     // until a welcome says the server is there again.
-    setTimeout(connect, Math.min(30000, 1500 * 2 ** reconnects++) * (0.8 + 0.4 * Math.random()));
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(connect, Math.min(10000, 1500 * 2 ** reconnects++) * (0.8 + 0.4 * Math.random()));
   });
 }
+
+// The person sends a message or the browser is back online: no reason to wait for the next try.
+function reconnectNow() {
+  if (!reconnectTimer || (socket && socket.readyState !== WebSocket.CLOSED)) return;
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  connect();
+}
+window.addEventListener("online", reconnectNow);
 
 // -- opening and closing the panel -----------------------------------------------------------------
 async function start(focus) {
@@ -554,6 +565,7 @@ form.addEventListener("submit", (event) => {
   const key = crypto.randomUUID();
   addPending(key, text);
   sendPending(key);
+  reconnectNow();
   input.value = "";
   input.focus();
 });

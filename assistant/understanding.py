@@ -188,13 +188,17 @@ _CONNECTIVE_START = re.compile(
     r"^\s*(?:(?:ok|okay|d'accord|ah|merci|super)\s*,?\s*)?(?:et|mais|sinon|du\s+coup|aussi|alors|donc|pareil|meme\s+question|par\s+contre)\b"
 )
 # The writer corrects what they said: always read with it.
-_CLARIFICATION_START = re.compile(r"^\s*(?:non|en\s+fait|je\s+parle\s+d|je\s+voulais\s+dire|plutot|pas\s+(?:du|de\s+la|le|la))\b")
+_CLARIFICATION_START = re.compile(
+    r"^\s*(?:non|en\s+fait|je\s+parle\s+d|je\s+voulais\s+dire|plutot|pas\s+(?:du|de\s+la|le|la)|c'est\s+pas|ce\s+n'est\s+pas)\b"
+)
 _PRONOUN_START = re.compile(r"^\s*(?:ca|c'est|c'etait|il|elle|ils|elles|y|en|faut|on)\b")
 _DEMONSTRATIVE = re.compile(r"\b(?:ce|cette|ces)\s+(?:metiers?|formations?|diplomes?|bac|bts|but|cap|licence|master|ecoles?|etudes|concours|filiere)\b")
 _ANAPHORA = re.compile(
     r"\b(?:ca|cela|celle-ci|celui-ci|le\s+meme|la\s+meme|y\s+aller|en\s+faire|y\s+acced\w*|y\s+entrer|y\s+preparent)\b"
     + "|" + _DEMONSTRATIVE.pattern
 )
+# « ça » that points at nothing: « comment ça se passe », « ça marche comment »
+_IDIOMS = re.compile(r"\b(?:comment\s+ca|ca\s+se\s+passe|ca\s+marche|ca\s+fonctionne|ca\s+veut\s+dire)\b")
 # A wish names the subject of a conversation better than a remark ("il veut devenir plombier").
 _WISH = re.compile(r"\b(?:devenir|etre|faire|metier|interesse|passionne|reve|projet|veut|voudrait|voudrais|souhaite|vise)\b")
 # What people ask about a subject already named: duration, pay, access, what comes next…
@@ -353,12 +357,14 @@ class Understander:
             return True
         if self._named(need, vocabulary):
             return bool(_CONNECTIVE_START.search(opening)) and words_in_need <= 4
-        if _ANAPHORA.search(folded) or _CONNECTIVE_START.search(opening) or _PRONOUN_START.search(opening):
+        if _ANAPHORA.search(_IDIOMS.sub(" ", folded)) or _CONNECTIVE_START.search(opening):
             return True
         if _ASPECT.search(folded):
             return True
-        if INTENT_CUES["procedure"].search(folded) and words_in_need >= 4:
-            return False
+        if INTENT_CUES["procedure"].search(folded) and words_in_need >= 3:
+            return False  # « on lui réclame une attestation… »: a procedure question stands alone
+        if _PRONOUN_START.search(opening):
+            return True
         return words_in_need <= 6
 
     def _named(self, text: str, vocabulary: Vocabulary) -> list[str]:
@@ -377,12 +383,29 @@ class Understander:
         for need in needs:
             if INTENT_CUES["procedure"].search(fold(need)) and len(tokenize(need)) >= 2:
                 return need  # a procedure: its words are the subject ("liste d'attente", "vœux"…)
-        named = [(need, self._named(need, vocabulary), bool(vocabulary.matches(need))) for need in needs]
-        # a fiche named in a wish first, then any fiche named, then any hotline word; latest first
-        for need, names, fiche in sorted(named, key=lambda row: (not (row[2] and _WISH.search(fold(row[0]))), not row[2])):
+        named = [(need, self._wished(need, vocabulary), bool(vocabulary.matches(need))) for need in needs]
+        # a fiche named in a wish first (the first wish: later ones are asides, « ils disent que je
+        # ferais mieux de faire ingé »), then any fiche named, then any hotline word; latest first
+        wishes = [row for row in named if row[2] and _WISH.search(fold(row[0])) and row[1]]
+        if wishes:
+            return " ".join(wishes[-1][1][:3])
+        for need, names, fiche in sorted(named, key=lambda row: not row[2]):
             if names:
                 return " ".join(names[:3])
         return next((need for need in needs if len(tokenize(need)) >= 2), "")
+
+    def _wished(self, need: str, vocabulary: Vocabulary) -> list[str]:
+        """The subjects `need` names, those after its wish first (« en spé physique-chimie, je
+        voudrais faire architecte »: architecte), none held in a longer one (« CAP coiffure », not
+        « CAP » too)."""
+        names = self._named(need, vocabulary)
+        names = [n for n in names if not any(fold(n) != fold(o) and fold(n) in fold(o) for o in names)]
+        wish = _WISH.search(fold(need))
+        if wish:
+            folded = fold(need)
+            after = [n for n in names if folded.find(fold(n), wish.start()) >= 0]
+            names = after + [n for n in names if n not in after]
+        return names
 
     def _job_names(self) -> tuple[re.Pattern[str], dict[str, str]]:
         """The lexicon's job names as one pattern, keys in one gender form (as the text is read),

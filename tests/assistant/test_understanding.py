@@ -65,6 +65,24 @@ def test_a_follow_up_is_completed_with_the_subject_of_earlier_turns(understand):
     assert not first.followup  # a first message is never completed
 
 
+def test_the_subject_is_what_the_first_wish_names(understand):
+    # the job after the wish, not the school subject before it; a later aside does not replace it
+    understood = understand("je suis en spé maths physique-chimie et je voudrais devenir architecte",
+                            "mon oncle dit que je ferais mieux de faire plombier", "ça paye bien ?")
+    assert understood.followup and understood.need.startswith("architecte")
+    cap = understand("mon fils veut faire un CAP cuisine", "et après il pourra continuer ?")
+    assert cap.need.lower().count("cap") == 1  # « CAP cuisine », not « CAP CAP cuisine »
+
+
+def test_a_procedure_question_stands_alone_even_after_a_subject(understand):
+    for message in ("on lui demande de payer la CVEC avant son inscription, c'est obligatoire ?",
+                    "pour s'inscrire sur Parcoursup, ça se passe comment ?"):
+        understood = understand("mon fils veut devenir boulanger", message)
+        assert not understood.followup and "boulanger" not in understood.need
+    corrected = understand("je suis sur liste d'attente et mon rang ne bouge pas", "c'est pas Parcoursup, c'est Mon Master")
+    assert corrected.followup and "attente" in corrected.need  # a correction is read with what it corrects
+
+
 def test_small_talk_between_turns_is_skipped(understand):
     understood = understand("je voudrais devenir boulanger", "ok merci", "et le salaire ?")
     assert understood.followup and understood.need.startswith("boulanger")

@@ -322,10 +322,13 @@ def serve(
               f"  console              http://{shown}:{port}/console (compte nécessaire : relais users add)\n"
               f"  journaux             {logs}/access.log, {logs}/errors.log\n"
               f"Ctrl+C pour arrêter.")
-    # proxy headers are read by the app itself, only from RELAIS_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
+    # proxy headers are read by the app itself, only from RELAIS_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1).
+    # No permessage-deflate: chat frames are a few hundred bytes, and compressing each one costs CPU at
+    # both ends plus a zlib context of some 300 kB per open socket.
     try:
         uvicorn.run(create_app(lambda: build_services(settings), settings), host=host, port=port, log_config=None,
-                    log_level="warning", access_log=False, ws_max_size=65536, proxy_headers=False)
+                    log_level="warning", access_log=False, ws_max_size=65536, ws_per_message_deflate=False,
+                    proxy_headers=False)
     except KeyboardInterrupt:  # uvicorn stops cleanly on Ctrl+C, then hands the interrupt back
         pass
     out.print("Relais arrêté.")

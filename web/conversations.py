@@ -233,16 +233,24 @@ async def offline_request(ctx: Services, form: protocol.OfflineForm, address: st
 
 
 # -- drafts for the counsellors -------------------------------------------------------------
+# A person writing faster than drafts are made: three of their drafts at most are waiting or being
+# made, the others are skipped (their messages are relayed as always), so that a burst never fills
+# the backlog of all.
+DRAFTS_PER_CONVERSATION = 3
+
+
 def start_draft(ctx: Services, stored: StoredMessage) -> None:
     """Draft off the socket's path; past the backlog, counsellors answer without a draft."""
-    hub = ctx.hub
-    if len(hub.drafting) >= ctx.settings.draft_backlog:
-        log.warning("draft skipped: %d drafts already waiting", len(hub.drafting))
-        task = asyncio.create_task(_publish(ctx, Notice(protocol.DraftSkipped(conversation=stored.conversation,
-                                                                              seq=stored.seq),
-                                                        stored.conversation, stored.service)))
+    hub, conversation = ctx.hub, stored.conversation
+    here = hub.drafts_of[conversation]
+    if len(hub.drafting) >= ctx.settings.draft_backlog or here >= DRAFTS_PER_CONVERSATION:
+        log.warning("draft skipped: %d drafts already waiting (%d of this conversation)", len(hub.drafting), here)
+        task = asyncio.create_task(_publish(ctx, Notice(protocol.DraftSkipped(conversation=conversation, seq=stored.seq),
+                                                        conversation, stored.service)))
     else:
         task = asyncio.create_task(draft_for_counsellors(ctx, stored))
+        hub.drafts_of[conversation] += 1
+        task.add_done_callback(lambda _: hub.draft_done(conversation))
     hub.drafting.add(task)  # keep a reference until done
     task.add_done_callback(hub.drafting.discard)
 
@@ -254,7 +262,7 @@ async def draft_for_counsellors(ctx: Services, stored: StoredMessage) -> None:
     conversation = stored.conversation
     try:
         history_turns = await run_in_threadpool(ctx.store.user_turns, conversation, stored.seq)
-        async with ctx.hub.drafters(ctx.settings.draft_workers):
+        async with ctx.hub.drafters(ctx.settings.draft_workers).turn(conversation):
             payload = await ctx.nlp.draft(stored.text, stored.service, history_turns)
         draft_id = await run_in_threadpool(ctx.store.save_draft, conversation, stored.message_id, payload)
         notice = await _draft_notice(ctx, conversation, draft_id, stored.seq, payload)

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from assistant.pii.pseudonyms import PLACEHOLDER, MappingStore, PseudonymMap
 from web import protocol
 from web.deps import Counsellor
+from web.fairness import FairGate
 from web.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,10 @@ class Hub:
     consoles: set[ConsoleClient] = field(default_factory=set)
     per_address: dict[str, int] = field(default_factory=dict)
     drafting: set[asyncio.Task] = field(default_factory=set)
+    drafts_of: Counter[str] = field(default_factory=Counter)  # drafts waiting or being made, by conversation
     session_idle: timedelta = timedelta(minutes=120)
     session_lifetime: timedelta = timedelta(hours=12)
-    _drafters: asyncio.Semaphore | None = None
+    _drafters: FairGate | None = None
     _hashing: asyncio.Semaphore | None = None
     mapping_idle: timedelta = MAPPING_IDLE
     mappings: MappingStore = field(init=False)  # conversations' mappings this process read or changed
@@ -105,16 +108,22 @@ class Hub:
         client.checked_at = now
         return True
 
+    def draft_done(self, conversation: str) -> None:
+        self.drafts_of[conversation] -= 1
+        if self.drafts_of[conversation] <= 0:
+            del self.drafts_of[conversation]
+
     def hashing(self) -> asyncio.Semaphore:
         """Password checks at once (each argon2 hash takes 64 MB): a burst of logins waits its turn."""
         if self._hashing is None:
             self._hashing = asyncio.Semaphore(4)
         return self._hashing
 
-    def drafters(self, count: int) -> asyncio.Semaphore:
-        """Drafting is CPU-bound: a few at a time, so relaying messages never waits behind it."""
+    def drafters(self, count: int) -> FairGate:
+        """Drafting is CPU-bound: a few at a time, so relaying messages never waits behind it; the
+        waiting drafts take turns by conversation, so one conversation's burst delays no other much."""
         if self._drafters is None:
-            self._drafters = asyncio.Semaphore(count)
+            self._drafters = FairGate(count)
         return self._drafters
 
     def admit(self, address: str, limit: int) -> bool:

@@ -32,6 +32,7 @@ from assistant.chain import Assistant
 from assistant.pii import PseudonymMap, ScrubFailed, Scrubber
 from assistant.pii.places import communes
 from relais.settings import Settings
+from web.fairness import FairGate
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -146,6 +147,8 @@ class ProcessNlp:
         self.open_assistant = open_assistant
         self._scrubbing = self._pool(1, drafting=False)
         self._drafting = self._pool(settings.draft_workers, drafting=True)
+        # one scrub running and one ready in the pipe; the rest wait their conversation's turn
+        self._scrub_gate = FairGate(2)
 
     def _pool(self, workers: int, drafting: bool) -> ProcessPoolExecutor:
         # spawn, not fork: the web process runs threads, and a forked copy of them can deadlock
@@ -187,7 +190,8 @@ class ProcessNlp:
 
     async def scrub(self, text: str, mapping: PseudonymMap) -> tuple[str, PseudonymMap]:
         try:
-            scrubbed, grown = await self._call(False, _scrub, text, mapping.conversation_id, mapping.to_json())
+            async with self._scrub_gate.turn(mapping.conversation_id):
+                scrubbed, grown = await self._call(False, _scrub, text, mapping.conversation_id, mapping.to_json())
         except BrokenProcessPool as exc:
             raise ScrubFailed("le processus de pseudonymisation s'est arrêté") from exc
         return scrubbed, PseudonymMap.from_json(mapping.conversation_id, grown)

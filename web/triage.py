@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # how soon a new request (received by any process) is drafted
 LIVE_PAUSE_SECONDS = 0.2  # how often to look again while live chat drafts are under way
+OFFLINE_TURN = "offline"  # the offline requests take one turn among the live conversations waiting for drafts
 
 
 class Triage:
@@ -83,7 +84,7 @@ class Triage:
         request_id, question, service = claimed
         try:
             await self._live_drafts_done()
-            async with self.services.hub.drafters(self.services.settings.draft_workers):
+            async with self.services.hub.drafters(self.services.settings.draft_workers).turn(OFFLINE_TURN):
                 payload = await self.services.nlp.draft(question, service)
         except asyncio.CancelledError:
             await run_in_threadpool(store.release_offline_claim, request_id)

@@ -704,3 +704,38 @@ def test_of_two_counsellors_taking_at_once_one_wins(store):
             outcomes = sorted(pool.map(take, ids))
         assert outcomes == ["refused", "taken"], outcomes
         store.transfer(public_id, "parcoursup", None)  # back in the queue for the next round
+
+
+def test_a_burst_of_one_conversation_keeps_three_drafts_at_most_and_skips_the_rest(services, caplog):
+    """Adversarial pass 7: long messages sent in a burst filled the shared draft backlog, so that
+    nobody else got a draft for minutes. Now a conversation has three drafts in progress at most."""
+    import asyncio
+
+    from web.conversations import DRAFTS_PER_CONVERSATION, start_draft
+
+    conversation = services.store.open_in_queue("parcoursup").public_id
+    other = services.store.open_in_queue("parcoursup").public_id
+
+    async def scenario() -> tuple[int, int]:
+        gate = services.hub.drafters(services.settings.draft_workers)
+        release = asyncio.Event()
+
+        async def busy() -> None:  # the drafting processes are busy elsewhere
+            async with gate.turn("ailleurs"):
+                await release.wait()
+
+        holders = [asyncio.create_task(busy()) for _ in range(gate.width)]
+        await asyncio.sleep(0)
+        for n in range(6):
+            start_draft(services, services.store.append(conversation, "user", f"question {n} sur les vœux", f"k{n}"))
+        start_draft(services, services.store.append(other, "user", "et la CVEC ?", "o1"))
+        in_progress = services.hub.drafts_of[conversation], services.hub.drafts_of[other]
+        release.set()
+        await asyncio.gather(*holders, *list(services.hub.drafting))
+        return in_progress
+
+    with caplog.at_level("WARNING", logger="web.conversations"):
+        in_progress = asyncio.run(scenario())
+    assert in_progress == (DRAFTS_PER_CONVERSATION, 1)  # the other conversation still gets its draft
+    assert sum("draft skipped" in r.getMessage() for r in caplog.records) == 6 - DRAFTS_PER_CONVERSATION
+    assert not services.hub.drafts_of  # counted down as they end

@@ -41,6 +41,26 @@ def test_scrubbing_in_a_child_keeps_the_conversation_mapping(nlp):
     assert mapping.restore(first) == "Je suis Léa Martin, mon numéro : 06 12 34 56 78."
 
 
+def test_one_conversations_burst_of_long_messages_does_not_hold_up_another_conversation(nlp):
+    long = "Bonjour, je voudrais savoir comment se passe la suite de mes études après le bac. " * 25
+
+    async def burst() -> list[str]:
+        done: list[str] = []
+
+        async def scrub(conversation: str, text: str) -> None:
+            await nlp.scrub(text, PseudonymMap(conversation))
+            done.append(conversation)
+
+        flood = [asyncio.create_task(scrub("flood", long)) for _ in range(8)]
+        await asyncio.sleep(0.05)
+        await scrub("other", "Bonjour, c'est quoi la CVEC ?")
+        await asyncio.gather(*flood)
+        return done
+
+    done = asyncio.run(burst())
+    assert done.index("other") <= 3  # after the flood's calls already running, not after all eight
+
+
 def test_drafting_search_and_phone_mode_in_a_child(nlp):
     async def calls():
         return (await nlp.draft("c koi la CAES ?", "parcoursup"), await nlp.search("boulangère", 3),

@@ -30,7 +30,7 @@ async def rate(ctx: Services, conversation: str, frame: protocol.Rate) -> Outcom
         raise Refused("trop_rapide", "Vous écrivez trop vite : patientez un instant.")
     _, _, last_seq = await run_in_threadpool(ctx.store.state, conversation)
     if last_seq == 0:
-        raise Refused("sans_message", "Vous pourrez donner votre avis après avoir échangé avec un conseiller ou une conseillère.")
+        raise Refused("sans_message", "Vous pourrez donner votre avis une fois votre premier message envoyé.")
     if await run_in_threadpool(ctx.store.rated, conversation):  # before scrubbing: a second one costs nothing
         raise _already_rated()
     comment = None

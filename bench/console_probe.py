@@ -10,7 +10,9 @@ user's send to the message painted in the console (issue 13: first message visib
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import time
 
 # The page's own listener is added after this one, so the paint measured follows its update.
 PROBE = """
@@ -59,6 +61,20 @@ class BrowserConsole:
         await self.page.add_init_script(PROBE)
         await self.page.goto(base + "/console")
         await self.page.wait_for_function("window.__relaisFrames > 0", timeout=60000)  # its queues: connected
+        await self._settled()
+
+    async def _settled(self, idle: float = 0.05, longest: float = 20.0) -> None:
+        """Wait until the freshly opened page is idle (its main thread busy less than `idle` s in a
+        second): a counsellor's console is open before the messages come, so the window must not
+        measure the page's own start (parsing, first layouts, the browser's helper processes)."""
+        deadline = time.monotonic() + longest
+        before = (await self.main_thread())["task"]
+        while time.monotonic() < deadline:
+            await asyncio.sleep(1)
+            now = (await self.main_thread())["task"]
+            if now - before < idle:
+                return
+            before = now
 
     async def visible(self) -> dict[str, float]:
         """Marker → wall-clock ms when the message was first painted in the console."""

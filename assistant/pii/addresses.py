@@ -95,10 +95,23 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
     found = []
     for chain in chains:
         start, end = chain[0].start, max(p.end for p in chain)
+        start = _named_place_before(text, start)
         acronym = text[start:end].split()[-1].isupper() and len(text[start:end].split()[-1]) <= 6  # « résidence CROUS »
         if len(chain) >= 2 or chain[0].alone or (_cued(text, start) and not acronym):
             found.append(("ADRESSE", start, end))
     return found
+
+
+# A place's name opening an address, before a comma (« habitent La Grange Neuve, 24250 Domme »,
+# « adresse : Section Bellevue, 97139 Les Abymes »): part of it after an address cue.
+_NAMED_PLACE_BEFORE = re.compile(rf"(?<![\w'’])(?:(?:Le|La|Les|L['’])\s*)?{_CAPITALISED}(?:(?:\s+{_LINK})?\s+{_CAPITALISED}){{0,3}}\s*,\s*$")
+
+
+def _named_place_before(text: str, start: int) -> int:
+    match = _NAMED_PLACE_BEFORE.search(text, max(0, start - 60), start)
+    if match and _cued(text, match.start()):
+        return match.start()
+    return start
 
 
 def _cued(text: str, start: int) -> bool:

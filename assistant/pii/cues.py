@@ -57,8 +57,13 @@ def find_ibans(text: str) -> list[tuple[str, int, int]]:
 
 
 # -- INE -------------------------------------------------------------------------------------
-# 10 digits and a letter, or 9 digits and two letters; the letters close the number, unspaced.
-_INE = re.compile(rf"(?<![\w+])\d(?:{_SEP}\d){{9}}[A-Z](?![\w])|(?<![\w+])\d(?:{_SEP}\d){{8}}[A-Z]{{2}}(?![\w])", _FLAGS)
+# 10 digits and a letter, or 9 digits and two letters; the letters close the number, unspaced,
+# or after a space in capitals (« 0 6 2 3 4 5 6 7 8 9 K », not « 0612345678 a changé »).
+_INE = re.compile(
+    rf"(?<![\w+])\d(?:{_SEP}\d){{9}}(?:[A-Z]|[ \t](?-i:[A-Z]))(?![\w])"
+    rf"|(?<![\w+])\d(?:{_SEP}\d){{8}}(?:[A-Z]{{2}}|[ \t](?-i:[A-Z]{{2}}))(?![\w])",
+    _FLAGS,
+)
 
 
 def find_ines(text: str) -> list[tuple[str, int, int]]:
@@ -72,9 +77,9 @@ _DOSSIER_CUE = re.compile(
 )
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
 _NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
-_GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,8}}"
+_GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
 _DOSSIER_AFTER_CUE = re.compile(
-    rf"[^\d\n.?!]{{0,45}}?(?<![\d/])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
+    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )
@@ -96,12 +101,14 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
             digits = re.sub(r"\D", "", text[start:end])
             if len(digits) < 6 and re.match(r"\s+[A-ZÀ-Ö]", text[end:]):  # « 75010 Paris »: a postal code
                 continue
+            if phone_canonical(digits) is not None:  # « mon numéro 06 12… »: a phone, found as one
+                continue
             found.append(("DOSSIER", start, end))
     return found
 
 
 # -- phone numbers ---------------------------------------------------------------------------
-_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]?[1-9](?:[ \t.\-/]{0,2}\d){8}(?![ \t.\-/]{0,2}\d|\w)")
+_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]{0,3}[1-9](?:[ \t.\-/]{0,3}\d){8}(?![ \t.\-/]{0,3}\d|\w)")  # « 06 - 45 - 12… »
 _INTERNATIONAL_PHONE = re.compile(
     r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
 )
@@ -153,7 +160,7 @@ _MONTHS = (
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})-\d{{2}}-\d{{2}}"
-    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+(?P<ty>(?:19|20)?\d{{2}})"
+    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
     rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
     _FLAGS,
@@ -188,7 +195,10 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and match.start() > 0:
                 break
             year = _birth_year(match)
-            if year is None or not (1920 <= year < date.today().year):
+            if match.group("no_year") is not None:  # « née le 2 février »: a day and a month, right after the cue
+                if before.strip(" :").lower() not in ("", "le"):
+                    continue
+            elif year is None or not (1920 <= year < date.today().year):
                 continue
             if match.group("year") and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)

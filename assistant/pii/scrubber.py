@@ -42,6 +42,7 @@ _INSTITUTION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NAME_FIELD_BEFORE = re.compile(r"(?:^|\n)\s*nom(?:\s+de\s+famille|\s+d['’]usage)?\s*:\s*$", re.IGNORECASE)  # "NOM : KAYA"
+_INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
     "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
@@ -51,7 +52,7 @@ _NOT_NAMES = {
     "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
     # form labels and polite formulas spaCy takes for names
     "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
-    "thank you", "danke", "rappel",
+    "thank you", "danke", "rappel", "titulaire",
 }
 
 
@@ -146,7 +147,8 @@ class Scrubber:
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
             found.append(Entity(kind, start, end))
-        return _resolve_overlaps(found)
+        found = _resolve_overlaps(found)
+        return _resolve_overlaps(found + _repeated_names(text, found))
 
 
 def _normalise(text: str) -> Normalised:
@@ -187,10 +189,30 @@ def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
     return found
 
 
+def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:
+    """A name found once is a name wherever else the message writes it (« la maman d'Enzo… pas Enzo »):
+    each capitalised word of three letters or more, written the same, where it is not an establishment's."""
+    words = {w for e in found if e.type == "PERSONNE" for w in re.findall(r"[^\W\d_][\w'’\-]{2,}", text[e.start : e.end])}
+    words = {w for w in words if w[0].isupper() and w.lower() not in NAME_STOPWORDS and w.lower() not in _NOT_NAMES}
+    if not words:
+        return []
+    pattern = re.compile(rf"(?<![\w'’\-])(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})(?![\w'’\-])")
+    return [
+        Entity("PERSONNE", m.start(), m.end())
+        for m in pattern.finditer(text)
+        if _plausible_name(text, m.start(), m.end()) and not _PLACE_PREPOSITION.search(text, max(0, m.start() - 6), m.start())
+    ]
+
+
+_PLACE_PREPOSITION = re.compile(r"(?<!\w)(?:à|a|en|vers)\s+$", re.IGNORECASE)  # « ma fille Florence… à Florence »
+
+
 def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading titles, greetings and function words from a name span ("Bonjour Monsieur", "ma mère")."""
     words = list(re.finditer(r"\S+", text[start:end]))
-    while words and (words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")):
+    while words and not _INITIAL.fullmatch(words[0].group(0)) and (
+        words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")
+    ):
         words.pop(0)
     while words and words[-1].group(0).lower().strip(".,") in NAME_STOPWORDS:
         words.pop()

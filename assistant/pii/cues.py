@@ -42,8 +42,13 @@ def find_nirs(text: str) -> list[tuple[str, int, int]]:
             continue
         cued = _cue_before(_NIR_CUE, text, match.start(), 60)
         if nir_is_valid(number) or (_nir_body_plausible(number) and (cued or len(number) == 13)) or (cued and len(number) >= 13):
-            found.append(("NIR", match.start(), match.end()))
+            key = _NIR_KEY_AFTER.match(text, match.end()) if len(number) == 13 else None
+            found.append(("NIR", match.start(), key.end() if key else match.end()))
     return found
+
+
+# The key given apart: « 2 94 11 69 388 052 clé 47 », « …052 (clé : 47) ».
+_NIR_KEY_AFTER = re.compile(r"[ \t,]*\(?\s*(?:cl[ée]|key)\s*:?\s*\d{2}(?!\d)\)?", re.IGNORECASE)
 
 
 # -- IBAN ------------------------------------------------------------------------------------
@@ -66,8 +71,19 @@ _INE = re.compile(
 )
 
 
+# After « INE » / « identifiant national élève »: eleven letters and digits, at least six digits,
+# in any case and grouping (INE-BEA and INE-Base 100 numbers have letters inside).
+_INE_CUE = re.compile(r"(?<!\w)(?:ine|identifiant\s+national(?:\s+(?:[ée]l[èe]ve|[ée]tudiant))?)(?!\w)", _FLAGS)
+_INE_AFTER_CUE = re.compile(rf"[^\w\n]{{0,4}}(?:(?:est|c['’]est|c|:|le|=)[^\w\n]{{0,4}}){{0,3}}(?P<value>[A-Z0-9](?:{_SEP}[A-Z0-9]){{10}})(?![\w]|{_SEP}\d)", _FLAGS)
+
+
 def find_ines(text: str) -> list[tuple[str, int, int]]:
-    return [("INE", m.start(), m.end()) for m in _INE.finditer(text)]
+    found = [("INE", m.start(), m.end()) for m in _INE.finditer(text)]
+    for cue in _INE_CUE.finditer(text):
+        match = _INE_AFTER_CUE.match(text, cue.end())
+        if match and sum(ch.isdigit() for ch in match.group("value")) >= 6:
+            found.append(("INE", *match.span("value")))
+    return found
 
 
 # -- dossier / candidate numbers -------------------------------------------------------------
@@ -76,7 +92,7 @@ _DOSSIER_CUE = re.compile(
     _FLAGS,
 )
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
-_NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
+_NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?(?!\s+(?:candidat|dossier|[ée]l[èe]ve|inscription))|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
 _GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
 _DOSSIER_AFTER_CUE = re.compile(
     rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
@@ -160,13 +176,14 @@ _MONTHS = (
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}[ \t]\d{{1,2}}[ \t](?P<sy>(?:19|20)\d{{2}})"
     rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
     rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniversaire"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|dn(?=\s*:)|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniversaire"
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le)(?!\w)",
     _FLAGS,
@@ -179,7 +196,7 @@ _NOT_BIRTH_BEFORE = re.compile(
 
 
 def _birth_year(match: re.Match[str]) -> int | None:
-    for group in ("y", "iy", "ty", "my", "year"):
+    for group in ("y", "iy", "sy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
             return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)

@@ -105,6 +105,7 @@ _I_AM = re.compile(
 _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
+    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?"
 )
 _AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)

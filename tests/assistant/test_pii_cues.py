@@ -93,9 +93,16 @@ def test_an_invisible_character_opening_a_phone_number_goes_with_it(scrubber):
         ("INE : 0 7 1 5 3 8 2 9 4 6 H merci", "0 7 1 5 3 8 2 9 4 6 H", "INE"),
         # groups joined by spaced dashes (a copy from a formatted page)
         ("rappelez-moi au 07 - 61 - 33 - 20 - 94 demain", "07 - 61 - 33 - 20 - 94", "TELEPHONE"),
+        # a NIR's key written apart, after « clé »
+        ("numéro de sécu 1 87 02 44 109 235 clé 61, c'est bon ?", "1 87 02 44 109 235 clé 61", "NIR"),
+        # after « INE »: letters inside (INE-BEA), a lower-case key apart
+        ("mon INE est 0D41 27B 3581 merci", "0D41 27B 3581", "INE"),
+        ("INE : 2 7 0 1 8 4 5 3 6 9 j (recopié du relevé)", "2 7 0 1 8 4 5 3 6 9 j", "INE"),
+        # a « code candidat » is a person's, unlike a formation's code
+        ("mon code candidat 5519027, il faut le redonner ?", "5519027", "DOSSIER"),
     ],
 )
-def test_long_candidate_numbers_spaced_ines_and_dashed_phones_are_hidden(scrubber, text, value, kind):
+def test_identifiers_in_more_written_shapes_are_hidden(scrubber, text, value, kind):
     assert_hidden(scrubber, text, value, kind)
 
 
@@ -145,6 +152,8 @@ def test_a_mobile_number_is_hidden_even_next_to_a_school(scrubber):
         ("la date de naissance de mon fils Noé c'est le 30.01.2012 je crois", "30.01.2012"),
         ("mon fils est né le 14 novembre, il aura 16 ans en terminale", "14 novembre"),  # no year
         ("date de naissance : 3 juin", "3 juin"),
+        ("née le 09 11 2006 à Évreux", "09 11 2006"),  # spaces between day, month and year
+        ("Nom : X\nDN : 22/07/2007", "22/07/2007"),  # « DN » as a form label
     ],
 )
 def test_a_date_of_birth_after_its_cue_is_hidden(scrubber, text, value):
@@ -234,6 +243,7 @@ def test_a_name_written_informally_is_hidden(scrubber, text, value):
         ("bonjour, je suis le papa d'Élise et de Gabin, en 4e", "Élise"),
         ("bonjour, je suis le papa d'Élise et de Gabin, en 4e", "Gabin"),
         ("Je suis Karima Benali, maman de Yanis et Lina. Ils sont en 3e", "Lina"),
+        ("mon fils se nomme timothée et il est en 4e", "timothée"),
         # a first name closing the message after its last sentence, in any case
         ("c'est bon pour les bourses ? merci bcp, bonne journée, maxime", "maxime"),
         ("Peut-on encore changer de vœu ? Clémence", "Clémence"),

@@ -145,10 +145,17 @@ _NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:e
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Keep the leading tokens that can be a name (stop at the first function word)."""
+    """Keep the leading tokens that can be a name (stop at the first function word, and after a
+    capitalised first token at the first lower-case word that is no particle: « Mme Durand conseille »)."""
     kept_end = start
+    capitalised = text[start : start + 1].isupper()
     for match in re.finditer(_NAME_TOKEN, text[start:end]):
-        if match.group(0).lower().strip("'’-") in NAME_STOPWORDS or _NOT_A_NAME_TOKEN.search(match.group(0)):
+        token = match.group(0)
+        following = text[start + match.end() : end].lstrip()[:1]
+        family_particle = token[0].isupper() and token.lower() in PARTICLES and following.isupper()  # « Mme Le Goff »
+        if (token.lower().strip("'’-") in NAME_STOPWORDS and not family_particle) or _NOT_A_NAME_TOKEN.search(token):
+            break
+        if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
         kept_end = start + match.end()
     return (start, kept_end) if kept_end > start else None
@@ -165,6 +172,7 @@ def _with_surname(text: str, end: int) -> int:
     return end
 
 
+PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".split())
 _CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
 
 

@@ -244,6 +244,8 @@ def test_a_name_written_informally_is_hidden(scrubber, text, value):
         ("bonjour, je suis le papa d'Élise et de Gabin, en 4e", "Gabin"),
         ("Je suis Karima Benali, maman de Yanis et Lina. Ils sont en 3e", "Lina"),
         ("mon fils se nomme timothée et il est en 4e", "timothée"),
+        # a family name opening with a capitalised particle, after a title
+        ("Bonjour, je suis Mme Le Bihan, mère d'un élève de 3e", "Le Bihan"),
         # a first name closing the message after its last sentence, in any case
         ("c'est bon pour les bourses ? merci bcp, bonne journée, maxime", "maxime"),
         ("Peut-on encore changer de vœu ? Clémence", "Clémence"),
@@ -269,6 +271,25 @@ def test_a_name_is_hidden_wherever_the_message_repeats_it(scrubber):
 def test_a_name_repeated_as_a_place_stays_a_place(scrubber):
     text = "ma fille Florence veut partir en Erasmus à Florence"
     assert [(e.start, text[e.start : e.end]) for e in scrubber.find(text)] == [(text.index("Florence"), "Florence")]
+
+
+def test_a_title_takes_the_family_name_not_the_verb_after_it(scrubber):
+    text = "ma prof principale Mme Aubertin recommande la spécialité SES"
+    assert [text[e.start : e.end] for e in scrubber.find(text)] == ["Aubertin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a school named after someone, named again without its establishment word
+        ("je suis au lycée Jean Moulin, est-ce que Jean Moulin a un BTS SIO ?", "est-ce que Jean Moulin"),
+        # where one is admitted or goes is a school, what one studies is a work
+        ("j'ai été admise à Paul Éluard en seconde, c'est bien ?", "Paul Éluard"),
+        ("en première on étudie Rabelais, c'est dur ?", "Rabelais"),
+    ],
+)
+def test_schools_and_authors_named_after_people_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
 
 
 @pytest.mark.parametrize(

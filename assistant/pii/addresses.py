@@ -20,7 +20,7 @@ from assistant.pii.places import communes
 
 _STREET = (
     r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
-    r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|hameau|lieu[\s-]dit"
+    r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|r[ée]s\.|hameau|lieu[\s-]dit"
 )
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
 _LINK = r"(?i:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la|sur|sous|en|aux)"
@@ -29,7 +29,12 @@ _STOP = r"(?=[,;!?\n()]|\.(?:\s|$)|\s+(?:et|à|a|pour|mais|svp|merci|depuis|en|a
 
 # (pattern, stands alone)
 _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
-    (re.compile(rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?i:{_STREET})\b[\w'’\-. ]{{1,60}}?{_STOP}"), True),
+    # « 14 rue… », « 14 av. de… », « 27 de la rue… », « 10 Grande Rue »
+    (re.compile(
+        rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?i:de\s+la\s+|du\s+|de\s+l['’]\s*)?"
+        rf"(?:(?i:grande?[\s\-]+rue)|(?i:{_STREET})(?:\b|(?<=\.))[\w'’\-. ]{{1,60}}?){_STOP}"
+    ), True),
+    (re.compile(r"(?<![\w.,])\d{5}(?![\w.,]|\s+[A-ZÀ-Ö])"), False),  # a postal code alone, within an address
     (re.compile(rf"(?<!\w)(?i:lieu[\s-]dit)\s*:?{_NAMED}"), True),
     (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"), False),
     (re.compile(r"(?<!\w)(?i:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?)\s*[A-Z0-9]{1,3}(?!\w)"), False),

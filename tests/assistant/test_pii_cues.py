@@ -195,6 +195,12 @@ def test_dates_that_are_not_births_stay_visible(scrubber, text, value):
         # a named place with no street word, before its postal code, after an address cue
         ("mes parents habitent Les Hauts Prés, 24200 Sarlat-la-Canéda, sans bus", "Les Hauts Prés, 24200 Sarlat-la-Canéda"),
         ("Mon adresse : Quartier Morne Vert, 97233 Schœlcher\nMerci", "Quartier Morne Vert, 97233 Schœlcher"),
+        # abbreviations, « au 27 de la rue », « Grande Rue », a postal code with no commune
+        ("mon adresse c'est 9 av. des Tilleuls 21000 Dijon", "9 av. des Tilleuls 21000 Dijon"),
+        ("j'habite 6 rés. les Mimosas, appt 3, 83000 Toulon", "6 rés. les Mimosas, appt 3, 83000 Toulon"),
+        ("nous habitons au 31 de la rue Carnot depuis mars", "31 de la rue Carnot"),
+        ("adresse : 4 Grande Rue, 70000 Vesoul", "4 Grande Rue, 70000 Vesoul"),
+        ("j'habite au 2 rue des Forges 42100", "2 rue des Forges 42100"),
     ],
 )
 def test_an_address_is_hidden_whole(scrubber, text, value):

@@ -183,7 +183,8 @@ _DATE = re.compile(
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|dn(?=\s*:)|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniversaire"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*:)|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}[/.\-]\d{1,2}[/.\-]\d)"  # « née 12/12/2006 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le)(?!\w)",
     _FLAGS,

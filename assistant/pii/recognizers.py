@@ -105,7 +105,7 @@ _I_AM = re.compile(
 _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
-    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?"
+    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que"
 )
 _AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)
@@ -126,7 +126,7 @@ _LAST_LINE = re.compile(
 # « …merci. Estelle et Fabrice Rousseau »; its first word a known first name.
 _CLOSING = re.compile(
     rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}}"
-    rf"(?:[ \t]+et[ \t]+[{_CAPITAL}][\w'’\-]*(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}})?)\s*[.!]?\s*$"
+    rf"(?:[ \t]+et[ \t]+[{_CAPITAL}][\w'’\-]*(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}})?)(?:[ \t]*,[ \t]*\d{{1,2}}[ \t]*ans)?\s*[.!]?\s*$"
 )
 # A signature of an initial and a family name on the last line (« D. Belkacem »).
 _INITIAL_SIGNATURE = re.compile(rf"\n\s*(?P<value>[A-Z]\.[ \t]*[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)\s*[.!]?\s*$")

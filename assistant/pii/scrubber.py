@@ -53,7 +53,7 @@ _NOT_NAMES = {
     "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
     # form labels and polite formulas spaCy takes for names
     "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
-    "thank you", "danke", "rappel", "titulaire",
+    "thank you", "danke", "rappel", "titulaire", "bisous", "bises", "biz", "amicalement",
 }
 
 
@@ -145,8 +145,8 @@ class Scrubber:
                     end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
-                if from_spacy and _named_as_no_one_elsewhere(text, start, end):
-                    continue
+                if (from_spacy or result.score < 1.0) and _named_as_no_one_elsewhere(text, start, end):
+                    continue  # a name read by spaCy or the gazetteer, not announced by a cue
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
             found.append(Entity(kind, start, end))

@@ -154,6 +154,9 @@ def test_a_mobile_number_is_hidden_even_next_to_a_school(scrubber):
         ("date de naissance : 3 juin", "3 juin"),
         ("née le 09 11 2006 à Évreux", "09 11 2006"),  # spaces between day, month and year
         ("Nom : X\nDN : 22/07/2007", "22/07/2007"),  # « DN » as a form label
+        ("née 30/10/2007, je peux m'inscrire seule ?", "30/10/2007"),  # no « le »
+        ("D.N. : 11-02-2008", "11-02-2008"),
+        ("son anniv c le 06/03/2009, il aura 16 ans", "06/03/2009"),
     ],
 )
 def test_a_date_of_birth_after_its_cue_is_hidden(scrubber, text, value):
@@ -250,6 +253,8 @@ def test_a_name_written_informally_is_hidden(scrubber, text, value):
         ("bonjour, je suis le papa d'Élise et de Gabin, en 4e", "Gabin"),
         ("Je suis Karima Benali, maman de Yanis et Lina. Ils sont en 3e", "Lina"),
         ("mon fils se nomme timothée et il est en 4e", "timothée"),
+        ("est ce que mathilde peut encore changer de spécialité ?", "mathilde"),  # a child named as the subject
+        ("je voudrais faire kiné. Merci ! Romane, 16 ans", "Romane"),  # a signature with an age
         # a family name opening with a capitalised particle, after a title
         ("Bonjour, je suis Mme Le Bihan, mère d'un élève de 3e", "Le Bihan"),
         # a first name closing the message after its last sentence, in any case
@@ -309,6 +314,8 @@ def test_schools_and_authors_named_after_people_stay_visible(scrubber, text, val
         ("jai pas eu de proposition c fini pour moi ?", "fini"),
         ("je veux étudier l'histoire de Charlemagne en licence", "Charlemagne"),
         ("Titulaire : le compte de ma mère, ça marche ?", "Titulaire"),
+        ("c'est parfait, merci", "parfait"),
+        ("Merci d'avance, Bisous", "Bisous"),
     ],
 )
 def test_words_after_a_cue_that_are_not_names_stay_visible(scrubber, text, value):

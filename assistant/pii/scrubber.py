@@ -54,6 +54,8 @@ _NOT_NAMES = {
     # form labels and polite formulas spaCy takes for names
     "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
     "thank you", "danke", "rappel", "titulaire", "bisous", "bises", "biz", "amicalement",
+    # mail headers and closings spaCy takes for names
+    "salutations", "signé", "signée", "mail", "e-mail", "courriel", "objet", "tél", "tel",
 }
 
 
@@ -231,8 +233,8 @@ def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
             break
         after_title = bool(_TITLE.fullmatch(words[0].group(0) + " "))
         words.pop(0)
-    while words and words[-1].group(0).lower().strip(".,") in NAME_STOPWORDS:
-        words.pop()
+    while words and words[-1].group(0).lower().strip(".,") in NAME_STOPWORDS and not re.fullmatch(r"[A-Z]\.?", words[-1].group(0)):
+        words.pop()  # a closing capital is an initial (« Chloé M. »)
     if not words:
         return start, start
     return start + words[0].start(), start + words[-1].end()

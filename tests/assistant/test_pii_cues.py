@@ -255,6 +255,7 @@ def test_a_name_written_informally_is_hidden(scrubber, text, value):
         ("mon fils se nomme timothée et il est en 4e", "timothée"),
         ("est ce que mathilde peut encore changer de spécialité ?", "mathilde"),  # a child named as the subject
         ("je voudrais faire kiné. Merci ! Romane, 16 ans", "Romane"),  # a signature with an age
+        ("Merci !!\n-- \nAnaïs B.", "Anaïs B"),  # a first name and an initial
         # a family name opening with a capitalised particle, after a title
         ("Bonjour, je suis Mme Le Bihan, mère d'un élève de 3e", "Le Bihan"),
         # a first name closing the message after its last sentence, in any case
@@ -316,6 +317,9 @@ def test_schools_and_authors_named_after_people_stay_visible(scrubber, text, val
         ("Titulaire : le compte de ma mère, ça marche ?", "Titulaire"),
         ("c'est parfait, merci", "parfait"),
         ("Merci d'avance, Bisous", "Bisous"),
+        # mail headers and closings
+        ("Salutations,\nM. et Mme Kaplan", "Salutations"),
+        ("Mail de Clarisse Fournier : est-ce que le BTS existe ?", "Mail"),
     ],
 )
 def test_words_after_a_cue_that_are_not_names_stay_visible(scrubber, text, value):

@@ -20,7 +20,7 @@ from assistant.pii.places import communes
 
 _STREET = (
     r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
-    r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|hameau|lieu[\s-]dit"
+    r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|r[ée]s\.|hameau|lieu[\s-]dit"
 )
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
 _LINK = r"(?i:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la|sur|sous|en|aux)"
@@ -29,7 +29,12 @@ _STOP = r"(?=[,;!?\n()]|\.(?:\s|$)|\s+(?:et|à|a|pour|mais|svp|merci|depuis|en|a
 
 # (pattern, stands alone)
 _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
-    (re.compile(rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?i:{_STREET})\b[\w'’\-. ]{{1,60}}?{_STOP}"), True),
+    # « 14 rue… », « 14 av. de… », « 27 de la rue… », « 10 Grande Rue »
+    (re.compile(
+        rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?i:de\s+la\s+|du\s+|de\s+l['’]\s*)?"
+        rf"(?:(?i:grande?[\s\-]+rue)|(?i:{_STREET})(?:\b|(?<=\.))[\w'’\-. ]{{1,60}}?){_STOP}"
+    ), True),
+    (re.compile(r"(?<![\w.,])\d{5}(?![\w.,]|\s+[A-ZÀ-Ö])"), False),  # a postal code alone, within an address
     (re.compile(rf"(?<!\w)(?i:lieu[\s-]dit)\s*:?{_NAMED}"), True),
     (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"), False),
     (re.compile(r"(?<!\w)(?i:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?)\s*[A-Z0-9]{1,3}(?!\w)"), False),
@@ -95,10 +100,23 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
     found = []
     for chain in chains:
         start, end = chain[0].start, max(p.end for p in chain)
+        start = _named_place_before(text, start)
         acronym = text[start:end].split()[-1].isupper() and len(text[start:end].split()[-1]) <= 6  # « résidence CROUS »
         if len(chain) >= 2 or chain[0].alone or (_cued(text, start) and not acronym):
             found.append(("ADRESSE", start, end))
     return found
+
+
+# A place's name opening an address, before a comma (« habitent La Grange Neuve, 24250 Domme »,
+# « adresse : Section Bellevue, 97139 Les Abymes »): part of it after an address cue.
+_NAMED_PLACE_BEFORE = re.compile(rf"(?<![\w'’])(?:(?:Le|La|Les|L['’])\s*)?{_CAPITALISED}(?:(?:\s+{_LINK})?\s+{_CAPITALISED}){{0,3}}\s*,\s*$")
+
+
+def _named_place_before(text: str, start: int) -> int:
+    match = _NAMED_PLACE_BEFORE.search(text, max(0, start - 60), start)
+    if match and _cued(text, match.start()):
+        return match.start()
+    return start
 
 
 def _cued(text: str, start: int) -> bool:

@@ -30,9 +30,19 @@ _ESTABLISHMENT_BEFORE = re.compile(
 )
 _PLACE_BEFORE = re.compile(r"(?<![\w'’])(?:[àa]|au|vers|pr[èe]s\s+de|habite|habitons|habitent|sur|en)\s*$", re.IGNORECASE)
 _TOPIC_BEFORE = re.compile(
-    r"(?<![\w'’])(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
-    r"|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux)"
+    r"(?:(?<=\bl['’])|(?<![\w'’]))(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
+    r"|histoire|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux)"
     r"\s+(?:sur|de|par|d['’]|du)\s*$",
+    re.IGNORECASE,
+)
+
+
+# Where one is admitted, goes or studies is a place or a school (« pris à Jules Ferry »), and
+# what one studies or reads is a work (« on étudie Molière »).
+_ADMITTED_AT_BEFORE = re.compile(
+    r"(?<![\w'’])(?:pris|prise|admis|admise|accept[ée]e?|inscrite?|aller|all[ée]e?|vais|entrer|entr[ée]e?|[ée]tudier|postuler|candidater"
+    r"|scolaris[ée]e?|affect[ée]e?|int[ée]grer|int[ée]gr[ée]e?|muter|mut[ée]e?|transf[ée]r[ée]e?)\s+(?:[àa]|au|en)\s*$"
+    r"|(?<![\w'’])(?:[ée]tudi(?:e|er|ons|ez|ent|é)|lu|lis|lit|lire|relire|analyser|analyse)\s*$",
     re.IGNORECASE,
 )
 
@@ -41,6 +51,8 @@ def names_no_person(text: str, start: int, end: int) -> bool:
     """Whether the capitalised `text[start:end]` names an establishment, a place or a figure, not a person here."""
     before = text[max(0, start - 60) : start]
     if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " "):
+        return True
+    if _ADMITTED_AT_BEFORE.search(before):
         return True
     value = text[start:end]
     return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])

@@ -42,8 +42,13 @@ def find_nirs(text: str) -> list[tuple[str, int, int]]:
             continue
         cued = _cue_before(_NIR_CUE, text, match.start(), 60)
         if nir_is_valid(number) or (_nir_body_plausible(number) and (cued or len(number) == 13)) or (cued and len(number) >= 13):
-            found.append(("NIR", match.start(), match.end()))
+            key = _NIR_KEY_AFTER.match(text, match.end()) if len(number) == 13 else None
+            found.append(("NIR", match.start(), key.end() if key else match.end()))
     return found
+
+
+# The key given apart: « 2 94 11 69 388 052 clé 47 », « …052 (clé : 47) ».
+_NIR_KEY_AFTER = re.compile(r"[ \t,]*\(?\s*(?:cl[ée]|key)\s*:?\s*\d{2}(?!\d)\)?", re.IGNORECASE)
 
 
 # -- IBAN ------------------------------------------------------------------------------------
@@ -57,12 +62,28 @@ def find_ibans(text: str) -> list[tuple[str, int, int]]:
 
 
 # -- INE -------------------------------------------------------------------------------------
-# 10 digits and a letter, or 9 digits and two letters; the letters close the number, unspaced.
-_INE = re.compile(rf"(?<![\w+])\d(?:{_SEP}\d){{9}}[A-Z](?![\w])|(?<![\w+])\d(?:{_SEP}\d){{8}}[A-Z]{{2}}(?![\w])", _FLAGS)
+# 10 digits and a letter, or 9 digits and two letters; the letters close the number, unspaced,
+# or after a space in capitals (« 0 6 2 3 4 5 6 7 8 9 K », not « 0612345678 a changé »).
+_INE = re.compile(
+    rf"(?<![\w+])\d(?:{_SEP}\d){{9}}(?:[A-Z]|[ \t](?-i:[A-Z]))(?![\w])"
+    rf"|(?<![\w+])\d(?:{_SEP}\d){{8}}(?:[A-Z]{{2}}|[ \t](?-i:[A-Z]{{2}}))(?![\w])",
+    _FLAGS,
+)
+
+
+# After « INE » / « identifiant national élève »: eleven letters and digits, at least six digits,
+# in any case and grouping (INE-BEA and INE-Base 100 numbers have letters inside).
+_INE_CUE = re.compile(r"(?<!\w)(?:ine|identifiant\s+national(?:\s+(?:[ée]l[èe]ve|[ée]tudiant))?)(?!\w)", _FLAGS)
+_INE_AFTER_CUE = re.compile(rf"[^\w\n]{{0,4}}(?:(?:est|c['’]est|c|:|le|=)[^\w\n]{{0,4}}){{0,3}}(?P<value>[A-Z0-9](?:{_SEP}[A-Z0-9]){{10}})(?![\w]|{_SEP}\d)", _FLAGS)
 
 
 def find_ines(text: str) -> list[tuple[str, int, int]]:
-    return [("INE", m.start(), m.end()) for m in _INE.finditer(text)]
+    found = [("INE", m.start(), m.end()) for m in _INE.finditer(text)]
+    for cue in _INE_CUE.finditer(text):
+        match = _INE_AFTER_CUE.match(text, cue.end())
+        if match and sum(ch.isdigit() for ch in match.group("value")) >= 6:
+            found.append(("INE", *match.span("value")))
+    return found
 
 
 # -- dossier / candidate numbers -------------------------------------------------------------
@@ -71,10 +92,10 @@ _DOSSIER_CUE = re.compile(
     _FLAGS,
 )
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
-_NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
-_GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,8}}"
+_NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?(?!\s+(?:candidat|dossier|[ée]l[èe]ve|inscription))|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
+_GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
 _DOSSIER_AFTER_CUE = re.compile(
-    rf"[^\d\n.?!]{{0,45}}?(?<![\d/])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
+    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )
@@ -96,12 +117,14 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
             digits = re.sub(r"\D", "", text[start:end])
             if len(digits) < 6 and re.match(r"\s+[A-ZÀ-Ö]", text[end:]):  # « 75010 Paris »: a postal code
                 continue
+            if phone_canonical(digits) is not None:  # « mon numéro 06 12… »: a phone, found as one
+                continue
             found.append(("DOSSIER", start, end))
     return found
 
 
 # -- phone numbers ---------------------------------------------------------------------------
-_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]?[1-9](?:[ \t.\-/]{0,2}\d){8}(?![ \t.\-/]{0,2}\d|\w)")
+_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]{0,3}[1-9](?:[ \t.\-/]{0,3}\d){8}(?![ \t.\-/]{0,3}\d|\w)")  # « 06 - 45 - 12… »
 _INTERNATIONAL_PHONE = re.compile(
     r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
 )
@@ -153,13 +176,15 @@ _MONTHS = (
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})-\d{{2}}-\d{{2}}"
-    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+(?P<ty>(?:19|20)?\d{{2}})"
+    rf"|\d{{1,2}}[ \t]\d{{1,2}}[ \t](?P<sy>(?:19|20)\d{{2}})"
+    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
     rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniversaire"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*:)|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}[/.\-]\d{1,2}[/.\-]\d)"  # « née 12/12/2006 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le)(?!\w)",
     _FLAGS,
@@ -172,7 +197,7 @@ _NOT_BIRTH_BEFORE = re.compile(
 
 
 def _birth_year(match: re.Match[str]) -> int | None:
-    for group in ("y", "iy", "ty", "my", "year"):
+    for group in ("y", "iy", "sy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
             return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)
@@ -188,7 +213,10 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and match.start() > 0:
                 break
             year = _birth_year(match)
-            if year is None or not (1920 <= year < date.today().year):
+            if match.group("no_year") is not None:  # « née le 2 février »: a day and a month, right after the cue
+                if before.strip(" :").lower() not in ("", "le"):
+                    continue
+            elif year is None or not (1920 <= year < date.today().year):
                 continue
             if match.group("year") and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)

@@ -35,6 +35,7 @@ COMMON = frozenset(STOP_WORDS) | frozenset(
     mention rang vœu voeu voeux dossier admis refus perdu perdue grave normal top cool ok oui non ouf bref
     salut merci svp stp cordialement bonjour bonsoir coucou hello yo re
     jai ya hey ben bah wesh oh ah eh dac
+    parfait super génial genial nickel extra classe bisous bises biz amicalement
     iban rib nir ine secu sécu tel tél mail email numero numéro code adresse""".split())
 
 

@@ -78,10 +78,12 @@ NAME_STOPWORDS = frozenset(
     voici voila voilà votre vos notre nos leurs excusez pardon concernant suite comme quand
     perdu perdue inquiet inquiète inquiete désolé désolée desole desolee content contente en pleine""".split()
 )
-_NAME_TOKEN = r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*"
+_LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vietnamese included (« Şahin », « Trần »)
+_CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
+_NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
     r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]est)|moi\s+c['’]?(?:est)?"
-    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+de"
+    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
@@ -94,7 +96,8 @@ _COMMON_WORDS = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
     "vrai faux grave normal bizarre dur chaud mort fini pareil cool nul chiant obligé obligée obligatoire "
     "payant gratuit long court facile difficile compliqué".split())
 _I_AM = re.compile(
-    rf"(?:(?<=\W)|^)(?:je\s+suis|j['’]?suis|c['’]est|\bc\b|ici|bonjour|bonsoir|salut|coucou|ch[eè]re?)\s+(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:\s+[A-ZÀ-Ö][\w'’\-]+){{0,2}})", re.UNICODE
+    rf"(?:(?<=\W)|^)(?:[Jj]e\s+suis|[Jj]['’]?suis|c['’]est|\bc\b|ici|bonjour|bonsoir|salut|coucou|ch[eè]re?)\s+"
+    rf"(?P<value>[{_CAPITAL}][\w'’\-]+(?:\s+(?:(?:da|dos|do|van|von|el|ben)\s+)?[{_CAPITAL}][\w'’\-]+){{0,3}})", re.UNICODE
 )
 # A known first name, lowercase as in chat, where a cue says a name may follow: "jsuis ines",
 # "c bilal", "slt ici eliott", "moi c'est louna", "merci, maëlys", "fatou ici", or opening the
@@ -102,19 +105,33 @@ _I_AM = re.compile(
 _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
+    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que"
 )
 _AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)
 _OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello)\W+)?(?P<value>{_NAME_TOKEN})\b", _FLAGS)
-# Labelled fields of a form pasted in a message: "Nom : VIGNERON", "Prénom(s) : Alice".
+# Labelled fields of a form pasted in a message: "Nom : VIGNERON", "Prénom(s) : Alice",
+# "Nom / Prénom : …", "Nom de l'élève : …", "Titulaire du compte : …".
+_WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?"
 _FIELD = re.compile(
-    r"(?:^|\n)\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*"
+    r"(?:^|\n)\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:\s*(?:/|et|&|,)\s*pr[ée]noms?)?"
+    rf"|pr[ée]noms?(?:\(s\))?(?:\s*(?:/|et|&|,)\s*nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
     rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
 _LAST_LINE = re.compile(
     rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?)\s*[.!]?\s*$"
 )
+# A name closing the message after its last sentence: « …? Fatoumata », « bonne soirée, yanis »,
+# « …merci. Estelle et Fabrice Rousseau »; its first word a known first name.
+_CLOSING = re.compile(
+    rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}}"
+    rf"(?:[ \t]+et[ \t]+[{_CAPITAL}][\w'’\-]*(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}})?)(?:[ \t]*,[ \t]*\d{{1,2}}[ \t]*ans)?\s*[.!]?\s*$"
+)
+# A signature of an initial and a family name on the last line (« D. Belkacem »).
+_INITIAL_SIGNATURE = re.compile(rf"\n\s*(?P<value>[A-Z]\.[ \t]*[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)\s*[.!]?\s*$")
+# Another name joined to a cued one: « maman de Ryan et Inaya », « d'Enzo et de Lucas ».
+_AND_NAME = re.compile(rf"[ \t]+et[ \t]+(?:(?:de|d['’])[ \t]*)?(?P<value>[{_CAPITAL}][\w'’\-]+)")
 _SIGNATURE = re.compile(
     rf"(?i:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e|thank\s+you|thanks|regards)"
     rf"\s*[,.!]?\s*\n?\s*"
@@ -128,10 +145,17 @@ _NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:e
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Keep the leading tokens that can be a name (stop at the first function word)."""
+    """Keep the leading tokens that can be a name (stop at the first function word, and after a
+    capitalised first token at the first lower-case word that is no particle: « Mme Durand conseille »)."""
     kept_end = start
+    capitalised = text[start : start + 1].isupper()
     for match in re.finditer(_NAME_TOKEN, text[start:end]):
-        if match.group(0).lower().strip("'’-") in NAME_STOPWORDS or _NOT_A_NAME_TOKEN.search(match.group(0)):
+        token = match.group(0)
+        following = text[start + match.end() : end].lstrip()[:1]
+        family_particle = token[0].isupper() and token.lower() in PARTICLES and following.isupper()  # « Mme Le Goff »
+        if (token.lower().strip("'’-") in NAME_STOPWORDS and not family_particle) or _NOT_A_NAME_TOKEN.search(token):
+            break
+        if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
         kept_end = start + match.end()
     return (start, kept_end) if kept_end > start else None
@@ -148,6 +172,7 @@ def _with_surname(text: str, end: int) -> int:
     return end
 
 
+PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".split())
 _CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
 
 
@@ -174,16 +199,23 @@ class CuedNameRecognizer(EntityRecognizer):
                 span = _trim_name(text, *match.span("value"))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
+                    joined = _AND_NAME.match(text, span[1]) if regex is _CUED_NAME else None
+                    if joined and is_first_name(joined.group("value")):
+                        results.append(RecognizerResult("PERSON", *joined.span("value"), 1.0))
         for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):
-                if is_first_name(match.group("value")):
+                if is_first_name(match.group("value")) and match.group("value").lower() not in _COMMON_WORDS:
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
-        for match in _LAST_LINE.finditer(text):  # « Lilou Caron », « Estelle et Fabrice Rousseau »
-            names = list(re.finditer(r"(?<!\S)(?!et\b)\S+(?:[ \t]+(?!et\b)\S+)*", match.group("value")))
-            if all(is_first_name(m.group(0).split()[0]) for m in names):
-                offset = match.start("value")
-                results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
+        tail = max(0, len(text) - 160)  # closing names are at the end: read only the end
+        for regex in (_LAST_LINE, _CLOSING):  # « Lilou Caron », « …? Fatoumata », « Estelle et Fabrice Rousseau »
+            for match in regex.finditer(text, tail):
+                names = list(re.finditer(r"(?<!\S)(?!et\b)\S+(?:[ \t]+(?!et\b)\S+)*", match.group("value")))
+                if all(is_first_name(m.group(0).split()[0]) and m.group(0).split()[0].lower() not in _COMMON_WORDS for m in names):
+                    offset = match.start("value")
+                    results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
+        for match in _INITIAL_SIGNATURE.finditer(text, tail):
+            results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
         for match in _FIELD.finditer(text):
             span = _trim_name(text, *match.span("value"))
             if span:

@@ -22,7 +22,7 @@ from assistant.pii.context import names_no_person, without_place
 from assistant.pii.names import is_first_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
-from assistant.pii.recognizers import NAME_STOPWORDS, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
+from assistant.pii.recognizers import NAME_STOPWORDS, PARTICLES, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
 from assistant.types import Entity, ScrubFailed
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ _INSTITUTION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NAME_FIELD_BEFORE = re.compile(r"(?:^|\n)\s*nom(?:\s+de\s+famille|\s+d['’]usage)?\s*:\s*$", re.IGNORECASE)  # "NOM : KAYA"
+_INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
+_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+$", re.IGNORECASE)
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
     "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
@@ -51,7 +53,9 @@ _NOT_NAMES = {
     "au revoir", "merci beaucoup", "bien à vous", "psy-en", "cio", "vœux", "voeux", "terminale", "seconde", "première",
     # form labels and polite formulas spaCy takes for names
     "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
-    "thank you", "danke", "rappel",
+    "thank you", "danke", "rappel", "titulaire", "bisous", "bises", "biz", "amicalement",
+    # mail headers and closings spaCy takes for names
+    "salutations", "signé", "signée", "mail", "e-mail", "courriel", "objet", "tél", "tel",
 }
 
 
@@ -143,10 +147,13 @@ class Scrubber:
                     end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
+                if (from_spacy or result.score < 1.0) and _named_as_no_one_elsewhere(text, start, end):
+                    continue  # a name read by spaCy or the gazetteer, not announced by a cue
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
             found.append(Entity(kind, start, end))
-        return _resolve_overlaps(found)
+        found = _resolve_overlaps(found)
+        return _resolve_overlaps(found + _repeated_names(text, found))
 
 
 def _normalise(text: str) -> Normalised:
@@ -187,16 +194,55 @@ def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
     return found
 
 
+def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether the message writes the same name elsewhere as an establishment's, a place's or a
+    work's (« au lycée Jean Moulin, est-ce que Jean Moulin a un BTS ? »)."""
+    value = text[start:end]
+    return any(
+        m.start() != start and not _plausible_name(text, m.start(), m.end())
+        for m in re.finditer(rf"(?<![\w'’\-]){re.escape(value)}(?![\w'’\-])", text)
+    )
+
+
+def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:
+    """A name found once is a name wherever else the message writes it (« la maman d'Enzo… pas Enzo »):
+    each capitalised word of three letters or more, written the same, where it is not an establishment's."""
+    words = {w for e in found if e.type == "PERSONNE" for w in re.findall(r"[^\W\d_][\w'’\-]{2,}", text[e.start : e.end])}
+    words = {w for w in words if w[0].isupper() and w.lower() not in NAME_STOPWORDS and w.lower() not in _NOT_NAMES}
+    if not words:
+        return []
+    pattern = re.compile(rf"(?<![\w'’\-])(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})(?![\w'’\-])")
+    return [
+        Entity("PERSONNE", m.start(), m.end())
+        for m in pattern.finditer(text)
+        if _plausible_name(text, m.start(), m.end()) and not _PLACE_PREPOSITION.search(text, max(0, m.start() - 6), m.start())
+    ]
+
+
+_PLACE_PREPOSITION = re.compile(r"(?<!\w)(?:à|a|en|vers)\s+$", re.IGNORECASE)  # « ma fille Florence… à Florence »
+
+
 def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading titles, greetings and function words from a name span ("Bonjour Monsieur", "ma mère")."""
     words = list(re.finditer(r"\S+", text[start:end]))
-    while words and (words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")):
+    after_title = bool(_TITLE_BEFORE.search(text, max(0, start - 12), start))
+    while words and not _INITIAL.fullmatch(words[0].group(0)) and (
+        words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")
+    ):
+        if after_title and _family_particle(words):  # « Mme Le Goff », « M. De Smet »
+            break
+        after_title = bool(_TITLE.fullmatch(words[0].group(0) + " "))
         words.pop(0)
-    while words and words[-1].group(0).lower().strip(".,") in NAME_STOPWORDS:
-        words.pop()
+    while words and words[-1].group(0).lower().strip(".,") in NAME_STOPWORDS and not re.fullmatch(r"[A-Z]\.?", words[-1].group(0)):
+        words.pop()  # a closing capital is an initial (« Chloé M. »)
     if not words:
         return start, start
     return start + words[0].start(), start + words[-1].end()
+
+
+def _family_particle(words: list[re.Match[str]]) -> bool:
+    """A capitalised particle opening a family name (« Le Goff », « Van Damme »), not an article."""
+    return len(words) > 1 and words[0].group(0)[:1].isupper() and words[0].group(0).lower() in PARTICLES and words[1].group(0)[:1].isupper()
 
 
 def _drop_lowercase_lead(text: str, start: int, end: int) -> tuple[int, int]:

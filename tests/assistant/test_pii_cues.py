@@ -84,6 +84,41 @@ def test_an_invisible_character_opening_a_phone_number_goes_with_it(scrubber):
 
 
 @pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # Mon Master candidate numbers have ten digits
+        ("Identifiant Mon Master : 2511048736. Je n'ai pas de réponse", "2511048736", "DOSSIER"),
+        ("mon numéro candidat mon master est le 25 1104 8736 svp", "25 1104 8736", "DOSSIER"),
+        # an INE typed digit by digit, its letter apart
+        ("INE : 0 7 1 5 3 8 2 9 4 6 H merci", "0 7 1 5 3 8 2 9 4 6 H", "INE"),
+        # groups joined by spaced dashes (a copy from a formatted page)
+        ("rappelez-moi au 07 - 61 - 33 - 20 - 94 demain", "07 - 61 - 33 - 20 - 94", "TELEPHONE"),
+        # a NIR's key written apart, after « clé »
+        ("numéro de sécu 1 87 02 44 109 235 clé 61, c'est bon ?", "1 87 02 44 109 235 clé 61", "NIR"),
+        # after « INE »: letters inside (INE-BEA), a lower-case key apart
+        ("mon INE est 0D41 27B 3581 merci", "0D41 27B 3581", "INE"),
+        ("INE : 2 7 0 1 8 4 5 3 6 9 j (recopié du relevé)", "2 7 0 1 8 4 5 3 6 9 j", "INE"),
+        # a « code candidat » is a person's, unlike a formation's code
+        ("mon code candidat 5519027, il faut le redonner ?", "5519027", "DOSSIER"),
+    ],
+)
+def test_identifiers_in_more_written_shapes_are_hidden(scrubber, text, value, kind):
+    assert_hidden(scrubber, text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("mon numéro 07 61 33 20 94, pas celui du dossier", "07 61 33 20 94", "TELEPHONE"),
+        ("mon numéro +33 7 61 33 20 94 svp", "+33 7 61 33 20 94", "TELEPHONE"),
+        ("mon tel 0761332094 a changé depuis", "0761332094", "TELEPHONE"),
+    ],
+)
+def test_a_phone_after_numero_stays_a_phone(scrubber, text, value, kind):
+    assert [(e.type, text[e.start : e.end]) for e in scrubber.find(text)] == [(kind, value)]
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("le standard du lycée : 04 72 11 90 00, ça sonne occupé", "04 72 11 90 00"),
@@ -115,6 +150,13 @@ def test_a_mobile_number_is_hidden_even_next_to_a_school(scrubber):
         ("j'ai 17 ans et je suis née le 2 mai 2008, je peux signer seule ?", "2 mai 2008"),
         ("ma fille est née en 2011 et entre en 6e", "2011"),
         ("la date de naissance de mon fils Noé c'est le 30.01.2012 je crois", "30.01.2012"),
+        ("mon fils est né le 14 novembre, il aura 16 ans en terminale", "14 novembre"),  # no year
+        ("date de naissance : 3 juin", "3 juin"),
+        ("née le 09 11 2006 à Évreux", "09 11 2006"),  # spaces between day, month and year
+        ("Nom : X\nDN : 22/07/2007", "22/07/2007"),  # « DN » as a form label
+        ("née 30/10/2007, je peux m'inscrire seule ?", "30/10/2007"),  # no « le »
+        ("D.N. : 11-02-2008", "11-02-2008"),
+        ("son anniv c le 06/03/2009, il aura 16 ans", "06/03/2009"),
     ],
 )
 def test_a_date_of_birth_after_its_cue_is_hidden(scrubber, text, value):
@@ -131,6 +173,7 @@ def test_a_deadline_next_to_a_date_of_birth_stays_visible(scrubber):
     ("text", "value"),
     [
         ("il faut répondre avant le 12 mars", "12 mars"),
+        ("il est né en 2009, le 3 mars c'est la date limite des vœux", "3 mars"),
         ("la journée portes ouvertes est le 14/02/2026", "14/02/2026"),
         ("mon frère est arrivé de Roumanie en 2019", "2019"),
     ],
@@ -152,6 +195,15 @@ def test_dates_that_are_not_births_stay_visible(scrubber, text, value):
          "chez M. Garnier, 5 impasse des Acacias, 31200 Toulouse"),
         ("Cordialement,\nNoémie Vasseur\nBP 12\n97320 Saint-Laurent-du-Maroni", "BP 12\n97320 Saint-Laurent-du-Maroni"),
         ("mon adresse : 3 allée des Cerisiers, bâtiment F, 44800 Saint-Herblain", "3 allée des Cerisiers, bâtiment F, 44800 Saint-Herblain"),
+        # a named place with no street word, before its postal code, after an address cue
+        ("mes parents habitent Les Hauts Prés, 24200 Sarlat-la-Canéda, sans bus", "Les Hauts Prés, 24200 Sarlat-la-Canéda"),
+        ("Mon adresse : Quartier Morne Vert, 97233 Schœlcher\nMerci", "Quartier Morne Vert, 97233 Schœlcher"),
+        # abbreviations, « au 27 de la rue », « Grande Rue », a postal code with no commune
+        ("mon adresse c'est 9 av. des Tilleuls 21000 Dijon", "9 av. des Tilleuls 21000 Dijon"),
+        ("j'habite 6 rés. les Mimosas, appt 3, 83000 Toulon", "6 rés. les Mimosas, appt 3, 83000 Toulon"),
+        ("nous habitons au 31 de la rue Carnot depuis mars", "31 de la rue Carnot"),
+        ("adresse : 4 Grande Rue, 70000 Vesoul", "4 Grande Rue, 70000 Vesoul"),
+        ("j'habite au 2 rue des Forges 42100", "2 rue des Forges 42100"),
     ],
 )
 def test_an_address_is_hidden_whole(scrubber, text, value):
@@ -192,9 +244,82 @@ def test_a_name_written_informally_is_hidden(scrubber, text, value):
 @pytest.mark.parametrize(
     ("text", "value"),
     [
+        # « Je suis » opening a sentence; names in Latin letters beyond French ones
+        ("Bonjour,\nJe suis Capucine, j'ai 17 ans.", "Capucine"),
+        ("Je suis Nguyễn Văn Hùng, étudiant en L2", "Nguyễn Văn Hùng"),
+        ("Je suis Maria dos Santos Lima, mère de deux élèves", "Maria dos Santos Lima"),
+        # two children after one cue, with an elision
+        ("bonjour, je suis le papa d'Élise et de Gabin, en 4e", "Élise"),
+        ("bonjour, je suis le papa d'Élise et de Gabin, en 4e", "Gabin"),
+        ("Je suis Karima Benali, maman de Yanis et Lina. Ils sont en 3e", "Lina"),
+        ("mon fils se nomme timothée et il est en 4e", "timothée"),
+        ("est ce que mathilde peut encore changer de spécialité ?", "mathilde"),  # a child named as the subject
+        ("je voudrais faire kiné. Merci ! Romane, 16 ans", "Romane"),  # a signature with an age
+        ("Merci !!\n-- \nAnaïs B.", "Anaïs B"),  # a first name and an initial
+        # a family name opening with a capitalised particle, after a title
+        ("Bonjour, je suis Mme Le Bihan, mère d'un élève de 3e", "Le Bihan"),
+        # a first name closing the message after its last sentence, in any case
+        ("c'est bon pour les bourses ? merci bcp, bonne journée, maxime", "maxime"),
+        ("Peut-on encore changer de vœu ? Clémence", "Clémence"),
+        ("Faut-il un stage avant 16 ans ? Nadia et Olivier Perrin", "Olivier Perrin"),
+        # a signature of an initial and a family name
+        ("Veuillez agréer mes salutations distinguées.\nJ. Moreau-Diallo", "J. Moreau-Diallo"),
+        # labelled fields of pasted forms
+        ("Demande :\nNom / Prénom : ÖZTÜRK Deniz\nClasse : 1re", "ÖZTÜRK Deniz"),
+        ("Fiche\nNom de l'élève : Ładowski\nClasse : 2nde", "Ładowski"),
+        ("RIB joint\nTitulaire du compte : Hélène Marchal\nBanque : La Poste", "Hélène Marchal"),
+    ],
+)
+def test_a_name_in_forms_signatures_and_closings_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "PERSONNE")
+
+
+def test_a_name_is_hidden_wherever_the_message_repeats_it(scrubber):
+    text = "Je suis la mère d'Anatole et de Bérénice. Bérénice a eu sa place, pas Anatole."
+    names = [text[e.start : e.end] for e in scrubber.find(text) if e.type == "PERSONNE"]
+    assert names == ["Anatole", "Bérénice", "Bérénice", "Anatole"]
+
+
+def test_a_name_repeated_as_a_place_stays_a_place(scrubber):
+    text = "ma fille Florence veut partir en Erasmus à Florence"
+    assert [(e.start, text[e.start : e.end]) for e in scrubber.find(text)] == [(text.index("Florence"), "Florence")]
+
+
+def test_a_title_takes_the_family_name_not_the_verb_after_it(scrubber):
+    text = "ma prof principale Mme Aubertin recommande la spécialité SES"
+    assert [text[e.start : e.end] for e in scrubber.find(text)] == ["Aubertin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a school named after someone, named again without its establishment word
+        ("je suis au lycée Jean Moulin, est-ce que Jean Moulin a un BTS SIO ?", "est-ce que Jean Moulin"),
+        # where one is admitted or goes is a school, what one studies is a work
+        ("j'ai été admise à Paul Éluard en seconde, c'est bien ?", "Paul Éluard"),
+        ("en première on étudie Rabelais, c'est dur ?", "Rabelais"),
+    ],
+)
+def test_schools_and_authors_named_after_people_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
         ("Madame, Monsieur,\n\nComptable de formation, je voudrais reprendre mes études.", "Comptable"),
         ("pour la bourse de mon fils, j'ai donné l'IBAN à la secrétaire", "j'ai"),
         ("notre fille peut-elle redoubler sa terminale ?", "peut-elle"),
+        # chat predicates, a topic, a form label
+        ("jsuis 312e sur 40 places c'est mort ?", "mort"),
+        ("jai pas eu de proposition c fini pour moi ?", "fini"),
+        ("je veux étudier l'histoire de Charlemagne en licence", "Charlemagne"),
+        ("Titulaire : le compte de ma mère, ça marche ?", "Titulaire"),
+        ("c'est parfait, merci", "parfait"),
+        ("Merci d'avance, Bisous", "Bisous"),
+        # mail headers and closings
+        ("Salutations,\nM. et Mme Kaplan", "Salutations"),
+        ("Mail de Clarisse Fournier : est-ce que le BTS existe ?", "Mail"),
     ],
 )
 def test_words_after_a_cue_that_are_not_names_stay_visible(scrubber, text, value):

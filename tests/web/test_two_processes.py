@@ -109,7 +109,7 @@ def test_a_message_crosses_from_one_process_to_the_other_and_back(two_servers):
         async with websockets.connect(ws(console_base) + "/console/ws", additional_headers={"Cookie": cookie}) as console, \
                 websockets.connect(ws(widget_base) + "/widget/ws") as widget:
             await until(console, "queues")
-            # the client offers permessage-deflate; `relais serve` declines it (small frames, a zlib context per socket)
+            # the client offers permessage-deflate; `relais serve` declines it (small frames: CPU at both ends for nothing)
             assert widget.response.headers.get("Sec-WebSocket-Extensions") is None
             await widget.send(json.dumps({"type": "hello", "service": "moel"}))
             conversation = (await until(widget, "welcome"))["conversation"]

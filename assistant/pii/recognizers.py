@@ -82,7 +82,7 @@ _LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vi
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
-    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]est)|moi\s+c['’]?(?:est)?"
+    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]?\s*est)|moi\s+c(?:['’]?\s*est)?"
     r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
@@ -103,7 +103,7 @@ _I_AM = re.compile(
 # "c bilal", "slt ici eliott", "moi c'est louna", "merci, maëlys", "fatou ici", or opening the
 # message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
 _GAZETTEER_CUES = (
-    r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
+    r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
     r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que"
 )

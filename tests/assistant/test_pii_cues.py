@@ -235,6 +235,8 @@ def test_places_everyone_knows_stay_visible(scrubber, text, value):
         ("Peut-on changer de spécialité en cours d'année ?\n\nSandrine et Marc Lemoine", "Sandrine"),
         ("Peut-on changer de spécialité en cours d'année ?\n\nSandrine et Marc Lemoine", "Marc Lemoine"),
         ("J'ai perdu mon identifiant.\n\nBien à vous,\nOcéane Ribeiro", "Océane Ribeiro"),
+        ("slt moi c est yanis, g pas eu de proposition", "yanis"),  # adversarial pass 7: no apostrophe
+        ("bonjour c est maëlle en terminale", "maëlle"),
     ],
 )
 def test_a_name_written_informally_is_hidden(scrubber, text, value):

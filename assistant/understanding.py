@@ -383,27 +383,30 @@ class Understander:
         for need in needs:
             if INTENT_CUES["procedure"].search(fold(need)) and len(tokenize(need)) >= 2:
                 return need  # a procedure: its words are the subject ("liste d'attente", "vœux"…)
-        named = [(need, self._wished(need, vocabulary), bool(vocabulary.matches(need))) for need in needs]
-        # a fiche named in a wish first (the first wish: later ones are asides, « ils disent que je
-        # ferais mieux de faire ingé »), then any fiche named, then any hotline word; latest first
-        wishes = [row for row in named if row[2] and _WISH.search(fold(row[0])) and row[1]]
+        # Each earlier need (latest first): the names it holds, whether it names a fiche, its wish.
+        rows = []
+        for need in needs:
+            folded = fold(need)
+            wish = _WISH.search(folded)
+            rows.append((self._wished(need, folded, wish, vocabulary), bool(vocabulary.matches(need)), wish))
+        # a fiche named in the *first* wish (later wishes are asides: « ils disent que je ferais mieux
+        # de faire ingé »), then any fiche named, then any hotline word, latest first
+        wishes = [names for names, fiche, wish in rows if fiche and wish and names]
         if wishes:
-            return " ".join(wishes[-1][1][:3])
-        for need, names, fiche in sorted(named, key=lambda row: not row[2]):
+            return " ".join(wishes[-1][:3])
+        for names, _, _ in sorted(rows, key=lambda row: not row[1]):
             if names:
                 return " ".join(names[:3])
         return next((need for need in needs if len(tokenize(need)) >= 2), "")
 
-    def _wished(self, need: str, vocabulary: Vocabulary) -> list[str]:
-        """The subjects `need` names, those after its wish first (« en spé physique-chimie, je
-        voudrais faire architecte »: architecte), none held in a longer one (« CAP coiffure », not
-        « CAP » too)."""
-        names = self._named(need, vocabulary)
-        names = [n for n in names if not any(fold(n) != fold(o) and fold(n) in fold(o) for o in names)]
-        wish = _WISH.search(fold(need))
+    def _wished(self, need: str, folded: str, wish: re.Match[str] | None, vocabulary: Vocabulary) -> list[str]:
+        """The subjects `need` names (`folded`: the same, folded), those after its `wish` first (« en
+        spé physique-chimie, je voudrais faire architecte »: architecte), none held in a longer one
+        (« CAP coiffure », not « CAP » too)."""
+        keys = {name: fold(name) for name in self._named(need, vocabulary)}
+        names = [n for n, key in keys.items() if not any(key != other and key in other for other in keys.values())]
         if wish:
-            folded = fold(need)
-            after = [n for n in names if folded.find(fold(n), wish.start()) >= 0]
+            after = [n for n in names if folded.find(keys[n], wish.start()) >= 0]
             names = after + [n for n in names if n not in after]
         return names
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.pii import places
 from assistant.pii.context import names_no_person, without_place
-from assistant.pii.names import is_first_name
+from assistant.pii.names import first_names, is_first_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, PARTICLES, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -102,6 +102,7 @@ class Scrubber:
     def __init__(self) -> None:
         places.preload()  # the communes load while spaCy does
         self._analyzer = _build_analyzer()
+        first_names()  # the gazetteer, loaded before the first message (in a thread beside spaCy it only slows both)
 
     def find(self, text: str) -> list[Entity]:
         """Personal data in `text`, non-overlapping, in reading order, at offsets of `text` (no placeholders yet)."""

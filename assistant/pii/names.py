@@ -12,7 +12,7 @@ Two maintained data sets, read from installed packages (no network):
 Common French words that are also names somewhere (« rose », « bon », « grand ») are left
 out: the gazetteer is read only where a cue says a name may follow, and there a common word is
 far more likely than a name. An INSEE name that is also a French word (the French spaCy
-model's own lemma tables say so: « samba », « saint », « junior », « lune ») is kept only when
+model's own lemma tables say so: « samba », « lune », « automne », « plume ») is kept only when
 it is among the commonly given names (INSEE's first tier: more than 500 births).
 """
 

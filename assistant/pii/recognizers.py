@@ -106,6 +106,10 @@ _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
     r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que"
+    # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
+    # « bonne journée, ines garcia », « -- karim diallo »
+    r"|(?:cdlt|cordialement|bises|biz|amicalement|bien\s+[àa]\s+vous|bonne\s+(?:fin\s+de\s+)?(?:journ[ée]e|soir[ée]e|semaine)"
+    r"|a\+|[àa]\s+(?:plus|bient[ôo]t)|--+|—)\s*[,.!]?"
 )
 _AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)
@@ -125,7 +129,7 @@ _LAST_LINE = re.compile(
 # A name closing the message after its last sentence: « …? Fatoumata », « bonne soirée, yanis »,
 # « …merci. Estelle et Fabrice Rousseau »; its first word a known first name.
 _CLOSING = re.compile(
-    rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}}"
+    rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
     rf"(?:[ \t]+et[ \t]+[{_CAPITAL}][\w'’\-]*(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}})?)(?:[ \t]*,[ \t]*\d{{1,2}}[ \t]*ans)?\s*[.!]?\s*$"
 )
 # A signature of an initial and a family name on the last line (« D. Belkacem »).
@@ -176,6 +180,12 @@ PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".sp
 _CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
 
 
+def _closing_name(words: list[str]) -> bool:
+    """A name closing a message: a known first name, then family names that are no common words
+    (« Estelle Rousseau », « sarah benali »; not « enzo va bien »)."""
+    return is_first_name(words[0]) and all(word.lower() not in _COMMON_WORDS | _CHAT_WORDS for word in words)
+
+
 SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re"})
 
 
@@ -211,7 +221,7 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_LAST_LINE, _CLOSING):  # « Lilou Caron », « …? Fatoumata », « Estelle et Fabrice Rousseau »
             for match in regex.finditer(text, tail):
                 names = list(re.finditer(r"(?<!\S)(?!et\b)\S+(?:[ \t]+(?!et\b)\S+)*", match.group("value")))
-                if all(is_first_name(m.group(0).split()[0]) and m.group(0).split()[0].lower() not in _COMMON_WORDS for m in names):
+                if all(_closing_name(m.group(0).split()) for m in names):
                     offset = match.start("value")
                     results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _INITIAL_SIGNATURE.finditer(text, tail):

@@ -45,3 +45,29 @@ def test_french_words_given_as_names_now_and_then_are_not_taken_for_names(word):
 )
 def test_a_name_of_the_insee_file_is_found_after_its_cue(scrubber, text, name):
     assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("merci pour la réponse\n-- karim diallo", "karim diallo"),
+        ("merci\n--\nthéo lambert", "théo lambert"),
+        ("ok merci bcp cdlt nadia moreau", "nadia moreau"),
+        ("cdlt, mehdi ferrand", "mehdi ferrand"),
+        ("on attend la réponse, bisous lina", "lina"),
+        ("bonne journée, ines garcia", "ines garcia"),
+        ("bonne soirée\nsamir benali", "samir benali"),
+        ("merci d'avance. sarah benali", "sarah benali"),
+    ],
+)
+def test_a_lower_case_signature_after_a_closing_is_a_name(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bonne journée à vous", "bonne soirée et merci", "cordialement, la vie scolaire", "-- envoyé depuis mon téléphone",
+     "bisous et merci", "à plus tard", "merci beaucoup. bonne continuation"],
+)
+def test_closings_without_a_name_stay_visible(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []

@@ -94,16 +94,22 @@ _DOSSIER_CUE = re.compile(
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
 _NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?(?!\s+(?:candidat|dossier|[ée]l[èe]ve|inscription))|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
 _GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
+# A number may carry a prefix of capitals and a year: « MM558812 », « 2024-MM-558812 », « PS-4471203 ».
+_NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?-i:[A-Z]{1,3}|mm)[ \-/]?)?"
 _DOSSIER_AFTER_CUE = re.compile(
-    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
+    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )
 _MORE_NUMBERS = re.compile(_GROUPED_NUMBER)
 
 
+# Mon Master's candidate number as its site writes it, with no cue needed: « MM558812 », « 2024-MM-558812 ».
+_MON_MASTER_NUMBER = re.compile(r"(?<![\w\-])(?:(?:19|20)\d{2}[ \-/]?)?MM[ \-/]?\d(?:[ \-.]?\d){4,9}(?![\w]|[ \-.]\d)")
+
+
 def find_dossiers(text: str) -> list[tuple[str, int, int]]:
-    found = []
+    found = [("DOSSIER", m.start(), m.end()) for m in _MON_MASTER_NUMBER.finditer(text)]
     for cue in _DOSSIER_CUE.finditer(text):
         match = _DOSSIER_AFTER_CUE.match(text, cue.end())
         if not match:

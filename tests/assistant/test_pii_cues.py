@@ -326,3 +326,26 @@ def test_schools_and_authors_named_after_people_stay_visible(scrubber, text, val
 )
 def test_words_after_a_cue_that_are_not_names_stay_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mon numéro de candidat 2025-MM-447120 je comprends pas le refus", "2025-MM-447120"),
+        ("identifiant MM447120 svp", "MM447120"),
+        ("mon MM558812 est bloqué", "MM558812"),  # Mon Master's own shape: no cue needed
+        ("n°candidat:51928734 mon master", "51928734"),
+        ("numéro de dossier PS-4471203", "PS-4471203"),
+        ("sur mon master mon num c'est MM 4471 2093", "MM 4471 2093"),
+    ],
+)
+def test_a_candidate_number_is_hidden_with_its_prefix(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DOSSIER")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("n° de dossier BTS 2024 en attente", "BTS 2024"), ("numéro de la formation 2024-1234567", "2024-1234567")],
+)
+def test_a_prefixed_number_that_is_no_ones_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

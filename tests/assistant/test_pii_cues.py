@@ -349,3 +349,23 @@ def test_a_candidate_number_is_hidden_with_its_prefix(scrubber, text, value):
 )
 def test_a_prefixed_number_that_is_no_ones_stays_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("j'habite 12 rue des lilas cp 69003 lyon", "12 rue des lilas cp 69003 lyon"),
+        ("adresse: 4 allée des pins, CP 13008 Marseille", "4 allée des pins, CP 13008 Marseille"),
+        ("Mon adresse : 9 rue des tanneurs apt 4 cp 67000 strasbourg", "9 rue des tanneurs apt 4 cp 67000 strasbourg"),
+    ],
+)
+def test_cp_and_a_lower_case_commune_close_an_address(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("il y a 35000 places en licence", "35000 places"), ("en 2024 67000 candidats à strasbourg", "67000 candidats")],
+)
+def test_a_count_before_a_lower_case_word_is_no_address(scrubber, text, value):
+    assert_visible(scrubber, text, value)

@@ -171,6 +171,100 @@ def find_phones(text: str) -> list[tuple[str, int, int]]:
         if 8 <= len(digits) <= 15:
             found.append(("TELEPHONE", match.start(), match.end()))
     found += [("TELEPHONE", m.start(), m.end()) for m in _SPELLED_PHONE.finditer(text)]
+    found += _mixed_phones(text)
+    return found
+
+
+# A number dictated in words and digits mixed: « zéro six 12 34 56 78 », « 06 douze 34 56 78 »,
+# « 06 trente-neuf 98 douze 77 ». Each group is read as it is said (« quarante cinq » is 45).
+_UNITS = {"zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9}
+_TEENS = {"dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
+_TENS = {"vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+_MIXED_TOKEN = re.compile(rf"\d{{1,4}}|(?:{_NUMBER_WORD})(?:-(?:{_NUMBER_WORD}))*(?!\w)", _FLAGS)
+_MIXED_RUN = re.compile(
+    rf"(?<![\w+])(?:\d{{1,4}}|(?:{_NUMBER_WORD})(?![\w]))(?:[ \t.,\-/]{{1,3}}(?:\d{{1,4}}|(?:{_NUMBER_WORD})(?![\w]))){{3,14}}", _FLAGS
+)
+
+
+def _said_numbers(words: list[str]) -> list[str] | None:
+    """The numbers a run of number words says, each as its digits (« zéro six » → 0, 6;
+    « quatre-vingt-dix-sept » → 97); None when the words are no number."""
+    numbers: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word == "quatre" and following in ("vingt", "vingts"):
+            base, i = 80, i + 2
+        elif word in _TENS:
+            base, i = _TENS[word], i + 1
+        elif word in _TEENS:
+            value, i = _TEENS[word], i + 1
+            if value == 10 and i < len(words) and words[i] in ("sept", "huit", "neuf"):
+                value, i = 10 + _UNITS[words[i]], i + 1
+            numbers.append(str(value))
+            continue
+        elif word in _UNITS:
+            numbers.append(str(_UNITS[word]))
+            i += 1
+            continue
+        else:
+            return None
+        if i < len(words) and words[i] == "et":
+            i += 1
+        if i < len(words) and (words[i] in _TEENS or (words[i] in _UNITS and words[i] not in ("zero", "zéro"))):
+            if words[i] in _TEENS:
+                extra, i = _TEENS[words[i]], i + 1
+                if extra == 10 and i < len(words) and words[i] in ("sept", "huit", "neuf"):
+                    extra, i = 10 + _UNITS[words[i]], i + 1
+            else:
+                extra, i = _UNITS[words[i]], i + 1
+            if base in (60, 80) or extra < 10:
+                base += extra
+            else:
+                return None
+        if base >= 100:
+            return None
+        numbers.append(str(base))
+    return numbers
+
+
+def _mixed_phones(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for run in _MIXED_RUN.finditer(text):
+        tokens = list(_MIXED_TOKEN.finditer(run.group(0)))
+        if not any(t.group(0)[0].isdigit() for t in tokens) or all(t.group(0)[0].isdigit() for t in tokens):
+            continue  # all digits or all words: the other finders read them
+        # groups: (start, end, digits), word tokens in a row read together
+        groups: list[tuple[int, int, str]] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.group(0)[0].isdigit():
+                groups.append((token.start(), token.end(), token.group(0)))
+                index += 1
+                continue
+            last = index
+            while last + 1 < len(tokens) and not tokens[last + 1].group(0)[0].isdigit():
+                last += 1
+            words = [w for t in tokens[index : last + 1] for w in t.group(0).lower().split("-")]
+            said = _said_numbers(words)
+            if said is None:
+                groups.append((token.start(), tokens[last].end(), "x"))
+            else:
+                groups.append((token.start(), tokens[last].end(), "".join(said)))
+            index = last + 1
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += groups[last][2]
+                if not digits.isdigit() or len(digits) > 10 or not digits.startswith("0"):
+                    break
+                if len(digits) == 10:
+                    start, end = run.start() + groups[first][0], run.start() + groups[last][1]
+                    if _personal_line(digits, text, start):
+                        found.append(("TELEPHONE", start, end))
+                    break
     return found
 
 

@@ -369,3 +369,20 @@ def test_cp_and_a_lower_case_commune_close_an_address(scrubber, text, value):
 )
 def test_a_count_before_a_lower_case_word_is_no_address(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["zéro six 12 34 56 78", "06 douze 34 56 78", "zero 7 quarante cinq 12 33 90", "06 trente-neuf 98 douze 77",
+     "07 quatre-vingt-dix-sept 12 34 56", "06 soixante-dix 44 21 09"],
+)
+def test_a_phone_dictated_in_words_and_digits_is_hidden(scrubber, phone):
+    assert_hidden(scrubber, f"rappelez moi au {phone} svp", phone, "TELEPHONE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("j'ai eu 12 sur 20 et deux 15 en maths", "12 sur 20 et deux 15"), ("en 2024 deux cent 12 places", "2024 deux cent 12")],
+)
+def test_numbers_in_words_and_digits_that_are_no_phone_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

@@ -275,15 +275,15 @@ _MONTHS = (
 )
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
-    rf"|(?P<iy>(?:19|20)\d{{2}})-\d{{2}}-\d{{2}}"
-    rf"|\d{{1,2}}[ \t]\d{{1,2}}[ \t](?P<sy>(?:19|20)\d{{2}})"
+    rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
+    rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
     rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
     rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*:)|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}[/.\-]\d{1,2}[/.\-]\d)"  # « née 12/12/2006 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le)(?!\w)",

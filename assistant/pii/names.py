@@ -19,6 +19,7 @@ it is among the commonly given names (INSEE's first tier: more than 500 births).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -94,29 +95,52 @@ def _nam_dict_names() -> set[str]:
     return names
 
 
-_loaded: list[frozenset[str]] = []
+@dataclass(frozen=True)
+class _Gazetteer:
+    names: frozenset[str]  # folded
+    ambiguous: frozenset[str]  # names that are French words too, not commonly given in France: « aide », « âge », « ami »
+    french_words: frozenset[str]  # folded
+
+
+_loaded: list[_Gazetteer] = []
 _loading = threading.Lock()
 
 
-def first_names() -> frozenset[str]:
-    """Every first name known, folded (lowercase, no accents), common French words left out;
-    loaded once per process (under a second)."""
+def _gazetteer() -> _Gazetteer:
     with _loading:
         if not _loaded:
             _loaded.append(_load())
         return _loaded[0]
 
 
-def _load() -> frozenset[str]:
-    names = _nam_dict_names()
+def first_names() -> frozenset[str]:
+    """Every first name known, folded (lowercase, no accents), common French words left out;
+    loaded once per process (under a second)."""
+    return _gazetteer().names
+
+
+def _load() -> _Gazetteer:
     words = _french_words()
-    names.update(fold(name) for name, common in _insee_names().items() if len(name) >= 3 and (common or name not in words))
-    return frozenset(names - {fold(word) for word in COMMON})
+    insee = _insee_names()
+    names = _nam_dict_names()
+    names.update(fold(name) for name, common in insee.items() if len(name) >= 3 and (common or name not in words))
+    names -= {fold(word) for word in COMMON}
+    folded_words = frozenset(fold(word) for word in words)
+    commonly_given = {fold(name) for name, common in insee.items() if common}
+    return _Gazetteer(frozenset(names), frozenset(n for n in names if n in folded_words and n not in commonly_given), folded_words)
+
+
+def is_french_word(word: str) -> bool:
+    """A French word of the model's lemma tables, whatever its accents (« etant », « âgé »)."""
+    return fold(word.strip("'’-.,")) in _gazetteer().french_words
 
 
 def is_first_name(word: str) -> bool:
-    """A known first name; a hyphenated one (« jean-baptiste ») when each part is."""
+    """A known first name; a hyphenated one (« jean-baptiste ») when each part is. In lower case, a
+    name that is also a French word counts only if commonly given in France (« jade », not « aide »)."""
     folded = fold(word.strip("'’-.,"))
+    if word[:1].islower() and folded in _gazetteer().ambiguous:
+        return False  # « je suis aide à domicile », « âgé de 24 ans »: in lower case, the word
     if folded in first_names():
         return True
     parts = folded.split("-")

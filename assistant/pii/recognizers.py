@@ -16,7 +16,7 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.cues import CueRecognizer
-from assistant.pii.names import is_first_name
+from assistant.pii.names import is_first_name, is_french_word
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -105,7 +105,7 @@ _I_AM = re.compile(
 _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
-    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que"
+    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
     # « bonne journée, ines garcia », « -- karim diallo »
     r"|(?:cdlt|cordialement|bises|biz|amicalement|bien\s+[àa]\s+vous|bonne\s+(?:fin\s+de\s+)?(?:journ[ée]e|soir[ée]e|semaine)"
@@ -186,7 +186,7 @@ def _closing_name(words: list[str]) -> bool:
     return is_first_name(words[0]) and all(word.lower() not in _COMMON_WORDS | _CHAT_WORDS for word in words)
 
 
-SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re"})
+SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re", "i", "am", "i'm", "my", "name", "is"})
 
 
 class CuedNameRecognizer(EntityRecognizer):
@@ -206,6 +206,9 @@ class CuedNameRecognizer(EntityRecognizer):
         results = []
         for regex in (_CUED_NAME, _I_AM, _SIGNATURE):
             for match in regex.finditer(text):
+                lead = match.group("value").split()[0]
+                if lead[:1].islower() and not is_first_name(lead) and is_french_word(lead):
+                    continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 span = _trim_name(text, *match.span("value"))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))

@@ -44,6 +44,7 @@ _INSTITUTION_BEFORE = re.compile(
 _NAME_FIELD_BEFORE = re.compile(r"(?:^|\n)\s*nom(?:\s+de\s+famille|\s+d['’]usage)?\s*:\s*$", re.IGNORECASE)  # "NOM : KAYA"
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+$", re.IGNORECASE)
+_FUNCTION_AFTER_TITLE = re.compile(r"(?<!\w)(?i:monsieur|madame|mme|mlle|mademoiselle|m\.|mr)\s+(?:le|la|l['’])\s*$")
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
     "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
@@ -55,7 +56,7 @@ _NOT_NAMES = {
     "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
     "thank you", "danke", "rappel", "titulaire", "bisous", "bises", "biz", "amicalement",
     # mail headers and closings spaCy takes for names
-    "salutations", "signé", "signée", "mail", "e-mail", "courriel", "objet", "tél", "tel",
+    "salutations", "signé", "signée", "mail", "e-mail", "courriel", "objet", "tél", "tel", "cdlt", "cdt", "thank", "thanks", "date",
 }
 
 
@@ -145,6 +146,7 @@ class Scrubber:
                 from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
                 if from_spacy:
                     start, end = _drop_lowercase_lead(text, start, end)
+                    end = _cut_at_lowercase_word(text, start, end)
                     end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
@@ -255,6 +257,21 @@ def _drop_lowercase_lead(text: str, start: int, end: int) -> tuple[int, int]:
     return (start + words[0].start(), end) if words else (start, start)
 
 
+def _cut_at_lowercase_word(text: str, start: int, end: int) -> int:
+    """A capitalised name read by spaCy ends at its first lower-case word that is no particle
+    (« Mariana Costa from Portugal », « Léa Martin habite »)."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if not words or not words[0].group(0)[:1].isupper():
+        return end
+    for index, word in enumerate(words[1:], start=1):
+        if word.group(0)[:1].islower() and word.group(0).lower() not in PARTICLES:
+            kept = words[:index]
+            while len(kept) > 1 and kept[-1].group(0).lower() in PARTICLES:  # « Date de naiss. »: not « Date de »
+                kept.pop()
+            return start + kept[-1].end()
+    return end
+
+
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and not text[start].isalnum() and text[start] not in "+(":
         start += 1
@@ -266,6 +283,8 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _plausible_name(text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value):
+        return False
+    if _FUNCTION_AFTER_TITLE.search(text, max(0, start - 20), start):  # « Monsieur le Recteur », « Madame la Conseillère »
         return False
     if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
         return False

@@ -386,3 +386,13 @@ def test_a_phone_dictated_in_words_and_digits_is_hidden(scrubber, phone):
 )
 def test_numbers_in_words_and_digits_that_are_no_phone_stay_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Né le : 2007/07/14\nQuestion : la bourse ?", "2007/07/14"),
+     ("étudiante (née le 2 du 10 2002), je voudrais savoir", "2 du 10 2002"),
+     ("Ma DN est 05-08-2003 et mon dossier bloque", "05-08-2003")],
+)
+def test_more_shapes_of_a_date_of_birth_are_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")

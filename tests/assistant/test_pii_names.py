@@ -71,3 +71,26 @@ def test_a_lower_case_signature_after_a_closing_is_a_name(scrubber, text, name):
 )
 def test_closings_without_a_name_stay_visible(scrubber, text):
     assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Monsieur le Recteur,\n\nLa demande doit-elle être faite avant le 31 mai ?\n\nJe vous prie d'agréer, Monsieur le Recteur, mes salutations.",
+     "Madame la Conseillère,\n\nQuels débouchés après une licence d'histoire ?\n\nRespectueusement.",
+     "Bonjour, je suis aide à domicile à Vienne et je voudrais passer le DEAES",
+     "Mon fils étant scolarisé en terminale, nous souhaiterions un rendez-vous",
+     "comme mon frère jumeau, je voudrais faire un BTS",
+     "Je suis âgé de 24 ans, est-ce trop tard ?"],
+)
+def test_functions_and_french_words_after_a_cue_are_no_names(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Bonjour, I am Maria Silva from Portugal, I want to do a BTS", "Maria Silva"),
+     ("Je suis né en 2008.\n\nCdlt,\nYacine", "Yacine"),
+     ("mon fils andré est en seconde", "andré")],
+)
+def test_a_name_is_hidden_without_the_words_around_it(scrubber, text, name):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == [name]

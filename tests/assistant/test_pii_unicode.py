@@ -329,3 +329,8 @@ def test_an_address_broken_by_a_space_around_its_dot_is_hidden(scrubber, text, v
 def test_a_sentence_after_an_address_without_ending_stays_visible(scrubber):
     text = "j'ai écrit à contact@lycee. Merci de me répondre"
     assert [e for e in scrubber.find(text) if text[e.start : e.end].startswith("Merci") or "Merci" in text[e.start : e.end]] == []
+
+
+def test_an_address_written_with_a_in_brackets_is_hidden(scrubber):
+    email = "salma.bennani (a) gmail.com"
+    assert_hidden(scrubber, f"Mon mail {email} merci", email, "EMAIL")

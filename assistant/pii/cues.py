@@ -74,7 +74,9 @@ _INE = re.compile(
 # After « INE » / « identifiant national élève »: eleven letters and digits, at least six digits,
 # in any case and grouping (INE-BEA and INE-Base 100 numbers have letters inside).
 _INE_CUE = re.compile(r"(?<!\w)(?:ine|identifiant\s+national(?:\s+(?:[ée]l[èe]ve|[ée]tudiant))?)(?!\w)", _FLAGS)
-_INE_AFTER_CUE = re.compile(rf"[^\w\n]{{0,4}}(?:(?:est|c['’]est|c|:|le|=)[^\w\n]{{0,4}}){{0,3}}(?P<value>[A-Z0-9](?:{_SEP}[A-Z0-9]){{10}})(?![\w]|{_SEP}\d)", _FLAGS)
+_INE_AFTER_CUE = re.compile(
+    rf"[^\w\n]{{0,4}}(?:(?:est|c['’]est|c|:|le|=)[^\w\n]{{0,4}}){{0,3}}(?P<value>[A-Z0-9](?:(?:{_SEP}|[ \t]*\n[ \t]*)[A-Z0-9]){{10}})(?![\w]|{_SEP}\d)", _FLAGS
+)
 
 
 def find_ines(text: str) -> list[tuple[str, int, int]]:
@@ -95,9 +97,13 @@ _DOSSIER_CUE = re.compile(
 _NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?(?!\s+(?:candidat|dossier|[ée]l[èe]ve|inscription))|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
 _GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
 # A number may carry a prefix of capitals and a year: « MM558812 », « 2024-MM-558812 », « PS-4471203 ».
-_NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?-i:[A-Z]{1,3}|mm)[ \-/]?)?"
+# A year may open it (« 2025/113408 »), a session close it (« 0928813/25 »), and a line break,
+# where a mail or a form wrapped it, cut it (« 501938⏎27 »).
+_NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?-i:[A-Z]{1,3}|mm)[ \-/]?|(?:19|20)\d{2}/)?"
+_WRAP = r"(?:[ \t.\-]{0,3}|[ \t]*\n[ \t]*)"
+_CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,11}}(?:/\d{{2,4}})?"
 _DOSSIER_AFTER_CUE = re.compile(
-    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
+    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )

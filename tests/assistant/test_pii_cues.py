@@ -396,3 +396,16 @@ def test_numbers_in_words_and_digits_that_are_no_phone_stay_visible(scrubber, te
 )
 def test_more_shapes_of_a_date_of_birth_are_hidden(scrubber, text, value):
     assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("ma candidature Mon Master 604718\n39 est incomplète", "604718\n39", "DOSSIER"),  # wrapped by a mail
+        ("N° INE : 081734\n612KB\nMessage : bonjour", "081734\n612KB", "INE"),
+        ("mon dossier social étudiant n° 2025/224519. Merci", "2025/224519", "DOSSIER"),
+        ("N° de dossier CROUS : 0817724/25\nQuestion : la bourse ?", "0817724/25", "DOSSIER"),
+    ],
+)
+def test_a_cued_number_wrapped_or_with_a_year_is_hidden_whole(scrubber, text, value, kind):
+    assert_hidden(scrubber, text, value, kind)

@@ -87,7 +87,9 @@ _NAME_CUES = (
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
+    r"|dr\.?|docteure?|pr\.?|professeure?"  # « le Dr Lambert »: a third person's name is theirs to keep
 )
+_TITLE_CUE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|dr\.?|docteure?|pr\.?|professeure?)\s*$", re.IGNORECASE)
 _CUED_NAME = re.compile(
     rf"(?:(?<=\W)|^)(?:{_NAME_CUES})(?:[ \t]*,?[ \t]+|(?<=['’]))(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}))", _FLAGS
 )
@@ -118,7 +120,7 @@ _OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|he
 # "Nom / Prénom : …", "Nom de l'élève : …", "Titulaire du compte : …".
 _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?"
 _FIELD = re.compile(
-    r"(?:^|\n)\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:\s*(?:/|et|&|,)\s*pr[ée]noms?)?"
+    r"(?:^|\n|[;|])\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:\s*(?:/|et|&|,)\s*pr[ée]noms?)?"
     rf"|pr[ée]noms?(?:\(s\))?(?:\s*(?:/|et|&|,)\s*nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
     rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
 )
@@ -148,7 +150,7 @@ _SIGNATURE = re.compile(
 _NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous)$")
 
 
-def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
     """Keep the leading tokens that can be a name (stop at the first function word, and after a
     capitalised first token at the first lower-case word that is no particle: « Mme Durand conseille »)."""
     kept_end = start
@@ -156,9 +158,13 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     for match in re.finditer(_NAME_TOKEN, text[start:end]):
         token = match.group(0)
         following = text[start + match.end() : end].lstrip()[:1]
-        family_particle = token[0].isupper() and token.lower() in PARTICLES and following.isupper()  # « Mme Le Goff »
+        # « Mme Le Goff », and after a title « Mme de Saint-Pierre »
+        family_particle = following.isupper() and (
+            (token[0].isupper() and token.lower() in PARTICLES) or (after_title and kept_end == start and token in ("de", "du", "des"))
+        )
         if (token.lower().strip("'’-") in NAME_STOPWORDS and not family_particle) or _NOT_A_NAME_TOKEN.search(token):
             break
+        capitalised = capitalised or family_particle
         if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
         kept_end = start + match.end()
@@ -207,9 +213,10 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_CUED_NAME, _I_AM, _SIGNATURE):
             for match in regex.finditer(text):
                 lead = match.group("value").split()[0]
-                if lead[:1].islower() and not is_first_name(lead) and is_french_word(lead):
+                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead):
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
-                span = _trim_name(text, *match.span("value"))
+                after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))
+                span = _trim_name(text, *match.span("value"), after_title=after_title)
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
                     joined = _AND_NAME.match(text, span[1]) if regex is _CUED_NAME else None

@@ -41,11 +41,13 @@ _INSTITUTION_BEFORE = re.compile(
     r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
     re.IGNORECASE,
 )
-_NAME_FIELD_BEFORE = re.compile(r"(?:^|\n)\s*nom(?:\s+de\s+famille|\s+d['’]usage)?\s*:\s*$", re.IGNORECASE)  # "NOM : KAYA"
+_NAME_FIELD_BEFORE = re.compile(
+    r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*$", re.IGNORECASE
+)  # « NOM : KAYA », « Prénom : MAËL »
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
-_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+$", re.IGNORECASE)
+_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
 _FUNCTION_AFTER_TITLE = re.compile(r"(?<!\w)(?i:monsieur|madame|mme|mlle|mademoiselle|m\.|mr)\s+(?:le|la|l['’])\s*$")
-_TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
+_TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
     "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
     "pass", "las", "staps", "bts", "but", "cap", "bac", "licence", "master", "erasmus", "campus france",
@@ -156,7 +158,7 @@ class Scrubber:
                 continue
             found.append(Entity(kind, start, end))
         found = _resolve_overlaps(found)
-        return _resolve_overlaps(found + _repeated_names(text, found))
+        return _resolve_overlaps(found + _repeated_names(text, found) + _names_in_another_script(text, found))
 
 
 def _normalise(text: str) -> Normalised:
@@ -209,9 +211,11 @@ def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:
 
 def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:
     """A name found once is a name wherever else the message writes it (« la maman d'Enzo… pas Enzo »):
-    each capitalised word of three letters or more, written the same, where it is not an establishment's."""
+    each capitalised word or lower-case first name of three letters or more, written the same, where it
+    is not an establishment's."""
     words = {w for e in found if e.type == "PERSONNE" for w in re.findall(r"[^\W\d_][\w'’\-]{2,}", text[e.start : e.end])}
-    words = {w for w in words if w[0].isupper() and w.lower() not in NAME_STOPWORDS and w.lower() not in _NOT_NAMES}
+    # capitalised words, and first names in lower case (« la maman de enzo… enzo a 15 ans »)
+    words = {w for w in words if (w[0].isupper() or is_first_name(w)) and w.lower() not in NAME_STOPWORDS and w.lower() not in _NOT_NAMES}
     if not words:
         return []
     pattern = re.compile(rf"(?<![\w'’\-])(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})(?![\w'’\-])")
@@ -222,13 +226,26 @@ def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:
     ]
 
 
+# A name given again in its own script, in brackets after it: « Chen Jiaxin (陈佳欣) », « Lina Haddad (لينا حداد) ».
+_IN_BRACKETS = re.compile(r"[ \t]*[(（]\s*(?P<value>[^\W\d_](?:[^\W\d_]|[ \t'’\-]){0,40})\s*[)）]")
+
+
+def _names_in_another_script(text: str, found: list[Entity]) -> list[Entity]:
+    names = []
+    for entity in found:
+        match = _IN_BRACKETS.match(text, entity.end) if entity.type == "PERSONNE" else None
+        if match and not any(ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in match.group("value") if ch.isalpha()):
+            names.append(Entity("PERSONNE", *match.span("value")))
+    return names
+
+
 _PLACE_PREPOSITION = re.compile(r"(?<!\w)(?:à|a|en|vers)\s+$", re.IGNORECASE)  # « ma fille Florence… à Florence »
 
 
 def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading titles, greetings and function words from a name span ("Bonjour Monsieur", "ma mère")."""
     words = list(re.finditer(r"\S+", text[start:end]))
-    after_title = bool(_TITLE_BEFORE.search(text, max(0, start - 12), start))
+    after_title = bool(_TITLE_BEFORE.search(text, max(0, start - 12), start) or _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]))
     while words and not _INITIAL.fullmatch(words[0].group(0)) and (
         words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")
     ):
@@ -244,14 +261,18 @@ def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _family_particle(words: list[re.Match[str]]) -> bool:
-    """A capitalised particle opening a family name (« Le Goff », « Van Damme »), not an article."""
-    return len(words) > 1 and words[0].group(0)[:1].isupper() and words[0].group(0).lower() in PARTICLES and words[1].group(0)[:1].isupper()
+    """A particle opening a family name after a title (« Le Goff », « Van Damme », « de Saint-Pierre »), not an article."""
+    lead = words[0].group(0)
+    particle = (lead[:1].isupper() and lead.lower() in PARTICLES) or lead in ("de", "du", "des")  # « Mme de Saint-Pierre »
+    return len(words) > 1 and particle and words[1].group(0)[:1].isupper()
 
 
 def _drop_lowercase_lead(text: str, start: int, end: int) -> tuple[int, int]:
     """spaCy's name spans on chat text start with lowercase words (« n'existe qu'à Quimper »,
     « j'ai donné l'IBAN »): drop those that are not first names."""
     words = list(re.finditer(r"\S+", text[start:end]))
+    if _TITLE_BEFORE.search(text, max(0, start - 12), start) and _family_particle(words):
+        return start, end  # « Mme de Saint-Pierre »
     while words and words[0].group(0)[:1].islower() and not is_first_name(words[0].group(0)):
         words.pop(0)
     return (start + words[0].start(), end) if words else (start, start)

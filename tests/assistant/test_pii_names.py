@@ -94,3 +94,23 @@ def test_functions_and_french_words_after_a_cue_are_no_names(scrubber, text):
 )
 def test_a_name_is_hidden_without_the_words_around_it(scrubber, text, name):
     assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("je suis Mme de Kerouac, mère de Blanche, pour la CPGE", ["de Kerouac", "Blanche"]),
+        ("DN : 1/2/2008 | Nom : Le Guen | Prénom : Marin | Question : un CAP ?", ["Le Guen", "Marin"]),
+        ("Nom : Pires; Prénom : Beatriz; Question : le DSE ?", ["Pires", "Beatriz"]),
+        ("Nom : KERMARREC\nPrénom : NOÉ\nQuestion : les portes ouvertes ?", ["KERMARREC", "NOÉ"]),
+        ("Mon médecin, le Dr Lefranc, dit que c'est possible", ["Lefranc"]),
+        ("je m'appelle Wang Lei (王磊), je suis en Chine", ["Wang Lei", "王磊"]),
+        ("c'est la maman de enzo, enzo a 15 ans et veut un CAP", ["enzo", "enzo"]),
+    ],
+)
+def test_names_in_forms_after_titles_in_another_script_and_repeated_are_found(scrubber, text, names):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == names
+
+
+def test_a_title_with_its_article_before_a_function_stays_visible(scrubber):
+    assert found(scrubber, "Madame la Directrice,\n\nMerci de votre réponse") == []

@@ -98,6 +98,7 @@ def _nam_dict_names() -> set[str]:
 @dataclass(frozen=True)
 class _Gazetteer:
     names: frozenset[str]  # folded
+    given: frozenset[str]  # folded, common French words included (« pierre », « rose »)
     ambiguous: frozenset[str]  # names that are French words too, not commonly given in France: « aide », « âge », « ami »
     french_words: frozenset[str]  # folded
 
@@ -124,10 +125,17 @@ def _load() -> _Gazetteer:
     insee = _insee_names()
     names = _nam_dict_names()
     names.update(fold(name) for name, common in insee.items() if len(name) >= 3 and (common or name not in words))
+    given = frozenset(names)
     names -= {fold(word) for word in COMMON}
     folded_words = frozenset(fold(word) for word in words)
     commonly_given = {fold(name) for name, common in insee.items() if common}
-    return _Gazetteer(frozenset(names), frozenset(n for n in names if n in folded_words and n not in commonly_given), folded_words)
+    ambiguous = frozenset(n for n in names if n in folded_words and n not in commonly_given)
+    return _Gazetteer(frozenset(names), given, ambiguous, folded_words)
+
+
+def is_given_name(word: str) -> bool:
+    """Whether a capitalised word is given as a first name, even a common word (« Pierre », « Rose »)."""
+    return fold(word.strip("'’-.,")) in _gazetteer().given
 
 
 def is_french_word(word: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.pii import places
 from assistant.pii.context import names_no_person, without_place
-from assistant.pii.names import first_names, is_first_name
+from assistant.pii.names import first_names, is_first_name, is_given_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, PARTICLES, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -152,6 +152,8 @@ class Scrubber:
                     end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
+                if from_spacy and _lone_family_name(text, start, end):
+                    continue
                 if (from_spacy or result.score < 1.0) and _named_as_no_one_elsewhere(text, start, end):
                     continue  # a name read by spaCy or the gazetteer, not announced by a cue
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
@@ -197,6 +199,14 @@ def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
             for match in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE):
                 found.append(Entity(entity_type, match.start(), match.end(), known_as))
     return found
+
+
+def _lone_family_name(text: str, start: int, end: int) -> bool:
+    """A single capitalised word spaCy took for a person, with no first name, title or cue: an
+    author, a scientist, a figure one writes about (« Zola », « Einstein »); a person here would be
+    announced (« Mme Benali », « ici Benali », « Bonjour, je suis Benali » are read by the cues)."""
+    value = text[start:end]
+    return " " not in value and "-" not in value.strip("-") and not is_given_name(value) and not value.isupper()
 
 
 def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:

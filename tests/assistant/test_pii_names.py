@@ -114,3 +114,21 @@ def test_names_in_forms_after_titles_in_another_script_and_repeated_are_found(sc
 
 def test_a_title_with_its_article_before_a_function_stays_visible(scrubber):
     assert found(scrubber, "Madame la Directrice,\n\nMerci de votre réponse") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["le théorème de Pythagore me bloque, la seconde générale c'est dur ?",
+     "mon rêve c'est de travailler comme Cousteau dans la mer"],
+)
+def test_a_lone_family_name_only_the_model_read_is_a_figure_and_stays_visible(scrubber, text):
+    assert found(scrubber, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("ma prof principale Mme Rivaldi dit non", "Rivaldi"), ("Nom : Rivaldi\nQuestion : le BTS ?", "Rivaldi"),
+     ("Bonjour, je suis Rivaldi, en terminale", "Rivaldi")],
+)
+def test_a_lone_family_name_after_a_cue_is_hidden(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)

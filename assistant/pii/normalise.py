@@ -29,7 +29,7 @@ _ZERO_RUN = re.compile(rf"[{_ZERO_LOOKALIKES}]+")
 # Spelled-out e-mail addresses: « a.b (at) c (point) fr », « a.b arobase c point fr », « a[at]c[dot]fr ».
 # The text is read as tokens (a word, an « at », a « dot », anything else) in one linear pass.
 _AT = r"\s*[(\[{<]\s*(?:at|a|à|ar+obase|chez|@)\s*[)\]}>]\s*|\s+(?:at|ar+obase)\s+|\s*@\s*"
-_DOT = r"\s*[(\[{<]\s*(?:dot|point|\.)\s*[)\]}>]\s*|\s+(?:dot|point)\s+|\s+\.\s+|\.[ \t]+|[ \t]+\.|\."
+_DOT = r"\s*[(\[{<]\s*(?:dot|point|\.)\s*[)\]}>]\s*|\s+(?:dot|point)\s+|\s+\.\s+|\.[ \t]+|[ \t]+\.|\.|,[ \t]?(?=(?:fr|com|net|org)\b)"
 _SPACED_DOT = re.compile(r"\.[ \t]+|[ \t]+\.")  # « gmail. com », « gmail .com »: only before a mail domain's ending
 _EMAIL_TOKEN = re.compile(rf"(?P<at>{_AT})|(?P<dot>{_DOT})|(?P<word>[\w+\-]+)|\s+|.", re.IGNORECASE | re.DOTALL)
 _BARE_AT = re.compile(r"\s+at\s+", re.IGNORECASE)

@@ -50,7 +50,8 @@ class RegexRecognizer(EntityRecognizer):
         return results
 
 
-_EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
+# The domain's ending may be missing (« lucas.bernard@gmail »): a reader still has the address.
+_EMAIL = r"(?P<value>\b[\w.+\-]+@[^\W_][\w\-]*(?:\.[\w\-]+)*(?:\.[a-z]{2,})?\b)"
 def identifier_recognizers() -> list[EntityRecognizer]:
     """Structured identifiers: they win over a name found in the same span."""
     return [
@@ -111,7 +112,7 @@ _GAZETTEER_CUES = (
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
     # « bonne journée, ines garcia », « -- karim diallo »
     r"|(?:cdlt|cordialement|bises|biz|amicalement|bien\s+[àa]\s+vous|bonne\s+(?:fin\s+de\s+)?(?:journ[ée]e|soir[ée]e|semaine)"
-    r"|a\+|[àa]\s+(?:plus|bient[ôo]t)|--+|—)\s*[,.!]?"
+    r"|a\+|[àa]\s+(?:plus|bient[ôo]t)|bye|ciao|tchao|--+|—)\s*[,.!]?"
 )
 _AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)

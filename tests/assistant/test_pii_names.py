@@ -57,6 +57,7 @@ def test_a_name_of_the_insee_file_is_found_after_its_cue(scrubber, text, name):
         ("on attend la réponse, bisous lina", "lina"),
         ("bonne journée, ines garcia", "ines garcia"),
         ("bonne soirée\nsamir benali", "samir benali"),
+        ("bye sarah benali", "sarah benali"),
         ("merci d'avance. sarah benali", "sarah benali"),
     ],
 )

@@ -334,3 +334,11 @@ def test_a_sentence_after_an_address_without_ending_stays_visible(scrubber):
 def test_an_address_written_with_a_in_brackets_is_hidden(scrubber):
     email = "salma.bennani (a) gmail.com"
     assert_hidden(scrubber, f"Mon mail {email} merci", email, "EMAIL")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("lucas.bernard@gmail,com pour la réponse", "lucas.bernard@gmail,com"), ("mail : lucas.bernard@gmail merci", "lucas.bernard@gmail")],
+)
+def test_an_address_with_a_comma_for_its_dot_or_without_its_ending_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "EMAIL")

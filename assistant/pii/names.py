@@ -41,7 +41,8 @@ COMMON = frozenset(STOP_WORDS) | frozenset(
     jai ya hey ben bah wesh oh ah eh dac
     parfait super génial genial nickel extra classe bisous bises biz amicalement
     iban rib nir ine secu sécu tel tél mail email numero numéro code adresse
-    laid mama saint sainte junior colline conception incarnation assomption vanille rime camel neo""".split())
+    laid mama saint sainte junior colline conception incarnation assomption vanille rime camel neo
+    ki koi kan kom""".split())  # chat spellings of qui, quoi, quand, comme
 
 
 def _insee_names() -> dict[str, bool]:

@@ -16,7 +16,7 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.cues import CueRecognizer
-from assistant.pii.names import is_first_name, is_french_word
+from assistant.pii.names import is_first_name, is_french_word, is_given_name
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -216,6 +216,8 @@ class CuedNameRecognizer(EntityRecognizer):
                 lead = match.group("value").split()[0]
                 if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead):
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
+                if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead):
+                    continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
                 after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))
                 span = _trim_name(text, *match.span("value"), after_title=after_title)
                 if span:

@@ -46,6 +46,7 @@ _NAME_FIELD_BEFORE = re.compile(
 )  # « NOM : KAYA », « Prénom : MAËL »
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
+_REGNAL_NUMBER = re.compile(r"\s(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
 _FUNCTION_AFTER_TITLE = re.compile(r"(?<!\w)(?i:monsieur|madame|mme|mlle|mademoiselle|m\.|mr)\s+(?:le|la|l['’])\s*$")
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
@@ -316,6 +317,8 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
     if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value):
         return False
     if _FUNCTION_AFTER_TITLE.search(text, max(0, start - 20), start):  # « Monsieur le Recteur », « Madame la Conseillère »
+        return False
+    if _REGNAL_NUMBER.search(value):  # « Henri IV », « Louis XIV »: a king, or the lycée named after him
         return False
     if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
         return False

@@ -133,3 +133,17 @@ def test_a_lone_family_name_only_the_model_read_is_a_figure_and_stays_visible(sc
 )
 def test_a_lone_family_name_after_a_cue_is_hidden(scrubber, text, name):
     assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["j'hésite entre une fac et une prépa à Louis XIV, des conseils ?",
+     "c ki qui décide pour les affectations ? le rectorat ?",
+     "Bonjour, je suis Malienne et je voudrais étudier en France"],
+)
+def test_kings_chat_spellings_and_nationalities_are_no_names(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+def test_a_given_name_that_is_a_word_after_je_suis_is_still_a_name(scrubber):
+    assert ("PERSONNE", "Rose") in found(scrubber, "Bonjour, je suis Rose, en terminale")

@@ -409,3 +409,11 @@ def test_more_shapes_of_a_date_of_birth_are_hidden(scrubber, text, value):
 )
 def test_a_cued_number_wrapped_or_with_a_year_is_hidden_whole(scrubber, text, value, kind):
     assert_hidden(scrubber, text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("je suis née 14 11 2006, en terminale", "14 11 2006"), ("né le vingt-deux mai 2005 à Metz", "vingt-deux mai 2005")],
+)
+def test_a_date_of_birth_in_spaces_or_with_its_day_in_words_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")

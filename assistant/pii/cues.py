@@ -97,11 +97,11 @@ _DOSSIER_CUE = re.compile(
 _NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?(?!\s+(?:candidat|dossier|[ée]l[èe]ve|inscription))|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
 _GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
 # A number may carry a prefix of capitals and a year: « MM558812 », « 2024-MM-558812 », « PS-4471203 ».
-# A year may open it (« 2025/113408 »), a session close it (« 0928813/25 »), and a line break,
+# A year may open it (« 2025/113408 »), a session or a letter close it (« 0928813/25 », « 1234567A »), and a line break,
 # where a mail or a form wrapped it, cut it (« 501938⏎27 »).
-_NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?-i:[A-Z]{1,3}|mm)[ \-/]?|(?:19|20)\d{2}/)?"
+_NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?:(?-i:MM|mm)[ \-/]?|(?-i:[A-Z]{1,3})[\-/]?)|(?:19|20)\d{2}/)?"
 _WRAP = r"(?:[ \t.\-]{0,3}|[ \t]*\n[ \t]*)"
-_CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,11}}(?:/\d{{2,4}})?"
+_CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,12}}(?:/\d{{2,4}}|(?-i:[A-Z])(?![\w]))?"
 _DOSSIER_AFTER_CUE = re.compile(
     rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",

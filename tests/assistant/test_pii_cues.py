@@ -417,3 +417,12 @@ def test_a_cued_number_wrapped_or_with_a_year_is_hidden_whole(scrubber, text, va
 )
 def test_a_date_of_birth_in_spaces_or_with_its_day_in_words_is_hidden(scrubber, text, value):
     assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("mon numéro allocataire CAF 7654321 merci", "7654321"), ("mon matricule france travail 7654321B svp", "7654321B"),
+     ("n° fiscal 3012345678912 pour la bourse", "3012345678912")],
+)
+def test_a_cued_number_keeps_its_closing_letter_and_not_the_organisation_before_it(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DOSSIER")

@@ -77,13 +77,15 @@ NAME_STOPWORDS = frozenset(
     vraiment ok désolé hello bjr slt cc re mdr svp urgent jai normal possible marqué combien joignable
     sportif rang classé classée entre
     voici voila voilà votre vos notre nos leurs excusez pardon concernant suite comme quand
-    perdu perdue inquiet inquiète inquiete désolé désolée desole desolee content contente en pleine""".split()
+    perdu perdue inquiet inquiète inquiete désolé désolée desole desolee content contente en pleine
+    nom prénom prenom""".split()
 )
 _LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vietnamese included (« Şahin », « Trần »)
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
-    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]?\s*est)|moi\s+c(?:['’]?\s*est)?"
+    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est)|\s*:)"
+    r"|moi\s+c(?:['’]?\s*est)?"
     r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
@@ -121,9 +123,9 @@ _OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|he
 # "Nom / Prénom : …", "Nom de l'élève : …", "Titulaire du compte : …".
 _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?"
 _FIELD = re.compile(
-    r"(?:^|\n|[;|])\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:\s*(?:/|et|&|,)\s*pr[ée]noms?)?"
-    rf"|pr[ée]noms?(?:\(s\))?(?:\s*(?:/|et|&|,)\s*nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
-    rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
+    r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
+    rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
+    rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
 _LAST_LINE = re.compile(
@@ -148,7 +150,7 @@ _SIGNATURE = re.compile(
 
 
 # « j'ai », « n'existe », « l'association »: an elided word in lower case; « peut-elle »: a verb.
-_NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous)$")
+_NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous|ce)$")
 
 
 def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
@@ -176,8 +178,9 @@ def _with_surname(text: str, end: int) -> int:
     """A first name's end moved past the surname right after it ("ayoub colin", "Sofiane Martin"):
     the next word, if it is not a common word (« ines en terminale », « lyna 07… »)."""
     following = re.match(rf"[ \t]+((?:(?:le|la|de|du|des|van|von|ben|ait|aït|el|da|dos)[ \t]+)?{_NAME_TOKEN})(?![\w'’])", text[end:], re.IGNORECASE)
-    if following and " " in following.group(1).strip() and following.group(1).split()[-1].lower() in _COMMON_WORDS | _CHAT_WORDS:
-        following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus »
+    last = following.group(1).split()[-1] if following else ""
+    if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
+        following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »
     if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS:
         return end + following.end()
     return end

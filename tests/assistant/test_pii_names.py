@@ -147,3 +147,18 @@ def test_kings_chat_spellings_and_nationalities_are_no_names(scrubber, text):
 
 def test_a_given_name_that_is_a_word_after_je_suis_is_still_a_name(scrubber):
     assert ("PERSONNE", "Rose") in found(scrubber, "Bonjour, je suis Rose, en terminale")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("prénom: lucas nom: bernard", ["lucas", "bernard"]), ("nom prénom : bernard lucas", ["bernard lucas"]),
+     ("bonjour, je suis sofiane du lycée jean moulin", ["sofiane"]),
+     ("mon nom de famille c'est haddad", ["haddad"])],
+)
+def test_fields_on_one_line_and_a_name_without_its_school(scrubber, text, names):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == names
+
+
+@pytest.mark.parametrize("text", ["le compte est à mon nom, est-ce un souci ?", "mon nom est mal écrit sur parcoursup"])
+def test_words_after_mon_nom_are_no_names(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []

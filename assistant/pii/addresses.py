@@ -43,8 +43,11 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"(?<!\w)(?:BP|CS|B\.P\.)\s*\d{1,5}(?!\w)"), False),
     (re.compile(rf"(?<!\w)(?i:chez)\s+(?:(?:M\.|Mme|Mlle|Madame|Monsieur|Mr)\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}}"), False),
 )
+# « 69003 Lyon », « cp 69003 lyon », « code postal : 69003 Lyon »: the commune in any case (the COG decides).
+_WORD = r"[^\W\d_][\w'’\-]*"
 _POSTCODE = re.compile(
-    rf"(?<![\w.,])(?P<code>\d{{5}}|\d{{2}}\s\d{{3}})\s+(?P<name>{_CAPITALISED}(?:[\s\-]+(?:{_CAPITALISED}|sur|sous|en|l[eè]s|lez|le|la|de|du|des|aux|et)){{0,6}})"
+    rf"(?<![\w.,])(?:(?i:cp|c\.p\.|code\s+postal)\s*:?\s*)?(?P<code>\d{{5}}|\d{{2}}\s\d{{3}})\s+"
+    rf"(?P<name>{_WORD}(?:[\s\-]+(?:{_WORD})){{0,6}})"
 )
 _CEDEX = re.compile(r"\s+cedex(?:\s+\d{1,2})?(?!\w)", re.IGNORECASE)
 _ADDRESS_CUE = re.compile(
@@ -76,7 +79,7 @@ def _postcodes(text: str) -> list[_Part]:
                 end = match.start("name") + len(name)
                 break
         first_word = match.group("name").split()[0]
-        if end is None and table.is_postcode(code) and len(first_word) > 2:
+        if end is None and table.is_postcode(code) and len(first_word) > 2 and first_word[0].isupper():
             end = match.start("name") + len(first_word)
         if end is not None:
             cedex = _CEDEX.match(text, end)

@@ -74,7 +74,9 @@ _INE = re.compile(
 # After « INE » / « identifiant national élève »: eleven letters and digits, at least six digits,
 # in any case and grouping (INE-BEA and INE-Base 100 numbers have letters inside).
 _INE_CUE = re.compile(r"(?<!\w)(?:ine|identifiant\s+national(?:\s+(?:[ée]l[èe]ve|[ée]tudiant))?)(?!\w)", _FLAGS)
-_INE_AFTER_CUE = re.compile(rf"[^\w\n]{{0,4}}(?:(?:est|c['’]est|c|:|le|=)[^\w\n]{{0,4}}){{0,3}}(?P<value>[A-Z0-9](?:{_SEP}[A-Z0-9]){{10}})(?![\w]|{_SEP}\d)", _FLAGS)
+_INE_AFTER_CUE = re.compile(
+    rf"[^\w\n]{{0,4}}(?:(?:est|c['’]est|c|:|le|=)[^\w\n]{{0,4}}){{0,3}}(?P<value>[A-Z0-9](?:(?:{_SEP}|[ \t]*\n[ \t]*)[A-Z0-9]){{10}})(?![\w]|{_SEP}\d)", _FLAGS
+)
 
 
 def find_ines(text: str) -> list[tuple[str, int, int]]:
@@ -94,16 +96,26 @@ _DOSSIER_CUE = re.compile(
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
 _NOT_PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:formations?|[ée]tablissements?|codes?(?!\s+(?:candidat|dossier|[ée]l[èe]ve|inscription))|rang|classement|places?|uai|rne|session)(?!\w)", _FLAGS)
 _GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbers have 10
+# A number may carry a prefix of capitals and a year: « MM558812 », « 2024-MM-558812 », « PS-4471203 ».
+# A year may open it (« 2025/113408 »), a session or a letter close it (« 0928813/25 », « 1234567A »), and a line break,
+# where a mail or a form wrapped it, cut it (« 501938⏎27 »).
+_NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?:(?-i:MM|mm)[ \-/]?|(?-i:[A-Z]{1,3})[\-/]?)|(?:19|20)\d{2}/)?"
+_WRAP = r"(?:[ \t.\-]{0,3}|[ \t]*\n[ \t]*)"
+_CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,12}}(?:/\d{{2,4}}|(?-i:[A-Z])(?![\w]))?"
 _DOSSIER_AFTER_CUE = re.compile(
-    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_GROUPED_NUMBER})(?![\d/]|{_SEP}\d)"
+    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )
 _MORE_NUMBERS = re.compile(_GROUPED_NUMBER)
 
 
+# Mon Master's candidate number as its site writes it, with no cue needed: « MM558812 », « 2024-MM-558812 ».
+_MON_MASTER_NUMBER = re.compile(r"(?<![\w\-])(?:(?:19|20)\d{2}[ \-/]?)?MM[ \-/]?\d(?:[ \-.]?\d){4,9}(?![\w]|[ \-.]\d)")
+
+
 def find_dossiers(text: str) -> list[tuple[str, int, int]]:
-    found = []
+    found = [("DOSSIER", m.start(), m.end()) for m in _MON_MASTER_NUMBER.finditer(text)]
     for cue in _DOSSIER_CUE.finditer(text):
         match = _DOSSIER_AFTER_CUE.match(text, cue.end())
         if not match:
@@ -165,6 +177,100 @@ def find_phones(text: str) -> list[tuple[str, int, int]]:
         if 8 <= len(digits) <= 15:
             found.append(("TELEPHONE", match.start(), match.end()))
     found += [("TELEPHONE", m.start(), m.end()) for m in _SPELLED_PHONE.finditer(text)]
+    found += _mixed_phones(text)
+    return found
+
+
+# A number dictated in words and digits mixed: « zéro six 12 34 56 78 », « 06 douze 34 56 78 »,
+# « 06 trente-neuf 98 douze 77 ». Each group is read as it is said (« quarante cinq » is 45).
+_UNITS = {"zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9}
+_TEENS = {"dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
+_TENS = {"vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+_MIXED_TOKEN = re.compile(rf"\d{{1,4}}|(?:{_NUMBER_WORD})(?:-(?:{_NUMBER_WORD}))*(?!\w)", _FLAGS)
+_MIXED_RUN = re.compile(
+    rf"(?<![\w+])(?:\d{{1,4}}|(?:{_NUMBER_WORD})(?![\w]))(?:[ \t.,\-/]{{1,3}}(?:\d{{1,4}}|(?:{_NUMBER_WORD})(?![\w]))){{3,14}}", _FLAGS
+)
+
+
+def _said_numbers(words: list[str]) -> list[str] | None:
+    """The numbers a run of number words says, each as its digits (« zéro six » → 0, 6;
+    « quatre-vingt-dix-sept » → 97); None when the words are no number."""
+    numbers: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word == "quatre" and following in ("vingt", "vingts"):
+            base, i = 80, i + 2
+        elif word in _TENS:
+            base, i = _TENS[word], i + 1
+        elif word in _TEENS:
+            value, i = _TEENS[word], i + 1
+            if value == 10 and i < len(words) and words[i] in ("sept", "huit", "neuf"):
+                value, i = 10 + _UNITS[words[i]], i + 1
+            numbers.append(str(value))
+            continue
+        elif word in _UNITS:
+            numbers.append(str(_UNITS[word]))
+            i += 1
+            continue
+        else:
+            return None
+        if i < len(words) and words[i] == "et":
+            i += 1
+        if i < len(words) and (words[i] in _TEENS or (words[i] in _UNITS and words[i] not in ("zero", "zéro"))):
+            if words[i] in _TEENS:
+                extra, i = _TEENS[words[i]], i + 1
+                if extra == 10 and i < len(words) and words[i] in ("sept", "huit", "neuf"):
+                    extra, i = 10 + _UNITS[words[i]], i + 1
+            else:
+                extra, i = _UNITS[words[i]], i + 1
+            if base in (60, 80) or extra < 10:
+                base += extra
+            else:
+                return None
+        if base >= 100:
+            return None
+        numbers.append(str(base))
+    return numbers
+
+
+def _mixed_phones(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for run in _MIXED_RUN.finditer(text):
+        tokens = list(_MIXED_TOKEN.finditer(run.group(0)))
+        if not any(t.group(0)[0].isdigit() for t in tokens) or all(t.group(0)[0].isdigit() for t in tokens):
+            continue  # all digits or all words: the other finders read them
+        # groups: (start, end, digits), word tokens in a row read together
+        groups: list[tuple[int, int, str]] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.group(0)[0].isdigit():
+                groups.append((token.start(), token.end(), token.group(0)))
+                index += 1
+                continue
+            last = index
+            while last + 1 < len(tokens) and not tokens[last + 1].group(0)[0].isdigit():
+                last += 1
+            words = [w for t in tokens[index : last + 1] for w in t.group(0).lower().split("-")]
+            said = _said_numbers(words)
+            if said is None:
+                groups.append((token.start(), tokens[last].end(), "x"))
+            else:
+                groups.append((token.start(), tokens[last].end(), "".join(said)))
+            index = last + 1
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += groups[last][2]
+                if not digits.isdigit() or len(digits) > 10 or not digits.startswith("0"):
+                    break
+                if len(digits) == 10:
+                    start, end = run.start() + groups[first][0], run.start() + groups[last][1]
+                    if _personal_line(digits, text, start):
+                        found.append(("TELEPHONE", start, end))
+                    break
     return found
 
 
@@ -173,18 +279,23 @@ _MONTHS = (
     r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept\.?"
     r"|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
 )
+# A day said in words: « né le vingt mai 2005 », « le premier mars ».
+_DAY_WORD = (
+    r"premier|(?:vingt|trente)(?:[\s\-]et[\s\-]un|-(?:deux|trois|quatre|cinq|six|sept|huit|neuf))?|dix-(?:sept|huit|neuf)"
+    r"|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
+)
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
-    rf"|(?P<iy>(?:19|20)\d{{2}})-\d{{2}}-\d{{2}}"
-    rf"|\d{{1,2}}[ \t]\d{{1,2}}[ \t](?P<sy>(?:19|20)\d{{2}})"
-    rf"|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
+    rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
+    rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
+    rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
     rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*:)|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
-    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}[/.\-]\d{1,2}[/.\-]\d)"  # « née 12/12/2006 »
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d)"  # « née 12/12/2006 », « née 12 12 2006 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le)(?!\w)",
     _FLAGS,

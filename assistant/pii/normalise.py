@@ -28,8 +28,9 @@ _ZERO_RUN = re.compile(rf"[{_ZERO_LOOKALIKES}]+")
 
 # Spelled-out e-mail addresses: « a.b (at) c (point) fr », « a.b arobase c point fr », « a[at]c[dot]fr ».
 # The text is read as tokens (a word, an « at », a « dot », anything else) in one linear pass.
-_AT = r"\s*[(\[{<]\s*(?:at|ar+obase|chez|@)\s*[)\]}>]\s*|\s+(?:at|ar+obase)\s+|\s*@\s*"
-_DOT = r"\s*[(\[{<]\s*(?:dot|point|\.)\s*[)\]}>]\s*|\s+(?:dot|point)\s+|\s+\.\s+|\."
+_AT = r"\s*[(\[{<]\s*(?:at|a|à|ar+obase|chez|@)\s*[)\]}>]\s*|\s+(?:at|ar+obase)\s+|\s*@\s*"
+_DOT = r"\s*[(\[{<]\s*(?:dot|point|\.)\s*[)\]}>]\s*|\s+(?:dot|point)\s+|\s+\.\s+|\.[ \t]+|[ \t]+\.|\.|,[ \t]?(?=(?:fr|com|net|org)\b)"
+_SPACED_DOT = re.compile(r"\.[ \t]+|[ \t]+\.")  # « gmail. com », « gmail .com »: only before a mail domain's ending
 _EMAIL_TOKEN = re.compile(rf"(?P<at>{_AT})|(?P<dot>{_DOT})|(?P<word>[\w+\-]+)|\s+|.", re.IGNORECASE | re.DOTALL)
 _BARE_AT = re.compile(r"\s+at\s+", re.IGNORECASE)
 _TOP_LEVEL = re.compile(r"[^\W\d_]{2,}")
@@ -200,6 +201,8 @@ def _domain_end(tokens: list[tuple[str, int, int, str]], at: int) -> int | None:
         if word > at + 1 and _TOP_LEVEL.fullmatch(tokens[word][3]):
             last = word
         if word + 2 < len(tokens) and tokens[word + 1][0] == "dot":
+            if _SPACED_DOT.fullmatch(tokens[word + 1][3]) and tokens[word + 2][3].lower() not in _MAIL_TOP_LEVEL:
+                break  # « marie@free. Merci », « …gmail. com. merci »: the sentence goes on, the address does not
             word += 2
         else:
             break

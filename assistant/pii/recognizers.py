@@ -16,7 +16,7 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.cues import CueRecognizer
-from assistant.pii.names import is_first_name
+from assistant.pii.names import is_first_name, is_french_word, is_given_name
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -50,7 +50,8 @@ class RegexRecognizer(EntityRecognizer):
         return results
 
 
-_EMAIL = r"(?P<value>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
+# The domain's ending may be missing (« lucas.bernard@gmail »): a reader still has the address.
+_EMAIL = r"(?P<value>\b[\w.+\-]+@[^\W_][\w\-]*(?:\.[\w\-]+)*(?:\.[a-z]{2,})?\b)"
 def identifier_recognizers() -> list[EntityRecognizer]:
     """Structured identifiers: they win over a name found in the same span."""
     return [
@@ -76,18 +77,22 @@ NAME_STOPWORDS = frozenset(
     vraiment ok désolé hello bjr slt cc re mdr svp urgent jai normal possible marqué combien joignable
     sportif rang classé classée entre
     voici voila voilà votre vos notre nos leurs excusez pardon concernant suite comme quand
-    perdu perdue inquiet inquiète inquiete désolé désolée desole desolee content contente en pleine""".split()
+    perdu perdue inquiet inquiète inquiete désolé désolée desole desolee content contente en pleine
+    nom prénom prenom""".split()
 )
 _LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vietnamese included (« Şahin », « Trần »)
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
-    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom|prénom|prenom)\s+(?:est|c['’]?\s*est)|moi\s+c(?:['’]?\s*est)?"
+    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est)|\s*:)"
+    r"|moi\s+c(?:['’]?\s*est)?"
     r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
+    r"|dr\.?|docteure?|pr\.?|professeure?"  # « le Dr Lambert »: a third person's name is theirs to keep
 )
+_TITLE_CUE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|dr\.?|docteure?|pr\.?|professeure?)\s*$", re.IGNORECASE)
 _CUED_NAME = re.compile(
     rf"(?:(?<=\W)|^)(?:{_NAME_CUES})(?:[ \t]*,?[ \t]+|(?<=['’]))(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}))", _FLAGS
 )
@@ -105,7 +110,11 @@ _I_AM = re.compile(
 _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
-    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que"
+    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
+    # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
+    # « bonne journée, ines garcia », « -- karim diallo »
+    r"|(?:cdlt|cordialement|bises|biz|amicalement|bien\s+[àa]\s+vous|bonne\s+(?:fin\s+de\s+)?(?:journ[ée]e|soir[ée]e|semaine)"
+    r"|a\+|[àa]\s+(?:plus|bient[ôo]t)|bye|ciao|tchao|--+|—)\s*[,.!]?"
 )
 _AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)
@@ -114,9 +123,9 @@ _OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|he
 # "Nom / Prénom : …", "Nom de l'élève : …", "Titulaire du compte : …".
 _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?"
 _FIELD = re.compile(
-    r"(?:^|\n)\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:\s*(?:/|et|&|,)\s*pr[ée]noms?)?"
-    rf"|pr[ée]noms?(?:\(s\))?(?:\s*(?:/|et|&|,)\s*nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
-    rf"(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})", re.IGNORECASE,
+    r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
+    rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
+    rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
 _LAST_LINE = re.compile(
@@ -125,7 +134,7 @@ _LAST_LINE = re.compile(
 # A name closing the message after its last sentence: « …? Fatoumata », « bonne soirée, yanis »,
 # « …merci. Estelle et Fabrice Rousseau »; its first word a known first name.
 _CLOSING = re.compile(
-    rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}}"
+    rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
     rf"(?:[ \t]+et[ \t]+[{_CAPITAL}][\w'’\-]*(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}})?)(?:[ \t]*,[ \t]*\d{{1,2}}[ \t]*ans)?\s*[.!]?\s*$"
 )
 # A signature of an initial and a family name on the last line (« D. Belkacem »).
@@ -141,10 +150,10 @@ _SIGNATURE = re.compile(
 
 
 # « j'ai », « n'existe », « l'association »: an elided word in lower case; « peut-elle »: a verb.
-_NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous)$")
+_NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous|ce)$")
 
 
-def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
     """Keep the leading tokens that can be a name (stop at the first function word, and after a
     capitalised first token at the first lower-case word that is no particle: « Mme Durand conseille »)."""
     kept_end = start
@@ -152,9 +161,13 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     for match in re.finditer(_NAME_TOKEN, text[start:end]):
         token = match.group(0)
         following = text[start + match.end() : end].lstrip()[:1]
-        family_particle = token[0].isupper() and token.lower() in PARTICLES and following.isupper()  # « Mme Le Goff »
+        # « Mme Le Goff », and after a title « Mme de Saint-Pierre »
+        family_particle = following.isupper() and (
+            (token[0].isupper() and token.lower() in PARTICLES) or (after_title and kept_end == start and token in ("de", "du", "des"))
+        )
         if (token.lower().strip("'’-") in NAME_STOPWORDS and not family_particle) or _NOT_A_NAME_TOKEN.search(token):
             break
+        capitalised = capitalised or family_particle
         if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
         kept_end = start + match.end()
@@ -165,8 +178,9 @@ def _with_surname(text: str, end: int) -> int:
     """A first name's end moved past the surname right after it ("ayoub colin", "Sofiane Martin"):
     the next word, if it is not a common word (« ines en terminale », « lyna 07… »)."""
     following = re.match(rf"[ \t]+((?:(?:le|la|de|du|des|van|von|ben|ait|aït|el|da|dos)[ \t]+)?{_NAME_TOKEN})(?![\w'’])", text[end:], re.IGNORECASE)
-    if following and " " in following.group(1).strip() and following.group(1).split()[-1].lower() in _COMMON_WORDS | _CHAT_WORDS:
-        following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus »
+    last = following.group(1).split()[-1] if following else ""
+    if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
+        following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »
     if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS:
         return end + following.end()
     return end
@@ -176,7 +190,13 @@ PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".sp
 _CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
 
 
-SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re"})
+def _closing_name(words: list[str]) -> bool:
+    """A name closing a message: a known first name, then family names that are no common words
+    (« Estelle Rousseau », « sarah benali »; not « enzo va bien »)."""
+    return is_first_name(words[0]) and all(word.lower() not in _COMMON_WORDS | _CHAT_WORDS for word in words)
+
+
+SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re", "i", "am", "i'm", "my", "name", "is"})
 
 
 class CuedNameRecognizer(EntityRecognizer):
@@ -196,7 +216,13 @@ class CuedNameRecognizer(EntityRecognizer):
         results = []
         for regex in (_CUED_NAME, _I_AM, _SIGNATURE):
             for match in regex.finditer(text):
-                span = _trim_name(text, *match.span("value"))
+                lead = match.group("value").split()[0]
+                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead):
+                    continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
+                if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead):
+                    continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
+                after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))
+                span = _trim_name(text, *match.span("value"), after_title=after_title)
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
                     joined = _AND_NAME.match(text, span[1]) if regex is _CUED_NAME else None
@@ -211,7 +237,7 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_LAST_LINE, _CLOSING):  # « Lilou Caron », « …? Fatoumata », « Estelle et Fabrice Rousseau »
             for match in regex.finditer(text, tail):
                 names = list(re.finditer(r"(?<!\S)(?!et\b)\S+(?:[ \t]+(?!et\b)\S+)*", match.group("value")))
-                if all(is_first_name(m.group(0).split()[0]) and m.group(0).split()[0].lower() not in _COMMON_WORDS for m in names):
+                if all(_closing_name(m.group(0).split()) for m in names):
                     offset = match.start("value")
                     results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _INITIAL_SIGNATURE.finditer(text, tail):

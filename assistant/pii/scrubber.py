@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.pii import places
 from assistant.pii.context import names_no_person, without_place
-from assistant.pii.names import is_first_name
+from assistant.pii.names import first_names, is_first_name, is_given_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, PARTICLES, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -41,10 +41,14 @@ _INSTITUTION_BEFORE = re.compile(
     r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
     re.IGNORECASE,
 )
-_NAME_FIELD_BEFORE = re.compile(r"(?:^|\n)\s*nom(?:\s+de\s+famille|\s+d['’]usage)?\s*:\s*$", re.IGNORECASE)  # "NOM : KAYA"
+_NAME_FIELD_BEFORE = re.compile(
+    r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*$", re.IGNORECASE
+)  # « NOM : KAYA », « Prénom : MAËL »
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
-_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+$", re.IGNORECASE)
-_TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m)\.?\s+", re.IGNORECASE)
+_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
+_REGNAL_NUMBER = re.compile(r"\s(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
+_FUNCTION_AFTER_TITLE = re.compile(r"(?<!\w)(?i:monsieur|madame|mme|mlle|mademoiselle|m\.|mr)\s+(?:le|la|l['’])\s*$")
+_TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
     "parcoursup", "mon master", "monmaster", "onisep", "crous", "caes", "dse", "mdph", "cned", "moel", "ifsi",
     "pass", "las", "staps", "bts", "but", "cap", "bac", "licence", "master", "erasmus", "campus france",
@@ -55,7 +59,7 @@ _NOT_NAMES = {
     "nom", "prénom", "prenom", "prénoms", "adresse", "veuillez", "professeure", "professeur", "date de naiss",
     "thank you", "danke", "rappel", "titulaire", "bisous", "bises", "biz", "amicalement",
     # mail headers and closings spaCy takes for names
-    "salutations", "signé", "signée", "mail", "e-mail", "courriel", "objet", "tél", "tel",
+    "salutations", "signé", "signée", "mail", "e-mail", "courriel", "objet", "tél", "tel", "cdlt", "cdt", "thank", "thanks", "date",
 }
 
 
@@ -102,6 +106,7 @@ class Scrubber:
     def __init__(self) -> None:
         places.preload()  # the communes load while spaCy does
         self._analyzer = _build_analyzer()
+        first_names()  # the gazetteer, loaded before the first message (in a thread beside spaCy it only slows both)
 
     def find(self, text: str) -> list[Entity]:
         """Personal data in `text`, non-overlapping, in reading order, at offsets of `text` (no placeholders yet)."""
@@ -144,16 +149,19 @@ class Scrubber:
                 from_spacy = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
                 if from_spacy:
                     start, end = _drop_lowercase_lead(text, start, end)
+                    end = _cut_at_lowercase_word(text, start, end)
                     end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
+                if from_spacy and _lone_family_name(text, start, end):
+                    continue
                 if (from_spacy or result.score < 1.0) and _named_as_no_one_elsewhere(text, start, end):
                     continue  # a name read by spaCy or the gazetteer, not announced by a cue
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
             found.append(Entity(kind, start, end))
         found = _resolve_overlaps(found)
-        return _resolve_overlaps(found + _repeated_names(text, found))
+        return _resolve_overlaps(found + _repeated_names(text, found) + _names_in_another_script(text, found))
 
 
 def _normalise(text: str) -> Normalised:
@@ -194,6 +202,14 @@ def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
     return found
 
 
+def _lone_family_name(text: str, start: int, end: int) -> bool:
+    """A single capitalised word spaCy took for a person, with no first name, title or cue: an
+    author, a scientist, a figure one writes about (« Zola », « Einstein »); a person here would be
+    announced (« Mme Benali », « ici Benali », « Bonjour, je suis Benali » are read by the cues)."""
+    value = text[start:end]
+    return " " not in value and "-" not in value.strip("-") and not is_given_name(value) and not value.isupper()
+
+
 def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:
     """Whether the message writes the same name elsewhere as an establishment's, a place's or a
     work's (« au lycée Jean Moulin, est-ce que Jean Moulin a un BTS ? »)."""
@@ -206,9 +222,11 @@ def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:
 
 def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:
     """A name found once is a name wherever else the message writes it (« la maman d'Enzo… pas Enzo »):
-    each capitalised word of three letters or more, written the same, where it is not an establishment's."""
+    each capitalised word or lower-case first name of three letters or more, written the same, where it
+    is not an establishment's."""
     words = {w for e in found if e.type == "PERSONNE" for w in re.findall(r"[^\W\d_][\w'’\-]{2,}", text[e.start : e.end])}
-    words = {w for w in words if w[0].isupper() and w.lower() not in NAME_STOPWORDS and w.lower() not in _NOT_NAMES}
+    # capitalised words, and first names in lower case (« la maman de enzo… enzo a 15 ans »)
+    words = {w for w in words if (w[0].isupper() or is_first_name(w)) and w.lower() not in NAME_STOPWORDS and w.lower() not in _NOT_NAMES}
     if not words:
         return []
     pattern = re.compile(rf"(?<![\w'’\-])(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})(?![\w'’\-])")
@@ -219,13 +237,26 @@ def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:
     ]
 
 
+# A name given again in its own script, in brackets after it: « Chen Jiaxin (陈佳欣) », « Lina Haddad (لينا حداد) ».
+_IN_BRACKETS = re.compile(r"[ \t]*[(（]\s*(?P<value>[^\W\d_](?:[^\W\d_]|[ \t'’\-]){0,40})\s*[)）]")
+
+
+def _names_in_another_script(text: str, found: list[Entity]) -> list[Entity]:
+    names = []
+    for entity in found:
+        match = _IN_BRACKETS.match(text, entity.end) if entity.type == "PERSONNE" else None
+        if match and not any(ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in match.group("value") if ch.isalpha()):
+            names.append(Entity("PERSONNE", *match.span("value")))
+    return names
+
+
 _PLACE_PREPOSITION = re.compile(r"(?<!\w)(?:à|a|en|vers)\s+$", re.IGNORECASE)  # « ma fille Florence… à Florence »
 
 
 def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading titles, greetings and function words from a name span ("Bonjour Monsieur", "ma mère")."""
     words = list(re.finditer(r"\S+", text[start:end]))
-    after_title = bool(_TITLE_BEFORE.search(text, max(0, start - 12), start))
+    after_title = bool(_TITLE_BEFORE.search(text, max(0, start - 12), start) or _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]))
     while words and not _INITIAL.fullmatch(words[0].group(0)) and (
         words[0].group(0).lower().strip(".,") in NAME_STOPWORDS | SPACY_NAME_LEADS or _TITLE.fullmatch(words[0].group(0) + " ")
     ):
@@ -241,17 +272,36 @@ def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _family_particle(words: list[re.Match[str]]) -> bool:
-    """A capitalised particle opening a family name (« Le Goff », « Van Damme »), not an article."""
-    return len(words) > 1 and words[0].group(0)[:1].isupper() and words[0].group(0).lower() in PARTICLES and words[1].group(0)[:1].isupper()
+    """A particle opening a family name after a title (« Le Goff », « Van Damme », « de Saint-Pierre »), not an article."""
+    lead = words[0].group(0)
+    particle = (lead[:1].isupper() and lead.lower() in PARTICLES) or lead in ("de", "du", "des")  # « Mme de Saint-Pierre »
+    return len(words) > 1 and particle and words[1].group(0)[:1].isupper()
 
 
 def _drop_lowercase_lead(text: str, start: int, end: int) -> tuple[int, int]:
     """spaCy's name spans on chat text start with lowercase words (« n'existe qu'à Quimper »,
     « j'ai donné l'IBAN »): drop those that are not first names."""
     words = list(re.finditer(r"\S+", text[start:end]))
+    if _TITLE_BEFORE.search(text, max(0, start - 12), start) and _family_particle(words):
+        return start, end  # « Mme de Saint-Pierre »
     while words and words[0].group(0)[:1].islower() and not is_first_name(words[0].group(0)):
         words.pop(0)
     return (start + words[0].start(), end) if words else (start, start)
+
+
+def _cut_at_lowercase_word(text: str, start: int, end: int) -> int:
+    """A capitalised name read by spaCy ends at its first lower-case word that is no particle
+    (« Mariana Costa from Portugal », « Léa Martin habite »)."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if not words or not words[0].group(0)[:1].isupper():
+        return end
+    for index, word in enumerate(words[1:], start=1):
+        if word.group(0)[:1].islower() and word.group(0).lower() not in PARTICLES:
+            kept = words[:index]
+            while len(kept) > 1 and kept[-1].group(0).lower() in PARTICLES:  # « Date de naiss. »: not « Date de »
+                kept.pop()
+            return start + kept[-1].end()
+    return end
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -265,6 +315,10 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _plausible_name(text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value):
+        return False
+    if _FUNCTION_AFTER_TITLE.search(text, max(0, start - 20), start):  # « Monsieur le Recteur », « Madame la Conseillère »
+        return False
+    if _REGNAL_NUMBER.search(value):  # « Henri IV », « Louis XIV »: a king, or the lycée named after him
         return False
     if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
         return False

@@ -326,3 +326,103 @@ def test_schools_and_authors_named_after_people_stay_visible(scrubber, text, val
 )
 def test_words_after_a_cue_that_are_not_names_stay_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mon numéro de candidat 2025-MM-447120 je comprends pas le refus", "2025-MM-447120"),
+        ("identifiant MM447120 svp", "MM447120"),
+        ("mon MM558812 est bloqué", "MM558812"),  # Mon Master's own shape: no cue needed
+        ("n°candidat:51928734 mon master", "51928734"),
+        ("numéro de dossier PS-4471203", "PS-4471203"),
+        ("sur mon master mon num c'est MM 4471 2093", "MM 4471 2093"),
+    ],
+)
+def test_a_candidate_number_is_hidden_with_its_prefix(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DOSSIER")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("n° de dossier BTS 2024 en attente", "BTS 2024"), ("numéro de la formation 2024-1234567", "2024-1234567")],
+)
+def test_a_prefixed_number_that_is_no_ones_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("j'habite 12 rue des lilas cp 69003 lyon", "12 rue des lilas cp 69003 lyon"),
+        ("adresse: 4 allée des pins, CP 13008 Marseille", "4 allée des pins, CP 13008 Marseille"),
+        ("Mon adresse : 9 rue des tanneurs apt 4 cp 67000 strasbourg", "9 rue des tanneurs apt 4 cp 67000 strasbourg"),
+    ],
+)
+def test_cp_and_a_lower_case_commune_close_an_address(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("il y a 35000 places en licence", "35000 places"), ("en 2024 67000 candidats à strasbourg", "67000 candidats")],
+)
+def test_a_count_before_a_lower_case_word_is_no_address(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["zéro six 12 34 56 78", "06 douze 34 56 78", "zero 7 quarante cinq 12 33 90", "06 trente-neuf 98 douze 77",
+     "07 quatre-vingt-dix-sept 12 34 56", "06 soixante-dix 44 21 09"],
+)
+def test_a_phone_dictated_in_words_and_digits_is_hidden(scrubber, phone):
+    assert_hidden(scrubber, f"rappelez moi au {phone} svp", phone, "TELEPHONE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("j'ai eu 12 sur 20 et deux 15 en maths", "12 sur 20 et deux 15"), ("en 2024 deux cent 12 places", "2024 deux cent 12")],
+)
+def test_numbers_in_words_and_digits_that_are_no_phone_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Né le : 2007/07/14\nQuestion : la bourse ?", "2007/07/14"),
+     ("étudiante (née le 2 du 10 2002), je voudrais savoir", "2 du 10 2002"),
+     ("Ma DN est 05-08-2003 et mon dossier bloque", "05-08-2003")],
+)
+def test_more_shapes_of_a_date_of_birth_are_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("ma candidature Mon Master 604718\n39 est incomplète", "604718\n39", "DOSSIER"),  # wrapped by a mail
+        ("N° INE : 081734\n612KB\nMessage : bonjour", "081734\n612KB", "INE"),
+        ("mon dossier social étudiant n° 2025/224519. Merci", "2025/224519", "DOSSIER"),
+        ("N° de dossier CROUS : 0817724/25\nQuestion : la bourse ?", "0817724/25", "DOSSIER"),
+    ],
+)
+def test_a_cued_number_wrapped_or_with_a_year_is_hidden_whole(scrubber, text, value, kind):
+    assert_hidden(scrubber, text, value, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("je suis née 14 11 2006, en terminale", "14 11 2006"), ("né le vingt-deux mai 2005 à Metz", "vingt-deux mai 2005")],
+)
+def test_a_date_of_birth_in_spaces_or_with_its_day_in_words_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("mon numéro allocataire CAF 7654321 merci", "7654321"), ("mon matricule france travail 7654321B svp", "7654321B"),
+     ("n° fiscal 3012345678912 pour la bourse", "3012345678912")],
+)
+def test_a_cued_number_keeps_its_closing_letter_and_not_the_organisation_before_it(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DOSSIER")

@@ -312,3 +312,33 @@ def test_the_offset_map_holds_for_any_mixture_of_variants():
         for start in range(len(normalised.text)):
             begin, end = normalised.original_span(start, start + 1)
             assert 0 <= begin < end <= len(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("vous pouvez m'écrire à paul.girard@hotmail. fr merci", "paul.girard@hotmail. fr"),
+        ("mail : lea.roux@gmail .com", "lea.roux@gmail .com"),
+        ("mon mail lucas.bernard@gmail. com. merci", "lucas.bernard@gmail. com"),
+    ],
+)
+def test_an_address_broken_by_a_space_around_its_dot_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "EMAIL")
+
+
+def test_a_sentence_after_an_address_without_ending_stays_visible(scrubber):
+    text = "j'ai écrit à contact@lycee. Merci de me répondre"
+    assert [e for e in scrubber.find(text) if text[e.start : e.end].startswith("Merci") or "Merci" in text[e.start : e.end]] == []
+
+
+def test_an_address_written_with_a_in_brackets_is_hidden(scrubber):
+    email = "salma.bennani (a) gmail.com"
+    assert_hidden(scrubber, f"Mon mail {email} merci", email, "EMAIL")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("lucas.bernard@gmail,com pour la réponse", "lucas.bernard@gmail,com"), ("mail : lucas.bernard@gmail merci", "lucas.bernard@gmail")],
+)
+def test_an_address_with_a_comma_for_its_dot_or_without_its_ending_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "EMAIL")

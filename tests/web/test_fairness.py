@@ -42,6 +42,30 @@ def test_a_newcomer_waits_for_one_call_of_each_busy_conversation_not_for_all_of_
     assert gate.running == 0 and gate.waiting() == 0
 
 
+def test_a_newcomer_goes_before_a_conversation_that_has_just_had_its_turn():
+    async def scenario() -> list[str]:
+        gate, served = FairGate(1), []
+        steps = {n: asyncio.Event() for n in range(3)}
+
+        async def call(key: str, n: int) -> None:
+            async with gate.turn(key):
+                served.append(f"{key}{n}")
+                await steps[n].wait() if n in steps else None
+
+        tasks = [asyncio.create_task(call("a", n)) for n in range(4)]  # a0 runs, a1…a3 wait
+        await asyncio.sleep(0)
+        steps[0].set()  # a0 done: a1 has its turn, « a » goes to the back of the line…
+        await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(call("b", 9)))  # …and « b » comes: it is next, before a2
+        await asyncio.sleep(0)
+        steps[1].set()
+        steps[2].set()
+        await asyncio.gather(*tasks)
+        return served
+
+    assert asyncio.run(scenario()) == ["a0", "a1", "b9", "a2", "a3"]
+
+
 def test_no_more_than_its_width_run_at_once():
     gate = FairGate(2)
     running, most = 0, 0

@@ -426,3 +426,36 @@ def test_a_date_of_birth_in_spaces_or_with_its_day_in_words_is_hidden(scrubber, 
 )
 def test_a_cued_number_keeps_its_closing_letter_and_not_the_organisation_before_it(scrubber, text, value):
     assert_hidden(scrubber, text, value, "DOSSIER")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a building, a flat, an entrance or a villa between the parts of one address
+        ("Adresse : Résidence Les Oliviers, Imm. C, Appt 9, 18 avenue Foch, 13100 Aix-en-Provence",
+         "Résidence Les Oliviers, Imm. C, Appt 9, 18 avenue Foch, 13100 Aix-en-Provence"),
+        ("écrivez-moi : Résidence du Lac, entrée 3\n8 rue Voltaire\n21000 Dijon.", "Résidence du Lac, entrée 3\n8 rue Voltaire\n21000 Dijon"),
+        ("Allée des Chênes\nDomaine du Soleil, villa 12\n84000 Avignon", "Allée des Chênes\nDomaine du Soleil, villa 12\n84000 Avignon"),
+        ("j'habite bat k2 esc 1 cité des peintres 93200 saint-denis", "bat k2 esc 1 cité des peintres 93200 saint-denis"),
+        # the number after the street, a four-digit postal code and the country (Belgian style)
+        ("j'habite rue du Moulin 17 bte 2, 1300 Wavre, Belgique. Merci", "rue du Moulin 17 bte 2, 1300 Wavre, Belgique"),
+        # « lot. », « rte », a street written in lower case, a commune written short and in lower case
+        ("j'habite 8 lot. les goyaviers 97300, c'est loin du lycée", "8 lot. les goyaviers 97300"),
+        ("mon adresse 14 rte de lyon 38200 vienne et je cherche un bts", "14 rte de lyon 38200 vienne"),
+        ("jhabite impasse des genets 97430 le tampon c loin", "impasse des genets 97430 le tampon"),
+        ("j'habite au 6 rue des tilleuls 95100 argent et je cherche", "6 rue des tilleuls 95100 argent"),
+        # a few words between the street and its postal code
+        ("je vis au 2 bis chemin du pont à bascule 41000 blois, merci", "2 bis chemin du pont à bascule 41000 blois"),
+    ],
+)
+def test_an_address_in_many_parts_or_in_lower_case_is_hidden_whole(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("le code RNCP 34567 c'est reconnu ?", "RNCP 34567"), ("je fais un tour 2 fois par semaine au CIO", "tour 2"),
+     ("mon adresse en France sera bientôt à Lille", "France"), ("il y a 12000 euros de frais", "12000 euros")],
+)
+def test_look_alikes_of_address_parts_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

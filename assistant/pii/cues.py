@@ -284,19 +284,26 @@ _DAY_WORD = (
     r"premier|(?:vingt|trente)(?:[\s\-]et[\s\-]un|-(?:deux|trois|quatre|cinq|six|sept|huit|neuf))?|dix-(?:sept|huit|neuf)"
     r"|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
 )
+# A year said in words: « deux mille neuf », « deux mille dix-sept ».
+_YEAR_UNITS = {"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+               "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20}
+_YEAR_WORD = (
+    r"deux[\s\-]+mille(?:[\s\-]+(?:dix[\s\-](?:sept|huit|neuf)|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze"
+    r"|treize|quatorze|quinze|seize|vingt))?"
+)
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
-    rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
+    rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
-    rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
+    rf"|(?P<year>(?:19|20)\d{{2}})|(?P<wy>{_YEAR_WORD}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
     r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d)"  # « née 12/12/2006 », « née 12 12 2006 »
-    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le)(?!\w)",
     _FLAGS,
 )
@@ -307,7 +314,16 @@ _NOT_BIRTH_BEFORE = re.compile(
 )
 
 
+_GENERAL_PLURAL_BEFORE = re.compile(
+    r"(?<![\w'’])(?:les|des|aux|tous\s+les|toutes\s+les|ceux|celles)\s+(?:[\w'’]+\s+)?(?:qui\s+sont\s+)?$", _FLAGS
+)
+
+
 def _birth_year(match: re.Match[str]) -> int | None:
+    for group in ("twy", "wy"):
+        if match.group(group):
+            words = re.split(r"[\s\-]+", match.group(group).lower())[2:]
+            return 2000 + (10 + _YEAR_UNITS[words[1]] if words[:1] == ["dix"] and len(words) == 2 else _YEAR_UNITS[words[0]] if words else 0)
     for group in ("y", "iy", "sy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
@@ -329,8 +345,10 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
-            if match.group("year") and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
+            if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
+            if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
+                continue  # « les élèves nés en 2008 »: people in general
             if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()):
                 continue
             start = cue.end() + match.start()

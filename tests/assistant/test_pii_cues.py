@@ -459,3 +459,27 @@ def test_an_address_in_many_parts_or_in_lower_case_is_hidden_whole(scrubber, tex
 )
 def test_look_alikes_of_address_parts_stay_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("moi je suis née en deux mille huit, c'est trop tard ?", "deux mille huit"),
+        ("Date de naissance : DOUZE MARS DEUX MILLE SEPT", "DOUZE MARS DEUX MILLE SEPT"),
+        ("né le premier avril deux mille dix-neuf", "premier avril deux mille dix-neuf"),
+        # the cue several words before, with two asides between commas
+        ("Je suis né, comme mon cousin, qui lui est en BTS, le onze juin 2006 à Brest.", "onze juin 2006"),
+    ],
+)
+def test_a_date_of_birth_with_its_year_in_words_or_far_from_its_cue_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("un exposé sur Molière, né le 15 janvier 1622 à Paris", "15 janvier"),
+     ("les élèves nés en 2009 passent le brevet cette année ?", "2009"),
+     ("tous les candidats nés en 2007 sont concernés ?", "2007")],
+)
+def test_a_historical_birth_or_people_born_in_a_year_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

@@ -162,3 +162,24 @@ def test_fields_on_one_line_and_a_name_without_its_school(scrubber, text, names)
 @pytest.mark.parametrize("text", ["le compte est à mon nom, est-ce un souci ?", "mon nom est mal écrit sur parcoursup"])
 def test_words_after_mon_nom_are_no_names(scrubber, text):
     assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ma fille est au lycée Louis et Auguste Lumière de Lyon, il y a une prépa ?", "Auguste Lumière"),
+        ("j'adore Alexandre Dumas et George Sand, quelle licence choisir ?", "George Sand"),
+        ("j'admire Albert Camus, je veux faire de la philo", "Albert Camus"),
+        ("la résidence universitaire Paul Éluard a encore des chambres ?", "Paul Éluard"),
+    ],
+)
+def test_the_second_of_two_names_of_a_school_or_a_writer_stays_visible(scrubber, text, value):
+    start = text.index(value)
+    assert not [e for e in scrubber.find(text) if e.start < start + len(value) and start < e.end], found(scrubber, text)
+
+
+def test_a_classmate_after_a_school_named_without_a_first_name_is_still_hidden(scrubber):
+    text = "au lycée Hoche et Camille Renard m'a dit que c'était complet"
+    assert ("PERSONNE", text.index("Camille"), text.index("Camille") + len("Camille Renard")) in [
+        (e.type, e.start, e.end) for e in scrubber.find(text)
+    ]

@@ -90,7 +90,7 @@ def find_ines(text: str) -> list[tuple[str, int, int]]:
 
 # -- dossier / candidate numbers -------------------------------------------------------------
 _DOSSIER_CUE = re.compile(
-    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule|parcoursup|mon\s?master)(?![^\W\d])",
+    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule|parcoursup|mon\s?master|r[ée]f(?:[ée]rence)?\.?)(?![^\W\d])",
     _FLAGS,
 )
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
@@ -104,10 +104,16 @@ _WRAP = r"(?:[ \t.\-]{0,3}|[ \t]*\n[ \t]*)"
 _CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,12}}(?:/\d{{2,4}}|(?-i:[A-Z])(?![\w]))?"
 _DOSSIER_AFTER_CUE = re.compile(
     rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
-    rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
+    rf"(?P<more>(?:\s*\(?\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )
 _MORE_NUMBERS = re.compile(_GROUPED_NUMBER)
+# A reference in pieces joined by « / », « . » or « - », capitals allowed (« PSUP/2026/5531807 », « 2026.PS.3819405 »,
+# « 3/402/119 »), right after its cue: six digits at least, and no date.
+_REFERENCE_AFTER_CUE = re.compile(
+    r"[^\d\n?!]{0,30}?(?<![\w/.\-])(?P<value>(?-i:[A-Z0-9]{1,8})(?:[./\-](?-i:[A-Z0-9]{1,8})){1,4})(?![\w/]|[.\-]\w)", _FLAGS
+)
+_DATE_SHAPE = re.compile(r"\d{1,4}[./\-]\d{1,2}(?:[./\-]\d{1,4})?|(?:19|20)\d{2}[./\-](?:19|20)?\d{2}")
 
 
 # Mon Master's candidate number as its site writes it, with no cue needed: « MM558812 », « 2024-MM-558812 ».
@@ -118,6 +124,14 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
     found = [("DOSSIER", m.start(), m.end()) for m in _MON_MASTER_NUMBER.finditer(text)]
     for cue in _DOSSIER_CUE.finditer(text):
         match = _DOSSIER_AFTER_CUE.match(text, cue.end())
+        reference = _REFERENCE_AFTER_CUE.match(text, cue.end())
+        if reference and (not match or reference.end("value") > match.end("value")):
+            value = reference.group("value")
+            if (sum(ch.isdigit() for ch in value) >= 6 and not _DATE_SHAPE.fullmatch(value)
+                    and phone_canonical(re.sub(r"\D", "", value)) is None
+                    and not _cue_before(_NOT_PERSONAL_NUMBER, text, reference.start("value"), 60)):
+                found.append(("DOSSIER", reference.start("value"), reference.end("value")))
+                continue
         if not match:
             continue
         if _cue_before(_NOT_PERSONAL_NUMBER, text, match.start("value"), 60):

@@ -483,3 +483,33 @@ def test_a_date_of_birth_with_its_year_in_words_or_far_from_its_cue_is_hidden(sc
 )
 def test_a_historical_birth_or_people_born_in_a_year_stay_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("réf. CRS/2025/4471920 toujours pas de réponse", "CRS/2025/4471920"),
+     ("ref dossier 2025.MM.6620184, je peux modifier ?", "2025.MM.6620184"),
+     ("mon numéro de dossier 7/513/208 ne marche pas", "7/513/208")],
+)
+def test_a_reference_in_pieces_after_its_cue_is_hidden_whole(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DOSSIER")
+
+
+def test_a_number_written_twice_is_hidden_both_times(scrubber):
+    text = "Mon numéro de candidat : 51 62 73 84 (ou 51627384, je ne sais pas)."
+    spans = [(e.type, e.start, e.end) for e in scrubber.find(text)]
+    for value in ("51 62 73 84", "51627384"):
+        assert ("DOSSIER", text.index(value), text.index(value) + len(value)) in spans, spans
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("dossier à rendre pour la session 2025-2026 ?", "2025-2026"), ("numéro de dossier le 12/05/2026 au plus tard", "12/05/2026")],
+)
+def test_a_school_year_or_a_date_after_a_dossier_cue_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+def test_a_phone_in_dots_after_num_is_a_phone(scrubber):
+    text = "mon num 06.41.22.35.98 merci"
+    assert_hidden(scrubber, text, "06.41.22.35.98", "TELEPHONE")

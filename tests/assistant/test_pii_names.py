@@ -183,3 +183,25 @@ def test_a_classmate_after_a_school_named_without_a_first_name_is_still_hidden(s
     assert ("PERSONNE", text.index("Camille"), text.index("Camille") + len("Camille Renard")) in [
         (e.type, e.start, e.end) for e in scrubber.find(text)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("slt c nantes (oui c mon prénom) je veux faire un bts", "nantes"),
+        ("jai garance comme prénom et je suis en 1re", "garance"),
+        ("je m'appelle clémence mais tout le monde m'appelle clem, je suis en L2", "clem"),
+        ("cc c lulu (enfin lucie) jsuis en terminale", "lucie"),
+        ("re c encore moussa, j'ai pas eu de réponse", "moussa"),
+        ("Nom de naissance : Carvalho\nNom d'usage : Carvalho-Petit", "Carvalho"),
+        ("Identité : LEBRUN-COSTA Maëlle\nObjet : bourse", "LEBRUN-COSTA Maëlle"),
+    ],
+)
+def test_a_first_name_the_writer_points_out_or_a_form_field_is_hidden(scrubber, text, value):
+    start = text.index(value)
+    assert ("PERSONNE", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)], found(scrubber, text)
+
+
+def test_a_bracket_after_a_name_that_holds_no_name_stays_visible(scrubber):
+    text = "cc c lucie (en terminale) je veux faire un bts"
+    assert ("PERSONNE", "terminale") not in found(scrubber, text)

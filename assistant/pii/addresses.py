@@ -39,8 +39,8 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"
                 rf"(?:\s+\d{{1,4}}(?:\s?(?:bis|ter))?(?!\w))?"), False),
     # a street named in lower case after a link word (« chemin de la source », « rés. les pins »): within a chain only
-    (re.compile(rf"(?<!\w)(?i:{_STREET})(?:\b|(?<=\.))\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la)\s*"
-                rf"[a-zà-ÿ][a-zà-ÿ'’\-]*(?:\s+(?!(?:et|à|a|pour|mais|je|il|on|en|c|ya|jveux|mdr|depuis|svp|merci|avec|dans|si|au)\b)[a-zà-ÿ][a-zà-ÿ'’\-]*){{0,3}}"), False),
+    (re.compile(rf"(?<!\w)(?:(?i:{_STREET})(?:\b|(?<=\.))\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la)|(?i:cit[ée]|r[ée]sidence))\s*"
+                rf"[a-zà-ÿ0-9][a-zà-ÿ0-9'’\-]*(?:\s+(?!(?:et|à|a|pour|mais|je|il|on|en|c|ya|jveux|mdr|depuis|svp|merci|avec|dans|si|au)\b)[a-zà-ÿ][a-zà-ÿ'’\-]*){{0,3}}"), False),
     # « Imm. B », « villa 4 », « ch 214 », « entrée 2 », « bte 3 », « tour 7 », « bat h4 »
     (re.compile(r"(?<!\w)(?:\d{1,3}\s+)?(?i:villa|ch|imm(?:euble)?|entr[ée]e|bte|bo[iî]te|tour|b[âa]t(?:iment)?|esc(?:alier)?)\.?\s*(?:n°\s*)?"
                 r"(?:[A-Za-z]?\d{1,4}[A-Za-z]?|[A-Z]{1,2})(?!\w)"), False),

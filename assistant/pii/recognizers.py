@@ -227,7 +227,10 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_CUED_NAME, _I_AM, _SIGNATURE):
             for match in regex.finditer(text):
                 lead = match.group("value").split()[0]
-                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead):
+                named = regex is _CUED_NAME and re.search(r"appel+e|nomme", text[match.start() : match.start("value")], re.IGNORECASE)
+                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead) and not (
+                    named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
+                ):
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead):
                     continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who

@@ -513,3 +513,12 @@ def test_a_school_year_or_a_date_after_a_dossier_cue_stays_visible(scrubber, tex
 def test_a_phone_in_dots_after_num_is_a_phone(scrubber):
     text = "mon num 06.41.22.35.98 merci"
     assert_hidden(scrubber, text, "06.41.22.35.98", "TELEPHONE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("jhabite cite jean moulin tour 3 appt 88 93000 bobigny c loin", "cite jean moulin tour 3 appt 88 93000 bobigny"),
+     ("jsuis a cité des 3000 bat 4 93600 aulnay-sous-bois", "cité des 3000 bat 4 93600 aulnay-sous-bois")],
+)
+def test_a_cite_in_lower_case_opens_its_address(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")

@@ -205,3 +205,8 @@ def test_a_first_name_the_writer_points_out_or_a_form_field_is_hidden(scrubber, 
 def test_a_bracket_after_a_name_that_holds_no_name_stays_visible(scrubber):
     text = "cc c lucie (en terminale) je veux faire un bts"
     assert ("PERSONNE", "terminale") not in found(scrubber, text)
+
+
+def test_a_given_name_that_is_also_a_word_is_hidden_after_je_m_appelle(scrubber):
+    text = "bonjour, je m'appelle violette garnier, je cherche un bts"
+    assert ("PERSONNE", "violette garnier") in found(scrubber, text)

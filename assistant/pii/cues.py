@@ -318,7 +318,8 @@ _BIRTH_CUE = re.compile(
     r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d)"  # « née 12/12/2006 », « née 12 12 2006 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
-    r"|n[ée]\(e\)\s+le)(?!\w)",
+    r"|n[ée]\(e\)\s+le"
+    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?)\s+de(?=\s+(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 »
     _FLAGS,
 )
 # The words that make a date a deadline or an event, not a birth.

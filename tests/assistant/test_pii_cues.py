@@ -522,3 +522,11 @@ def test_a_phone_in_dots_after_num_is_a_phone(scrubber):
 )
 def test_a_cite_in_lower_case_opens_its_address(scrubber, text, value):
     assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+def test_a_birth_year_after_jsuis_de_is_hidden(scrubber):
+    assert_hidden(scrubber, "c léo jsuis de 2009, je peux faire le stage ?", "2009", "DATE_NAISSANCE")
+
+
+def test_a_year_after_je_suis_de_with_more_digits_stays_visible(scrubber):
+    assert_visible(scrubber, "je suis de 2024/2025 la promo de BTS", "2024")

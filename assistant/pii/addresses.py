@@ -19,7 +19,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from assistant.pii.places import communes
 
 _STREET = (
-    r"rue|avenue|av\.|boulevard|bd|chemin|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
+    r"rue|avenue|av\.?|boulevard|bd|chemin|rte|imp\.|lot\.|quartier|derb|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
     r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|r[ée]s\.|hameau|lieu[\s-]dit"
 )
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
@@ -34,9 +34,20 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
         rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter|b|t))?,?\s+(?i:de\s+la\s+|du\s+|de\s+l['’]\s*)?"
         rf"(?:(?i:grande?[\s\-]+rue)|(?i:{_STREET})(?:\b|(?<=\.))[\w'’\-. ]{{1,60}}?){_STOP}"
     ), True),
-    (re.compile(r"(?<![\w.,])\d{5}(?![\w.,]|\s+[A-ZÀ-Ö])"), False),  # a postal code alone, within an address
+    (re.compile(r"(?<![\w.,])\d{5}(?![\w.]|,\d|\s+[A-ZÀ-Ö])"), False),  # a postal code alone, within an address
     (re.compile(rf"(?<!\w)(?i:lieu[\s-]dit)\s*:?{_NAMED}"), True),
-    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"), False),
+    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"
+                rf"(?:\s+\d{{1,4}}(?:\s?(?:bis|ter))?(?!\w))?"), False),
+    # a street named in lower case after a link word (« chemin de la source », « rés. les pins »): within a chain only
+    (re.compile(rf"(?<!\w)(?:(?i:{_STREET})(?:\b|(?<=\.))\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la)|(?i:cit[ée]|r[ée]sidence))\s*"
+                rf"[a-zà-ÿ0-9][a-zà-ÿ0-9'’\-]*(?:\s+(?!(?:et|à|a|pour|mais|je|il|on|en|c|ya|jveux|mdr|depuis|svp|merci|avec|dans|si|au)\b)[a-zà-ÿ][a-zà-ÿ'’\-]*){{0,3}}"), False),
+    # « Imm. B », « villa 4 », « ch 214 », « entrée 2 », « bte 3 », « tour 7 », « bat h4 »
+    (re.compile(r"(?<!\w)(?:\d{1,3}\s+)?(?i:villa|ch|imm(?:euble)?|entr[ée]e|bte|bo[iî]te|tour|b[âa]t(?:iment)?|esc(?:alier)?)\.?\s*(?:n°\s*)?"
+                r"(?:[A-Za-z]?\d{1,4}[A-Za-z]?|[A-Z]{1,2})(?!\w)"), False),
+    # « 4020 Liège », « Casablanca 20000 », a country closing an address: within a chain only
+    (re.compile(rf"(?<![\w.,])\d{{4}}\s+{_CAPITALISED}"), False),
+    (re.compile(r"(?<!\w)[A-ZÀ-Ö][a-zà-ÿ][\w'’\-]*\s+\d{5}(?!\w)"), False),
+    (re.compile(r"(?<!\w)(?<=,\s)(?:Belgique|Suisse|Luxembourg|Maroc|Alg[ée]rie|Tunisie|S[ée]n[ée]gal)(?!\w)"), False),
     (re.compile(r"(?<!\w)(?i:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?)\s*[A-Z0-9]{1,3}(?!\w)"), False),
     (re.compile(r"(?<!\w)(?i:apt|app(?:t|art(?:ement)?)?|chambre|logement|porte)\.?\s*(?:n°\s*)?\d{1,4}[A-Z]?(?!\w)"), False),
     (re.compile(r"(?<!\w)\d{1,2}(?:e|er|ème|eme)\s+(?i:[ée]tage)(?!\w)"), False),
@@ -55,6 +66,9 @@ _ADDRESS_CUE = re.compile(
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"[\s,;–\-]{0,4}")
+_GAP = re.compile(r"\s+(?:[a-zà-ÿ'’\-]+\s+){1,3}")
+_FIVE_DIGITS = re.compile(r"\d{5}(?!\d)")
+_NOT_COMMUNE = frozenset({"euros", "euro", "eur", "habitants", "personnes", "candidats", "places", "km", "élèves", "etudiants", "étudiants", "ans", "par", "pour", "les", "des", "et"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,9 @@ def _postcodes(text: str) -> list[_Part]:
         if end is not None:
             cedex = _CEDEX.match(text, end)
             found.append(_Part(match.start(), cedex.end() if cedex else end, True))
+        elif table.is_postcode(code) and len(first_word) > 2 and re.fullmatch(r"[a-zà-ÿ][a-zà-ÿ\-]+", first_word) and first_word not in _NOT_COMMUNE:
+            # « 95140 garges », « 91000 evry »: a commune written short, in lower case; within a chain only
+            found.append(_Part(match.start(), match.start("name") + len(first_word), False))
     return found
 
 
@@ -94,7 +111,10 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
     for part in parts:
         last = chains[-1][-1] if chains else None
         joined = last is not None and (
-            part.start <= max(p.end for p in chains[-1]) or _JOIN.fullmatch(text[max(p.end for p in chains[-1]) : part.start])
+            part.start <= max(p.end for p in chains[-1])
+            or _JOIN.fullmatch(text[max(p.end for p in chains[-1]) : part.start])
+            # « 3 ter impasse du moulin à vent 44300 nantes »: a few words between a street and its postal code
+            or (_GAP.fullmatch(text[max(p.end for p in chains[-1]) : part.start]) and _FIVE_DIGITS.match(text, part.start))
         )
         if joined:
             chains[-1].append(part)
@@ -105,7 +125,9 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
         start, end = chain[0].start, max(p.end for p in chain)
         start = _named_place_before(text, start)
         acronym = text[start:end].split()[-1].isupper() and len(text[start:end].split()[-1]) <= 6  # « résidence CROUS »
-        if len(chain) >= 2 or chain[0].alone or (_cued(text, start) and not acronym):
+        distinct = [p for p in chain if not any(q is not p and q.start <= p.start and p.end <= q.end and (q.start, q.end) != (p.start, p.end) for q in chain)]
+        distinct = list({(p.start, p.end): p for p in distinct}.values())
+        if len(distinct) >= 2 or any(p.alone for p in chain) or (_cued(text, start) and not acronym):
             found.append(("ADRESSE", start, end))
     return found
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.pii.names import is_first_name
+from assistant.pii.names import is_first_name, is_given_name
 from assistant.pii.places import communes
 
 _ESTABLISHMENT = (
     r"lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|cfa|ufa|greta|cio|inspe|insa|ensemble\s+scolaire"
     r"|groupe\s+scolaire|cit[ée]\s+scolaire|centre|association|fondation|[ée]tablissement|p[ôo]le|maison|h[ôo]pital|clinique"
+    r"|r[ée]sidence\s+(?:crous|universitaire|[ée]tudiante)"
 )
 _KIND = (
     r"professionnel(?:le)?|polyvalent|g[ée]n[ée]ral|technologique|agricole|priv[ée]e?|public|publique|international(?:e)?"
@@ -32,7 +33,8 @@ _PLACE_BEFORE = re.compile(r"(?<![\w'’])(?:[àa]|au|vers|pr[èe]s\s+de|habite|
 _TOPIC_BEFORE = re.compile(
     r"(?:(?<=\bl['’])|(?<![\w'’]))(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
     r"|histoire|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux)"
-    r"\s+(?:sur|de|par|d['’]|du)\s*$",
+    r"\s+(?:sur|de|par|d['’]|du)\s*$"
+    r"|(?<![\w'’])j['’]\s*(?:adore|admire)\s*$",
     re.IGNORECASE,
 )
 
@@ -54,8 +56,23 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         return True
     if _ADMITTED_AT_BEFORE.search(before):
         return True
+    # « lycée Pierre et Marie Curie », « j'adore Victor Hugo et Simone de Beauvoir »: the second of two names joined by « et »
+    joined = _JOINED_NAME_BEFORE.search(before)
+    if joined:
+        first_start = start - len(before) + joined.start("name")
+        first_before = text[max(0, first_start - 60) : first_start].rstrip() + " "
+        words = joined.group("name").split()
+        if len(words) == 1 and is_given_name(words[0]) and _ESTABLISHMENT_BEFORE.search(first_before):
+            return True
+        if len(words) >= 2 and _TOPIC_BEFORE.search(first_before):
+            return True
     value = text[start:end]
     return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])
+
+
+_JOINED_NAME_BEFORE = re.compile(
+    r"(?<![\w'’])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|&)[ \t]*$"
+)
 
 
 _FROM_PLACE = re.compile(r"[ \t]+(?:de|d['’]|du|à)[ \t]*(?P<place>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+)*)$")

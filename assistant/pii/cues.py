@@ -90,7 +90,7 @@ def find_ines(text: str) -> list[tuple[str, int, int]]:
 
 # -- dossier / candidate numbers -------------------------------------------------------------
 _DOSSIER_CUE = re.compile(
-    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule|parcoursup|mon\s?master)(?![^\W\d])",
+    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossiers?|candidat(?:ure)?s?|inscription|matricule|parcoursup|mon\s?master|r[ée]f(?:[ée]rence)?\.?)(?![^\W\d])",
     _FLAGS,
 )
 # Numbers that are not a person's, named between the cue and the number (« numéro de la formation »).
@@ -104,10 +104,16 @@ _WRAP = r"(?:[ \t.\-]{0,3}|[ \t]*\n[ \t]*)"
 _CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,12}}(?:/\d{{2,4}}|(?-i:[A-Z])(?![\w]))?"
 _DOSSIER_AFTER_CUE = re.compile(
     rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
-    rf"(?P<more>(?:\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
+    rf"(?P<more>(?:\s*\(?\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )
 _MORE_NUMBERS = re.compile(_GROUPED_NUMBER)
+# A reference in pieces joined by « / », « . » or « - », capitals allowed (« PSUP/2026/5531807 », « 2026.PS.3819405 »,
+# « 3/402/119 »), right after its cue: six digits at least, and no date.
+_REFERENCE_AFTER_CUE = re.compile(
+    r"[^\d\n?!]{0,30}?(?<![\w/.\-])(?P<value>(?-i:[A-Z0-9]{1,8})(?:[./\-](?-i:[A-Z0-9]{1,8})){1,4})(?![\w/]|[.\-]\w)", _FLAGS
+)
+_DATE_SHAPE = re.compile(r"\d{1,4}[./\-]\d{1,2}(?:[./\-]\d{1,4})?|(?:19|20)\d{2}[./\-](?:19|20)?\d{2}")
 
 
 # Mon Master's candidate number as its site writes it, with no cue needed: « MM558812 », « 2024-MM-558812 ».
@@ -118,6 +124,14 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
     found = [("DOSSIER", m.start(), m.end()) for m in _MON_MASTER_NUMBER.finditer(text)]
     for cue in _DOSSIER_CUE.finditer(text):
         match = _DOSSIER_AFTER_CUE.match(text, cue.end())
+        reference = _REFERENCE_AFTER_CUE.match(text, cue.end())
+        if reference and (not match or reference.end("value") > match.end("value")):
+            value = reference.group("value")
+            if (sum(ch.isdigit() for ch in value) >= 6 and not _DATE_SHAPE.fullmatch(value)
+                    and phone_canonical(re.sub(r"\D", "", value)) is None
+                    and not _cue_before(_NOT_PERSONAL_NUMBER, text, reference.start("value"), 60)):
+                found.append(("DOSSIER", reference.start("value"), reference.end("value")))
+                continue
         if not match:
             continue
         if _cue_before(_NOT_PERSONAL_NUMBER, text, match.start("value"), 60):
@@ -284,20 +298,28 @@ _DAY_WORD = (
     r"premier|(?:vingt|trente)(?:[\s\-]et[\s\-]un|-(?:deux|trois|quatre|cinq|six|sept|huit|neuf))?|dix-(?:sept|huit|neuf)"
     r"|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
 )
+# A year said in words: « deux mille neuf », « deux mille dix-sept ».
+_YEAR_UNITS = {"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+               "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20}
+_YEAR_WORD = (
+    r"deux[\s\-]+mille(?:[\s\-]+(?:dix[\s\-](?:sept|huit|neuf)|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze"
+    r"|treize|quatorze|quinze|seize|vingt))?"
+)
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
-    rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|(?P<no_year>))"
+    rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
-    rf"|(?P<year>(?:19|20)\d{{2}}))(?![\w/]|[.\-]\d)",
+    rf"|(?P<year>(?:19|20)\d{{2}})|(?P<wy>{_YEAR_WORD}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
     r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d)"  # « née 12/12/2006 », « née 12 12 2006 »
-    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,[^,\n]{0,80},)?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
-    r"|n[ée]\(e\)\s+le)(?!\w)",
+    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
+    r"|n[ée]\(e\)\s+le"
+    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?)\s+de(?=\s+(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 »
     _FLAGS,
 )
 # The words that make a date a deadline or an event, not a birth.
@@ -307,7 +329,16 @@ _NOT_BIRTH_BEFORE = re.compile(
 )
 
 
+_GENERAL_PLURAL_BEFORE = re.compile(
+    r"(?<![\w'’])(?:les|des|aux|tous\s+les|toutes\s+les|ceux|celles)\s+(?:[\w'’]+\s+)?(?:qui\s+sont\s+)?$", _FLAGS
+)
+
+
 def _birth_year(match: re.Match[str]) -> int | None:
+    for group in ("twy", "wy"):
+        if match.group(group):
+            words = re.split(r"[\s\-]+", match.group(group).lower())[2:]
+            return 2000 + (10 + _YEAR_UNITS[words[1]] if words[:1] == ["dix"] and len(words) == 2 else _YEAR_UNITS[words[0]] if words else 0)
     for group in ("y", "iy", "sy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
@@ -329,8 +360,10 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
-            if match.group("year") and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
+            if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
+            if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
+                continue  # « les élèves nés en 2008 »: people in general
             if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()):
                 continue
             start = cue.end() + match.start()

@@ -116,14 +116,24 @@ _GAZETTEER_CUES = (
     r"|(?:cdlt|cordialement|bises|biz|amicalement|bien\s+[àa]\s+vous|bonne\s+(?:fin\s+de\s+)?(?:journ[ée]e|soir[ée]e|semaine)"
     r"|a\+|[àa]\s+(?:plus|bient[ôo]t)|bye|ciao|tchao|--+|—)\s*[,.!]?"
 )
-_AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)  # cues overlap
+_AFTER_CUE = re.compile(rf"(?:(?<=\W)|^)(?:{_GAZETTEER_CUES})(?:\s+encore)?\s+(?=(?P<value>{_NAME_TOKEN}))", _FLAGS)
+# A word the writer says is their first name, whatever it also means: « c paris (oui c mon prénom) »,
+# « jai lourdes comme prénom », « tout le monde m'appelle flo ».
+_SAID_FIRST_NAME = re.compile(
+    rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})[ \t]*\((?:oui|si|ouais?|eh\s+oui)?[^)\n]{{0,14}}?pr[ée]nom"
+    rf"|(?:(?<=\W)|^)j['’]?\s*ai[ \t]+(?P<value2>{_NAME_TOKEN})[ \t]+(?:comme|en)[ \t]+pr[ée]nom"
+    rf"|(?:(?<=\W)|^)(?:on|tout\s+le\s+monde|mes\s+\w+|ils|elles?)[ \t]+m['’]\s*appel+e(?:nt)?[ \t]+(?P<value3>{_NAME_TOKEN})",
+    _FLAGS,
+)
+# A nickname and the first name in brackets after it, or the other way round: « ju (justine) », « juju (enfin julie) ».
+_BRACKETED_NAME = re.compile(rf"[ \t]*\([ \t]*(?:(?:enfin|en\s+vrai|alias|aka|ou|dite?|=)[ \t]+)?(?P<value>{_NAME_TOKEN})", _FLAGS)  # cues overlap
 _BEFORE_ICI = re.compile(rf"(?:(?<=\W)|^)(?P<value>{_NAME_TOKEN})\s+ici\b", _FLAGS)
 _OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello)\W+)?(?P<value>{_NAME_TOKEN})\b", _FLAGS)
 # Labelled fields of a form pasted in a message: "Nom : VIGNERON", "Prénom(s) : Alice",
 # "Nom / Prénom : …", "Nom de l'élève : …", "Titulaire du compte : …".
 _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?"
 _FIELD = re.compile(
-    r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:(?:nom(?:\s+de\s+famille|\s+d['’]usage)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
+    r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:identit[ée]|(?:nom(?:\s+de\s+famille|\s+d['’]usage|\s+de\s+naissance)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
     rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
     rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
@@ -217,7 +227,10 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_CUED_NAME, _I_AM, _SIGNATURE):
             for match in regex.finditer(text):
                 lead = match.group("value").split()[0]
-                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead):
+                named = regex is _CUED_NAME and re.search(r"appel+e|nomme", text[match.start() : match.start("value")], re.IGNORECASE)
+                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead) and not (
+                    named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
+                ):
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead):
                     continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
@@ -233,6 +246,19 @@ class CuedNameRecognizer(EntityRecognizer):
                 if is_first_name(match.group("value")) and match.group("value").lower() not in _COMMON_WORDS:
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+                elif match.group("value").lower() not in _COMMON_WORDS | _CHAT_WORDS and regex is _AFTER_CUE:
+                    # « c lulu (enfin lucie) »: a nickname, told by the first name in brackets after it
+                    bracketed = _BRACKETED_NAME.match(text, match.end("value"))
+                    if bracketed and is_first_name(bracketed.group("value")):
+                        results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+        for match in _SAID_FIRST_NAME.finditer(text):
+            group = next(g for g in ("value", "value2", "value3") if match.group(g))
+            if match.group(group).lower() not in _COMMON_WORDS | _CHAT_WORDS:
+                results.append(RecognizerResult("PERSON", *match.span(group), 1.0))
+        for result in list(results):
+            bracketed = _BRACKETED_NAME.match(text, result.end)
+            if bracketed and is_first_name(bracketed.group("value")) and bracketed.group("value").lower() not in _COMMON_WORDS:
+                results.append(RecognizerResult("PERSON", *bracketed.span("value"), 0.95))
         tail = max(0, len(text) - 160)  # closing names are at the end: read only the end
         for regex in (_LAST_LINE, _CLOSING):  # « Lilou Caron », « …? Fatoumata », « Estelle et Fabrice Rousseau »
             for match in regex.finditer(text, tail):

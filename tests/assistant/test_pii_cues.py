@@ -426,3 +426,107 @@ def test_a_date_of_birth_in_spaces_or_with_its_day_in_words_is_hidden(scrubber, 
 )
 def test_a_cued_number_keeps_its_closing_letter_and_not_the_organisation_before_it(scrubber, text, value):
     assert_hidden(scrubber, text, value, "DOSSIER")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a building, a flat, an entrance or a villa between the parts of one address
+        ("Adresse : Résidence Les Oliviers, Imm. C, Appt 9, 18 avenue Foch, 13100 Aix-en-Provence",
+         "Résidence Les Oliviers, Imm. C, Appt 9, 18 avenue Foch, 13100 Aix-en-Provence"),
+        ("écrivez-moi : Résidence du Lac, entrée 3\n8 rue Voltaire\n21000 Dijon.", "Résidence du Lac, entrée 3\n8 rue Voltaire\n21000 Dijon"),
+        ("Allée des Chênes\nDomaine du Soleil, villa 12\n84000 Avignon", "Allée des Chênes\nDomaine du Soleil, villa 12\n84000 Avignon"),
+        ("j'habite bat k2 esc 1 cité des peintres 93200 saint-denis", "bat k2 esc 1 cité des peintres 93200 saint-denis"),
+        # the number after the street, a four-digit postal code and the country (Belgian style)
+        ("j'habite rue du Moulin 17 bte 2, 1300 Wavre, Belgique. Merci", "rue du Moulin 17 bte 2, 1300 Wavre, Belgique"),
+        # « lot. », « rte », a street written in lower case, a commune written short and in lower case
+        ("j'habite 8 lot. les goyaviers 97300, c'est loin du lycée", "8 lot. les goyaviers 97300"),
+        ("mon adresse 14 rte de lyon 38200 vienne et je cherche un bts", "14 rte de lyon 38200 vienne"),
+        ("jhabite impasse des genets 97430 le tampon c loin", "impasse des genets 97430 le tampon"),
+        ("j'habite au 6 rue des tilleuls 95100 argent et je cherche", "6 rue des tilleuls 95100 argent"),
+        # a few words between the street and its postal code
+        ("je vis au 2 bis chemin du pont à bascule 41000 blois, merci", "2 bis chemin du pont à bascule 41000 blois"),
+    ],
+)
+def test_an_address_in_many_parts_or_in_lower_case_is_hidden_whole(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("le code RNCP 34567 c'est reconnu ?", "RNCP 34567"), ("je fais un tour 2 fois par semaine au CIO", "tour 2"),
+     ("mon adresse en France sera bientôt à Lille", "France"), ("il y a 12000 euros de frais", "12000 euros")],
+)
+def test_look_alikes_of_address_parts_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("moi je suis née en deux mille huit, c'est trop tard ?", "deux mille huit"),
+        ("Date de naissance : DOUZE MARS DEUX MILLE SEPT", "DOUZE MARS DEUX MILLE SEPT"),
+        ("né le premier avril deux mille dix-neuf", "premier avril deux mille dix-neuf"),
+        # the cue several words before, with two asides between commas
+        ("Je suis né, comme mon cousin, qui lui est en BTS, le onze juin 2006 à Brest.", "onze juin 2006"),
+    ],
+)
+def test_a_date_of_birth_with_its_year_in_words_or_far_from_its_cue_is_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("un exposé sur Molière, né le 15 janvier 1622 à Paris", "15 janvier"),
+     ("les élèves nés en 2009 passent le brevet cette année ?", "2009"),
+     ("tous les candidats nés en 2007 sont concernés ?", "2007")],
+)
+def test_a_historical_birth_or_people_born_in_a_year_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("réf. CRS/2025/4471920 toujours pas de réponse", "CRS/2025/4471920"),
+     ("ref dossier 2025.MM.6620184, je peux modifier ?", "2025.MM.6620184"),
+     ("mon numéro de dossier 7/513/208 ne marche pas", "7/513/208")],
+)
+def test_a_reference_in_pieces_after_its_cue_is_hidden_whole(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DOSSIER")
+
+
+def test_a_number_written_twice_is_hidden_both_times(scrubber):
+    text = "Mon numéro de candidat : 51 62 73 84 (ou 51627384, je ne sais pas)."
+    spans = [(e.type, e.start, e.end) for e in scrubber.find(text)]
+    for value in ("51 62 73 84", "51627384"):
+        assert ("DOSSIER", text.index(value), text.index(value) + len(value)) in spans, spans
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("dossier à rendre pour la session 2025-2026 ?", "2025-2026"), ("numéro de dossier le 12/05/2026 au plus tard", "12/05/2026")],
+)
+def test_a_school_year_or_a_date_after_a_dossier_cue_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+def test_a_phone_in_dots_after_num_is_a_phone(scrubber):
+    text = "mon num 06.41.22.35.98 merci"
+    assert_hidden(scrubber, text, "06.41.22.35.98", "TELEPHONE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("jhabite cite jean moulin tour 3 appt 88 93000 bobigny c loin", "cite jean moulin tour 3 appt 88 93000 bobigny"),
+     ("jsuis a cité des 3000 bat 4 93600 aulnay-sous-bois", "cité des 3000 bat 4 93600 aulnay-sous-bois")],
+)
+def test_a_cite_in_lower_case_opens_its_address(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+def test_a_birth_year_after_jsuis_de_is_hidden(scrubber):
+    assert_hidden(scrubber, "c léo jsuis de 2009, je peux faire le stage ?", "2009", "DATE_NAISSANCE")
+
+
+def test_a_year_after_je_suis_de_with_more_digits_stays_visible(scrubber):
+    assert_visible(scrubber, "je suis de 2024/2025 la promo de BTS", "2024")

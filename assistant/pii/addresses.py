@@ -39,7 +39,9 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?)(?:\s+(?i:universitaire|[ée]tudiante))?{_NAMED}"
                 rf"(?:\s+\d{{1,4}}(?:\s?(?:bis|ter))?(?!\w))?"), False),
     # a street named in lower case after a link word (« chemin de la source », « rés. les pins »): within a chain only
+    # (not « à la place de la sienne »: a possessive pronoun is no street's name)
     (re.compile(rf"(?<!\w)(?:(?i:{_STREET})(?:\b|(?<=\.))\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la)|(?i:cit[ée]|r[ée]sidence))\s*"
+                r"(?!(?:(?:la|le|les)\s+)?(?:sienne|mienne|tienne|leur|n[ôo]tre|v[ôo]tre|sien|mien|tien)s?\b)"
                 rf"[a-zà-ÿ0-9][a-zà-ÿ0-9'’\-]*(?:\s+(?!(?:et|à|a|pour|mais|je|il|on|en|c|ya|jveux|mdr|depuis|svp|merci|avec|dans|si|au)\b)[a-zà-ÿ][a-zà-ÿ'’\-]*){{0,3}}"), False),
     # « Imm. B », « villa 4 », « ch 214 », « entrée 2 », « bte 3 », « tour 7 », « bat h4 »
     (re.compile(r"(?<!\w)(?:\d{1,3}\s+)?(?i:villa|ch|imm(?:euble)?|entr[ée]e|bte|bo[iî]te|tour|b[âa]t(?:iment)?|esc(?:alier)?)\.?\s*(?:n°\s*)?"
@@ -114,7 +116,9 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
             part.start <= max(p.end for p in chains[-1])
             or _JOIN.fullmatch(text[max(p.end for p in chains[-1]) : part.start])
             # « 3 ter impasse du moulin à vent 44300 nantes »: a few words between a street and its postal code
-            or (_GAP.fullmatch(text[max(p.end for p in chains[-1]) : part.start]) and _FIVE_DIGITS.match(text, part.start))
+            # (not two postal codes: « autour de 31000 et 31400 » names two areas, not an address)
+            or (_GAP.fullmatch(text[max(p.end for p in chains[-1]) : part.start]) and _FIVE_DIGITS.match(text, part.start)
+                and not all(text[p.start : p.end].isdigit() for p in chains[-1]))
         )
         if joined:
             chains[-1].append(part)

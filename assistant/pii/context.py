@@ -20,6 +20,9 @@ _ESTABLISHMENT = (
     r"lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|cfa|ufa|greta|cio|inspe|insa|ensemble\s+scolaire"
     r"|groupe\s+scolaire|cit[ée]\s+scolaire|centre|association|fondation|[ée]tablissement|p[ôo]le|maison|h[ôo]pital|clinique"
     r"|r[ée]sidence\s+(?:crous|universitaire|[ée]tudiante)"
+    # shops and firms named after someone (« la boulangerie Paul », « le restaurant Paul Bocuse »)
+    r"|boulangerie|p[âa]tisserie|restaurant|brasserie|magasin|boutique|enseigne|garage|pharmacie|librairie"
+    r"|h[ôo]tel"
 )
 _KIND = (
     r"professionnel(?:le)?|polyvalent|g[ée]n[ée]ral|technologique|agricole|priv[ée]e?|public|publique|international(?:e)?"
@@ -32,10 +35,28 @@ _ESTABLISHMENT_BEFORE = re.compile(
 _PLACE_BEFORE = re.compile(r"(?<![\w'’])(?:[àa]|au|vers|pr[èe]s\s+de|habite|habitons|habitent|sur|en)\s*$", re.IGNORECASE)
 _TOPIC_BEFORE = re.compile(
     r"(?:(?<=\bl['’])|(?<![\w'’]))(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
-    r"|histoire|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux)"
-    r"\s+(?:sur|de|par|d['’]|du)\s*$",
+    r"|histoire|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux"
+    # what a teacher talks about in class (« ma prof nous parle beaucoup de Claude Bernard »)
+    r"|(?:nous|en\s+cours)\s+(?:parle|parlait|a\s+parl[ée]|avons\s+parl[ée])(?:\s+(?:beaucoup|souvent|tout\s+le\s+temps))?)"
+    r"\s+(?:sur|de|par|d['’]|du)\s*$"
+    # someone one asks about is a figure (« c'est qui Jean Jaurès ? », « qui était Olympe de Gouges »)
+    r"|(?<![\w'’])(?:c['’]\s*est\s+qui|qui\s+(?:est|[ée]tait|c['’]\s*est))\s*$",
     re.IGNORECASE,
 )
+# A name said to be a school (« Est-ce que Jean Monnet c'est une bonne fac ? »).
+_IS_A_SCHOOL_AFTER = re.compile(
+    r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bonne?\s+|vraie?\s+|grande?\s+)?"
+    r"(?:fac|facult[ée]|universit[ée]|[ée]cole|lyc[ée]e|coll[èe]ge|iut|pr[ée]pa|campus|institut|cfa|établissement)(?!\w)",
+    re.IGNORECASE,
+)
+# Where one is an apprentice or a trainee is a firm (« un BTS en alternance chez Amadeus ou Thales »).
+_EMPLOYER_BEFORE = re.compile(
+    r"(?<![\w'’])(?:alternance|apprentissage|apprenti(?:e|s)?|stages?|stagiaire|travaill\w*|bosse|embauch\w*|job|cdi|cdd|contrat|emploi)"
+    r"(?:\s+[\w'’]+){0,3}?\s+chez\s*$",
+    re.IGNORECASE,
+)
+# What one studies (« on étudie Rousseau et Voltaire »).
+_STUDIED_BEFORE = re.compile(r"(?<!\w)(?:[ée]tudi(?:e|er|ons|ez|ent|é)|lu|lis|lit|lire|relire|analyser|analyse)\s*$", re.IGNORECASE)
 
 
 # Where one is admitted, goes or studies is a place or a school (« pris à Jules Ferry »), and
@@ -53,7 +74,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 60) : start]
     if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " "):
         return True
-    if _ADMITTED_AT_BEFORE.search(before):
+    if _ADMITTED_AT_BEFORE.search(before) or _STUDIED_BEFORE.search(before) or _EMPLOYER_BEFORE.search(before) or _IS_A_SCHOOL_AFTER.match(text, end):
         return True
     # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »
     joined = _JOINED_NAME_BEFORE.search(before)
@@ -65,12 +86,14 @@ def names_no_person(text: str, start: int, end: int) -> bool:
             return True
         if len(words) >= 2 and _TOPIC_BEFORE.search(first_before):
             return True
+        if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt »
+            return True
     value = text[start:end]
     return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])
 
 
 _JOINED_NAME_BEFORE = re.compile(
-    r"(?<![\w'’])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|&)[ \t]*$"
+    r"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|ou|&)[ \t]*$"
 )
 
 

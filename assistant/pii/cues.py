@@ -350,6 +350,7 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
     found = []
     for cue in _BIRTH_CUE.finditer(text):
         window = text[cue.end() : cue.end() + 90]
+        dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
             if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and match.start() > 0:
@@ -370,7 +371,10 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
+            if dated and not match.group("d") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
+                continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
             found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
+            dated = True
     return found
 
 

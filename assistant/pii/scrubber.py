@@ -46,7 +46,7 @@ _NAME_FIELD_BEFORE = re.compile(
 )  # « NOM : KAYA », « Prénom : MAËL »
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
-_REGNAL_NUMBER = re.compile(r"\s(?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
+_REGNAL_NUMBER = re.compile(r"[\s\-](?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
 _FUNCTION_AFTER_TITLE = re.compile(r"(?<!\w)(?i:monsieur|madame|mme|mlle|mademoiselle|m\.|mr)\s+(?:le|la|l['’])\s*$")
 _TITLE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+", re.IGNORECASE)
 _NOT_NAMES = {
@@ -153,7 +153,7 @@ class Scrubber:
                     end = without_place(text, start, end)
                 if from_spacy and not any(word[:1].isupper() for word in text[start:end].split()):
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
-                if from_spacy and _lone_family_name(text, start, end):
+                if from_spacy and (_lone_family_name(text, start, end) or _place_or_brand(text, start, end)):
                     continue
                 if (from_spacy or result.score < 1.0) and _named_as_no_one_elsewhere(text, start, end):
                     continue  # a name read by spaCy or the gazetteer, not announced by a cue
@@ -221,6 +221,27 @@ def _lone_family_name(text: str, start: int, end: int) -> bool:
     if _ROLE_BEFORE.search(text, max(0, start - 40), start):
         return False
     return " " not in value and "-" not in value.strip("-") and not is_given_name(value) and not value.isupper()
+
+
+_SAINT = re.compile(r"(?:Saint|Sainte|St|Ste)-[A-ZÀ-Ö]")
+
+
+def _place_or_brand(text: str, start: int, end: int) -> bool:
+    """A span spaCy read as a person that names a place or a brand: a commune « Saint-… » not after a title
+    (« Saint-Paul de la Réunion »), a city « …-Ville » (« Hô Chi Minh-Ville »), or a word that is no first
+    name followed by a commune (« Ferrandi Paris », « Sciences Po Lyon »: a school and its campus)."""
+    value = text[start:end]
+    words = value.split()
+    if _TITLE_BEFORE.search(text, max(0, start - 12), start):
+        return False
+    if _SAINT.match(value) and places.communes().is_commune(re.split(r"\s", value)[0]):
+        return True
+    if re.search(r"-[Vv]ille$", value):
+        return True
+    return (
+        len(words) >= 2 and len(words[0]) >= 3 and not words[0].endswith(".") and not is_given_name(words[0])
+        and places.communes().is_commune(words[-1]) and not is_first_name(words[-1])
+    )
 
 
 def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:

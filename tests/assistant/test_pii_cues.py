@@ -530,3 +530,14 @@ def test_a_birth_year_after_jsuis_de_is_hidden(scrubber):
 
 def test_a_year_after_je_suis_de_with_more_digits_stays_visible(scrubber):
     assert_visible(scrubber, "je suis de 2024/2025 la promo de BTS", "2024")
+
+
+def test_after_a_birth_date_a_year_or_a_month_is_an_event(scrubber):
+    text = "mon fils est né le 3 avril 2010, il passe le brevet en juin 2026 et il est arrivé en France en 2019"
+    assert [(e.type, text[e.start : e.end]) for e in scrubber.find(text) if e.type == "DATE_NAISSANCE"] == [("DATE_NAISSANCE", "3 avril 2010")]
+
+
+def test_two_birth_dates_after_one_cue_are_both_hidden(scrubber):
+    text = "ma fille est née le 4 mai 2008 et son frère le 9 octobre 2011, ils peuvent être dans le même lycée ?"
+    births = [text[e.start : e.end] for e in scrubber.find(text) if e.type == "DATE_NAISSANCE"]
+    assert births == ["4 mai 2008", "9 octobre 2011"]

@@ -234,3 +234,28 @@ def test_a_bracket_after_a_name_that_holds_no_name_stays_visible(scrubber):
 def test_a_given_name_that_is_also_a_word_is_hidden_after_je_m_appelle(scrubber):
     text = "bonjour, je m'appelle violette garnier, je cherche un bts"
     assert ("PERSONNE", "violette garnier") in found(scrubber, text)
+
+
+# -- round 5: look-alikes that are no people (made-up examples) --------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Est-ce que Pierre Mendès France c'est une bonne fac pour l'éco ?",
+        "en cours la prof nous parle souvent de Louis Pasteur, ça mène à quoi la microbio ?",
+        "c'est qui Olympe de Gouges ? on doit faire un exposé",
+        "on étudie Montesquieu et Diderot en ce moment, ça aide pour Sciences Po ?",
+        "je veux faire mon BTS en alternance chez Decathlon ou Leroy Merlin",
+        "la pâtisserie Lucien du centre-ville me prend en apprentissage",
+        "elle vise une prépa à Louis-le-Grand ou à Henri-IV",
+        "Saint-Pierre de la Réunion a un IUT ?",
+        "j'ai fait un échange à Ho Chi Minh-Ville l'an dernier",
+        "Est-ce que Vatel Bordeaux a une licence en alternance ?",
+    ],
+)
+def test_schools_firms_figures_and_places_spacy_reads_as_people_stay_visible(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_person_at_a_firm_after_a_title_is_still_hidden(scrubber):
+    text = "je fais mon stage chez Mme Carvalho, elle est kiné"
+    assert ("PERSONNE", "Carvalho") in found(scrubber, text)

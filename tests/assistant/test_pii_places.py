@@ -64,3 +64,12 @@ def test_a_person_whose_name_is_also_a_commune_is_still_hidden(scrubber):
 def test_a_postal_code_and_its_commune_after_a_street_are_one_address(scrubber):
     text = "nouvelle adresse : 14 rue des Forges, 25000 Besançon. Merci"
     assert found(scrubber, text) == [("ADRESSE", "14 rue des Forges, 25000 Besançon")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je cherche un BTS autour de 69003 et 69007, c'est possible ?",
+     "il a donné mon adresse mail à la place de la sienne, comment on change ?"],
+)
+def test_two_postal_codes_or_a_place_of_someone_else_are_no_address(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "ADRESSE"], found(scrubber, text)

@@ -34,13 +34,20 @@ def _nir_body_plausible(number: str) -> bool:
     return number[0] in "12" and (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99)
 
 
+# After its cue, a NIR may be cut by slashes (« 2/09/01/… », as a form's boxes give it) or wrapped over a line.
+_NIR_CUED_SHAPE = re.compile(r"(?<![\w+/])[12](?:(?:[ \t.\-/]{0,3}|[ \t]*\n[ \t]*)[0-9AB]){12,14}(?![\w/]|[ \t.\-]{0,3}\d)", _FLAGS)
+
+
 def find_nirs(text: str) -> list[tuple[str, int, int]]:
     found = []
-    for match in _NIR_SHAPE.finditer(text):
-        number = re.sub(r"[ \t.\-]", "", match.group(0)).upper()
+    shapes = [(m, False) for m in _NIR_SHAPE.finditer(text)] + [(m, True) for m in _NIR_CUED_SHAPE.finditer(text)]
+    for match, needs_cue in shapes:
+        number = re.sub(r"[ \t\n.\-/]", "", match.group(0)).upper()
         if len(number) not in (13, 15):
             continue
         cued = _cue_before(_NIR_CUE, text, match.start(), 60)
+        if needs_cue and not cued:
+            continue
         if nir_is_valid(number) or (_nir_body_plausible(number) and (cued or len(number) == 13)) or (cued and len(number) >= 13):
             key = _NIR_KEY_AFTER.match(text, match.end()) if len(number) == 13 else None
             found.append(("NIR", match.start(), key.end() if key else match.end()))
@@ -48,7 +55,7 @@ def find_nirs(text: str) -> list[tuple[str, int, int]]:
 
 
 # The key given apart: « 2 94 11 69 388 052 clé 47 », « …052 (clé : 47) ».
-_NIR_KEY_AFTER = re.compile(r"[ \t,]*\(?\s*(?:cl[ée]|key)\s*:?\s*\d{2}(?!\d)\)?", re.IGNORECASE)
+_NIR_KEY_AFTER = re.compile(r"[ \t,]*(?:\(?\s*(?:cl[ée]|key)\s*:?\s*|/[ \t]*)\d{2}(?!\d)\)?", re.IGNORECASE)  # « …318 / 49 »
 
 
 # -- IBAN ------------------------------------------------------------------------------------
@@ -120,8 +127,37 @@ _DATE_SHAPE = re.compile(r"\d{1,4}[./\-]\d{1,2}(?:[./\-]\d{1,4})?|(?:19|20)\d{2}
 _MON_MASTER_NUMBER = re.compile(r"(?<![\w\-])(?:(?:19|20)\d{2}[ \-/]?)?MM[ \-/]?\d(?:[ \-.]?\d){4,9}(?![\w]|[ \-.]\d)")
 
 
+_PERSONAL_NUMBER_CUE = re.compile(
+    r"(?<!\w)(?:identifiant|id|n°|no\.|num[ée]ro|num|dossier|candidat(?:ure)?|inscription|matricule|r[ée]f(?:[ée]rence)?)(?![^\W\d])", _FLAGS
+)
+
+
+def _not_personal(text: str, start: int) -> bool:
+    """A number the words before it name as no one's (« numéro de la formation », « code UAI »), unless a
+    cue for someone's number comes after those words (« rang 154, places : 40, n° 6620918 », « il a perdu son
+    code parcoursup, son numéro c'est 4820177 »)."""
+    before = text[max(0, start - 60) : start]
+    before = before[_last_sentence_start(before) :]
+    last = None
+    for last in _NOT_PERSONAL_NUMBER.finditer(before):
+        pass
+    return last is not None and not _PERSONAL_NUMBER_CUE.search(before, last.end())
+
+
+# A number of seven to ten digits written in one piece, without a cue (« 40918273 toujours en attente »,
+# « moi j'ai 1456880 »): in a message to a guidance service it is a candidate's or a file's number; not a
+# phone, an amount, a count or a number the words before name as no one's.
+_BARE_NUMBER = re.compile(
+    r"(?<![\w/.,\-+€$£])\d{7,10}(?![\w/]|[.,]\d|[ \t]*(?:€|\$|£|%|euros?\b|eur\b|km\b|habitants|caract[èe]res|points|pts\b|heures|mots\b|fois\b|ans\b))",
+    _FLAGS,
+)
+
+
 def find_dossiers(text: str) -> list[tuple[str, int, int]]:
     found = [("DOSSIER", m.start(), m.end()) for m in _MON_MASTER_NUMBER.finditer(text)]
+    for match in _BARE_NUMBER.finditer(text):
+        if phone_canonical(match.group(0)) is None and not _not_personal(text, match.start()):
+            found.append(("DOSSIER", match.start(), match.end()))
     for cue in _DOSSIER_CUE.finditer(text):
         match = _DOSSIER_AFTER_CUE.match(text, cue.end())
         reference = _REFERENCE_AFTER_CUE.match(text, cue.end())
@@ -129,12 +165,12 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
             value = reference.group("value")
             if (sum(ch.isdigit() for ch in value) >= 6 and not _DATE_SHAPE.fullmatch(value)
                     and phone_canonical(re.sub(r"\D", "", value)) is None
-                    and not _cue_before(_NOT_PERSONAL_NUMBER, text, reference.start("value"), 60)):
+                    and not _not_personal(text, reference.start("value"))):
                 found.append(("DOSSIER", reference.start("value"), reference.end("value")))
                 continue
         if not match:
             continue
-        if _cue_before(_NOT_PERSONAL_NUMBER, text, match.start("value"), 60):
+        if _not_personal(text, match.start("value")):
             continue
         spans = [match.span("value")] + [
             (match.start("more") + m.start(), match.start("more") + m.end()) for m in _MORE_NUMBERS.finditer(match.group("more"))
@@ -316,7 +352,7 @@ _DATE = re.compile(
 )
 _BIRTH_CUE = re.compile(
     r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
-    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d)"  # « née 12/12/2006 », « née 12 12 2006 »
+    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
     r"|n[ée]\(e\)\s+le"
     r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?)\s+de(?=\s+(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 »

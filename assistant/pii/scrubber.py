@@ -16,6 +16,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.pii import places
 from assistant.pii.context import names_no_person, without_place
@@ -161,7 +162,20 @@ class Scrubber:
                 continue
             found.append(Entity(kind, start, end))
         found = _resolve_overlaps(found)
-        return _resolve_overlaps(found + _repeated_names(text, found) + _names_in_another_script(text, found))
+        return _resolve_overlaps(found + _repeated_names(text, found) + _names_in_another_script(text, found) + _dates_after_names(text, found))
+
+
+# A full date right after a person's name and a comma is their birth date (« Élève : Lina Roux, 03/02/2009 »).
+_DATE_AFTER_NAME = re.compile(r"[ \t]*,[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")
+
+
+def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
+    dates = []
+    for entity in found:
+        match = _DATE_AFTER_NAME.match(text, entity.end) if entity.type == "PERSONNE" else None
+        if match and 1920 <= int(match.group("year")) <= date.today().year - 2:
+            dates.append(Entity("DATE_NAISSANCE", *match.span("value")))
+    return dates
 
 
 def _normalise(text: str) -> Normalised:

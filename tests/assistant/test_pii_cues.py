@@ -541,3 +541,58 @@ def test_two_birth_dates_after_one_cue_are_both_hidden(scrubber):
     text = "ma fille est née le 4 mai 2008 et son frère le 9 octobre 2011, ils peuvent être dans le même lycée ?"
     births = [text[e.start : e.end] for e in scrubber.find(text) if e.type == "DATE_NAISSANCE"]
     assert births == ["4 mai 2008", "9 octobre 2011"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mon n° de sécu c'est 1 88 07 33 145 276 / 12 je crois", "1 88 07 33 145 276 / 12"),
+        ("Numéro sécurité sociale : 1/88/07/33/145/276/12\nVille : Pau", "1/88/07/33/145/276/12"),
+        ("ma carte vitale dit 1 88 07 33 145\n276 12 et c'est bon ?", "1 88 07 33 145\n276 12"),
+    ],
+)
+def test_a_nir_after_its_cue_with_slashes_a_separated_key_or_over_a_line(scrubber, text, value):
+    start = text.index(value)
+    assert ("NIR", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("52719038 toujours rien sur mon master, c'est normal ?", "52719038"),
+        ("c'est quoi le numéro ? moi j'ai 2280415 en haut de la page", "2280415"),
+        ("rang 88, places : 30, n° 3390127, j'ai une chance ?", "3390127"),
+        ("il a perdu son code parcoursup, son numéro c'est 5519043", "5519043"),
+    ],
+)
+def test_a_file_number_in_one_piece_without_a_cue_or_after_a_rank_is_hidden(scrubber, text, value):
+    start = text.index(value)
+    assert ("DOSSIER", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la formation coûte 1200000 euros par an à la région ?",
+        "la ville a 2100000 habitants, il y a combien de BTS ?",
+        "le code formation parcoursup 1234567 c'est bien celui du BTS ?",
+        "appelez le 0612345678 si besoin",
+    ],
+)
+def test_amounts_counts_and_numbers_of_formations_are_no_file_numbers(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "DOSSIER"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Bonjour, Ana Lopes, née 2004-02-17, je candidate en M1", "2004-02-17"),
+     ("Élève : Tom Leroy, 12/09/2009\nClasse : 3e", "12/09/2009")],
+)
+def test_a_birth_date_in_iso_after_ne_or_after_a_name_and_a_comma(scrubber, text, value):
+    start = text.index(value)
+    assert ("DATE_NAISSANCE", start, start + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)]
+
+
+def test_a_deadline_after_a_name_is_no_birth_date(scrubber):
+    text = "Merci Mme Durand, avant le 12/04/2026 c'est noté"
+    assert not [e for e in scrubber.find(text) if e.type == "DATE_NAISSANCE"]

@@ -51,7 +51,8 @@ _IS_A_SCHOOL_AFTER = re.compile(
 )
 # Where one is an apprentice or a trainee is a firm (« un BTS en alternance chez Amadeus ou Thales »).
 _EMPLOYER_BEFORE = re.compile(
-    r"(?<![\w'’])(?:alternance|apprentissage|apprenti(?:e|s)?|stages?|stagiaire|travaill\w*|bosse|embauch\w*|job|cdi|cdd|contrat|emploi)"
+    r"(?<![\w'’])(?:alternance|apprentissage|apprenti(?:e|s)?|stages?|stagiaire|travaill\w*|bosse|embauch\w*|job|cdi|cdd|contrat|emploi"
+    r"|ouvri[eè]re?|salari[ée]e?|employ[ée]e?|technicien(?:ne)?|vendeu(?:r|se)|int[ée]rim\w*)"
     r"(?:\s+[\w'’]+){0,3}?\s+chez\s*$",
     re.IGNORECASE,
 )
@@ -84,8 +85,8 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         words = joined.group("name").split()
         if len(words) == 1 and is_given_name(words[0]) and _ESTABLISHMENT_BEFORE.search(first_before):
             return True
-        if len(words) >= 2 and _TOPIC_BEFORE.search(first_before):
-            return True
+        if len(words) >= 2 and (_TOPIC_BEFORE.search(first_before) or _ESTABLISHMENT_BEFORE.search(first_before)):
+            return True  # « lycée Lucie Aubrac ou Germaine Tillion »
         if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt »
             return True
     value = text[start:end]

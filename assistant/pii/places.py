@@ -33,9 +33,14 @@ class Communes:
     names: frozenset[str]  # place keys of every commune, with and without its article, and short names
     by_postcode: dict[str, frozenset[str]]
     by_department: dict[str, frozenset[str]]
+    territories: frozenset[str] = frozenset()  # regions, departments, countries (and each part of « Wallis-et-Futuna »)
 
     def is_commune(self, name: str) -> bool:
         return place_key(name) in self.names
+
+    def is_territory(self, name: str) -> bool:
+        """A region, a department or a country (« Mayotte », « Lorraine » is not one since 2016, « Cameroun »)."""
+        return place_key(name) in self.territories
 
     def matches_postcode(self, postcode: str, name: str) -> bool:
         """Whether `name` is a commune of `postcode` (or of its department: La Poste's and INSEE's names differ)."""
@@ -102,4 +107,19 @@ def _load() -> Communes:
         names=names | frozenset(short_names),
         by_postcode={code: frozenset(keys) for code, keys in by_postcode.items()},
         by_department={code: frozenset(keys) for code, keys in by_department.items()},
+        territories=_territories(),
     )
+
+
+def _territories() -> frozenset[str]:
+    """The names of regions and departments (COG), of the countries of the consular circumscriptions
+    (« Canada — 1re circonscription »), of the overseas collectivities, and France: each whole, and each
+    side of an « et » (« Wallis-et-Futuna »)."""
+    names = {"France", "Wallis-et-Futuna", "Saint-Pierre-et-Miquelon", "Polynésie française", "Nouvelle-Calédonie", "Saint-Barthélemy", "Saint-Martin"}
+    for table, column in (("regions.csv.lzma", 2), ("departements.csv.lzma", 2)):
+        names.update(line.split(",")[column] for line in _text(table).splitlines()[1:] if line.count(",") >= column)
+    for line in _text("circonscriptions_consulaires.csv.lzma").splitlines()[1:]:
+        names.add(line.split(",", 2)[1].split(" — ")[0].strip('"'))
+    keys = {place_key(name) for name in names if name}
+    keys |= {part for key in list(keys) for part in key.split(" et ") if " et " in key}  # « wallis », « futuna »
+    return frozenset(keys)

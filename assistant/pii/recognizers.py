@@ -17,6 +17,7 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.cues import CueRecognizer
 from assistant.pii.names import is_first_name, is_french_word, is_given_name
+from assistant.pii.places import communes
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -90,6 +91,12 @@ _NAME_CUES = (
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
+    # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
+    r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
+    r"|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
+    r"|camarade|meilleure?\s+(?:ami|amie|pote|copine|copain)|petit\s+ami|petite\s+amie|copain|fianc[ée]e?)"
+    r"|(?:papy|papi|mamie|mamy|mami|tonton|tata|grand-oncle|grand-tante)\s+(?:de|d['’])"
+    r"|une?\s+(?:certaine?|d[ée]nomm[ée]e?|nomm[ée]e?)"
     r"|dr\.?|docteure?|pr\.?|professeure?"  # « le Dr Lambert »: a third person's name is theirs to keep
 )
 _TITLE_CUE = re.compile(r"(?:mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|dr\.?|docteure?|pr\.?|professeure?)\s*$", re.IGNORECASE)
@@ -110,7 +117,7 @@ _I_AM = re.compile(
 _GAZETTEER_CUES = (
     r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
-    r"|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
+    r"|avec|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
     # « bonne journée, ines garcia », « -- karim diallo »
     r"|(?:cdlt|cordialement|bises|biz|amicalement|bien\s+[àa]\s+vous|bonne\s+(?:fin\s+de\s+)?(?:journ[ée]e|soir[ée]e|semaine)"
@@ -134,7 +141,8 @@ _OPENING = re.compile(rf"^\W*(?:(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|he
 _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?"
 _FIELD = re.compile(
     r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:identit[ée]|(?:nom(?:\s+de\s+famille|\s+d['’]usage|\s+de\s+naissance)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
-    rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentant\s+l[ée]gal|responsable\s+l[ée]gal)\s*:\s*"
+    rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentante?\s+l[ée]gale?|responsable\s+l[ée]gale?"
+    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|tuteur|tutrice|enfant)(?:\s*\d)?\s*:\s*"
     rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
@@ -147,9 +155,79 @@ _CLOSING = re.compile(
     rf"(?:[.!?,;…)]|\n)[ \t\n]*(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}"
     rf"(?:[ \t]+et[ \t]+[{_CAPITAL}][\w'’\-]*(?:[ \t]+[{_CAPITAL}][\w'’\-]*){{0,2}})?)(?:[ \t]*,[ \t]*\d{{1,2}}[ \t]*ans)?\s*[.!]?\s*$"
 )
+# -- names without a cue (round 5) --
+# A capitalised word the gazetteer knows as a first name and that is no French word nor a commune, anywhere
+# in a sentence (« Hier Sofiane m'a appris… », « Juliette (L3) et Arthur (3e) », « en pv avec Chaïma »), with
+# the capitalised family name after it. Establishments, places and figures are then told apart by the
+# scrubber's context rules (`assistant.pii.context`).
+_CAPITALISED_FIRST_NAME = re.compile(
+    rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ]+(?:-[{_CAPITAL}][a-zà-ÿ]+)?)(?P<family>(?:[ \t]+[{_CAPITAL}][\w'’\-]+){{0,2}})(?![\w'’\-])"
+)
+# Who says or tells something is a person: « karim ma dit », « Guerrier dit que oui », « Ferrand dit que ».
+_SAYS_AFTER = re.compile(
+    r"[ \t]+(?:m['’][ \t]*a|ma|nous[ \t]+a|lui[ \t]+a|leur[ \t]+a|a|me|m['’]|nous)?[ \t]*"
+    r"(?:dit|disait|dira|r[ée]pondu|appris|expliqu[ée]|racont[ée]|conseill[ée]|affirme|assure|jure|pr[ée]tend)(?![\w'’])",
+    re.IGNORECASE,
+)
+_SUBJECT = re.compile(rf"(?<![\w'’\-])(?P<value>{_NAME_TOKEN})(?=[ \t]+(?:m['’]|ma\b|nous\b|lui\b|leur\b|a\b|me\b|dit|disait|dira|r[ée]pondu|affirme|assure|jure|pr[ée]tend))", _FLAGS)
+# A classmate told by where they are from: « lucas de ma classe ».
+_OF_MY_CLASS_AFTER = re.compile(
+    r"[ \t]+(?:de|d['’])[ \t]*(?:ma|mon|notre)[ \t]+(?:classe|promo|lyc[ée]e|coll[èe]ge|groupe|[ée]quipe|bahut|fac|club|section|internat|option)(?![\w'’])",
+    re.IGNORECASE,
+)
+# A name in apposition to a relation: « Rose, ma meilleure amie », « Hugo, mon cousin ».
+_RELATION_AFTER = re.compile(
+    r"[ \t]*,[ \t]*(?:ma|mon|notre|sa|son)[ \t]+(?:meilleure?[ \t]+|petite?[ \t]+|grande?[ \t]+)?"
+    r"(?:amie?|copine|copain|pote|cousine?|s[œo]e?ur|fr[èe]re|fille|fils|voisine?|camarade|coloc|nièce|neveu|filleule?)(?![\w'’])",
+    re.IGNORECASE,
+)
+_ARTICLE_BEFORE = re.compile(r"(?<![\w'’])(?:le|la|les|l['’]|un|une|des|du|mon|ma|mes|son|sa|ses|ton|ta|ce|cette|au|aux)[ \t]*$", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n:«\"]|\.\.\.)[ \t]*$")
+
+
+def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
+    results = []
+    for match in _CAPITALISED_FIRST_NAME.finditer(text):
+        word = match.group("value")
+        if word.lower() in _COMMON_WORDS | _CHAT_WORDS or is_french_word(word) or not is_first_name(word) or communes().is_commune(word):
+            continue
+        if communes().is_territory(word) or any(e.label_ == "ORG" and e.start_char <= match.start() < e.end_char for e in organisations):
+            continue  # « en France », « Mayotte »; « chez Renault » (the French model's ORG)
+        end = match.end("value")
+        for family in re.finditer(r"\S+", match.group("family")):
+            if family.group(0).lower() in _COMMON_WORDS or family.group(0).isupper() or communes().is_commune(family.group(0)):
+                break
+            end = match.start("family") + family.end()
+        results.append(RecognizerResult("PERSON", match.start("value"), end, 0.9))
+    for match in _SUBJECT.finditer(text):
+        word, start = match.group("value"), match.start("value")
+        if not _SAYS_AFTER.match(text, match.end("value")) or word.lower() in _COMMON_WORDS | _CHAT_WORDS or word.isupper():
+            continue
+        if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+            continue  # « le CIO dit », « mon prof m'a dit »
+        if word[0].isupper() and (not _SENTENCE_START.search(text, max(0, start - 4), start) or not is_french_word(word)):
+            results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « …, Guerrier dit que oui »
+        elif word[0].islower() and is_first_name(word):
+            results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « karim ma dit »
+    for match in re.finditer(rf"(?<![\w'’\-]){_NAME_TOKEN}", text):
+        word = match.group(0)
+        if word.lower() in _COMMON_WORDS | _CHAT_WORDS:
+            continue
+        place = (communes().is_commune(word) or communes().is_territory(word)) and not is_first_name(word)  # « à Mayotte, notre fille… »
+        lower_name = word[0].islower() and is_first_name(word) and not is_french_word(word)  # not « depuis deux ans, ma fille »
+        if _RELATION_AFTER.match(text, match.end()) and (word[0].isupper() or lower_name) and not word.isupper() and not place:
+            results.append(RecognizerResult("PERSON", *match.span(), 0.95))
+        elif _OF_MY_CLASS_AFTER.match(text, match.end()) and is_first_name(word):
+            results.append(RecognizerResult("PERSON", *match.span(), 0.95))
+    return results
+
+
+# A family name at birth: « Mme Vienne née Rousseau ».
+_MAIDEN_NAME = re.compile(rf"(?<![\w'’])(?i:n[ée]e)[ \t]+(?P<value>[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)")
 # A signature of an initial and a family name on the last line (« D. Belkacem »).
 _INITIAL_SIGNATURE = re.compile(rf"\n\s*(?P<value>[A-Z]\.[ \t]*[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)\s*[.!]?\s*$")
 # Another name joined to a cued one: « maman de Ryan et Inaya », « d'Enzo et de Lucas ».
+_AND_NAME_ANY_CASE = re.compile(rf"[ \t]+et[ \t]+(?P<value>{_NAME_TOKEN})(?![\w'’\-])")
 _AND_NAME = re.compile(rf"[ \t]+et[ \t]+(?:(?:de|d['’])[ \t]*)?(?P<value>[{_CAPITAL}][\w'’\-]+)")
 _SIGNATURE = re.compile(
     rf"(?i:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e|thank\s+you|thanks|regards)"
@@ -161,6 +239,9 @@ _SIGNATURE = re.compile(
 
 # « j'ai », « n'existe », « l'association »: an elided word in lower case; « peut-elle »: a verb.
 _NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous|ce)$")
+
+
+_ADDRESS_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?)\s+$", re.IGNORECASE)
 
 
 def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
@@ -175,7 +256,12 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
         family_particle = following.isupper() and (
             (token[0].isupper() and token.lower() in PARTICLES) or (after_title and kept_end == start and token in ("de", "du", "des"))
         )
-        if (token.lower().strip("'’-") in NAME_STOPWORDS and not family_particle) or _NOT_A_NAME_TOKEN.search(token):
+        lower_particle = False
+        if after_title and kept_end == start and token in PARTICLES and following.islower() and _ADDRESS_TITLE_BEFORE.search(text, max(0, start - 14), start):
+            # « mme le floch », « m. da costa »: after a title of address only (« pr le bts » is « pour le BTS »)
+            next_word = re.match(_NAME_TOKEN, text[start + match.end() : end].lstrip())
+            lower_particle = bool(next_word) and next_word.group(0).lower() not in _COMMON_WORDS and not is_french_word(next_word.group(0))
+        if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or _NOT_A_NAME_TOKEN.search(token):
             break
         capitalised = capitalised or family_particle
         if capitalised and token[0].islower() and token.lower() not in PARTICLES:
@@ -268,6 +354,16 @@ class CuedNameRecognizer(EntityRecognizer):
                     results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _INITIAL_SIGNATURE.finditer(text, tail):
             results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+        doc = getattr(nlp_artifacts, "tokens", None)
+        results += _uncued_names(text, list(getattr(doc, "ents", None) or []))  # every entity of the model, ORG included
+        # another first name joined to a name found, in any case: « avec aya et rayan », « Inaya et Lucas »
+        for result in list(results):
+            joined = _AND_NAME_ANY_CASE.match(text, result.end)
+            if joined and is_first_name(joined.group("value")) and joined.group("value").lower() not in _COMMON_WORDS:
+                results.append(RecognizerResult("PERSON", *joined.span("value"), 0.9))
+        for match in _MAIDEN_NAME.finditer(text):
+            if not re.fullmatch(r"(?i:le|la|les|en|à|au|a)", match.group("value").split()[0]):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _FIELD.finditer(text):
             span = _trim_name(text, *match.span("value"))
             if span:

@@ -20,7 +20,7 @@ from datetime import date
 
 from assistant.pii import places
 from assistant.pii.context import names_no_person, without_place
-from assistant.pii.names import first_names, is_first_name, is_given_name
+from assistant.pii.names import first_names, is_first_name, is_french_word, is_given_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, PARTICLES, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -320,9 +320,11 @@ def _trim_name_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _family_particle(words: list[re.Match[str]]) -> bool:
-    """A particle opening a family name after a title (« Le Goff », « Van Damme », « de Saint-Pierre »), not an article."""
+    """A particle opening a family name after a title (« Le Goff », « Van Damme », « de Saint-Pierre », « mme le floch »), not an article."""
     lead = words[0].group(0)
     particle = (lead[:1].isupper() and lead.lower() in PARTICLES) or lead in ("de", "du", "des")  # « Mme de Saint-Pierre »
+    if len(words) > 1 and lead in PARTICLES and words[1].group(0).islower():  # « mme le floch »: the name in lower case
+        return words[1].group(0).lower() not in NAME_STOPWORDS and not is_french_word(words[1].group(0))
     return len(words) > 1 and particle and words[1].group(0)[:1].isupper()
 
 

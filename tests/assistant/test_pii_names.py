@@ -259,3 +259,48 @@ def test_schools_firms_figures_and_places_spacy_reads_as_people_stay_visible(scr
 def test_a_person_at_a_firm_after_a_title_is_still_hidden(scrubber):
     text = "je fais mon stage chez Mme Carvalho, elle est kiné"
     assert ("PERSONNE", "Carvalho") in found(scrubber, text)
+
+
+# -- round 5: names without a cue (made-up examples) --------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ce matin Noémie m'a dit que les vœux ferment jeudi, c'est vrai ?", "Noémie"),
+        ("on est deux : Anissa (1ère STMG) et Baptiste (1ère STI2D), on peut candidater ensemble ?", "Anissa"),
+        ("on est deux : Anissa (1ère STMG) et Baptiste (1ère STI2D), on peut candidater ensemble ?", "Baptiste"),
+        ("jsuis en pv avec Yasmine elle a eu la même réponse", "Yasmine"),
+        ("je suis allée au salon avec ilyes et maëlle, ils disent que c'est complet", "ilyes"),
+        ("je suis allée au salon avec ilyes et maëlle, ils disent que c'est complet", "maëlle"),
+        ("au fait mathis de ma classe a eu un oui, pas moi", "mathis"),
+        ("en vrai sofiane ma dit que c'était bon", "sofiane"),
+        ("mon prof dit non, Lemoine dit que oui, qui croire ?", "Lemoine"),
+        ("Perrier dit que le BTS est mieux, vous confirmez ?", "Perrier"),
+        ("je m'inquiète pour Prune, ma meilleure amie, elle n'a rien eu", "Prune"),
+        ("ma grande sœur a une copine, une certaine Maëva, qui a fait ce BTS", "Maëva"),
+        ("sa cousine fatima est à l'IFSI de Créteil", "fatima"),
+        ("c mamie de lina, elle a perdu son code", "lina"),
+        ("ma prof de maths mme le goff dit que je peux", "le goff"),
+        ("Je suis Mme Garnier née Lambert, j'ai changé de nom", "Lambert"),
+        ("Candidate : CHLOÉ MOREAU\nNuméro : 41234567", "CHLOÉ MOREAU"),
+        ("Responsable légal 2 : Ayşe Kaya\nProfession : infirmière", "Ayşe Kaya"),
+    ],
+)
+def test_a_name_without_a_cue_is_hidden_by_where_it_stands(scrubber, text, value):
+    start = text.index(value)
+    spans = [(e.start, e.end) for e in scrubber.find(text) if e.type == "PERSONNE"]
+    assert any(s <= start and start + len(value) <= e for s, e in spans), found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on habite en France depuis deux ans, ma fille peut passer le bac ?",
+        "nous vivons à Mayotte, notre fils peut-il faire sa prépa en métropole ?",
+        "il est ouvrier chez Renault et veut reprendre un BTS",
+        "le CIO dit que non, Parcoursup dit que oui",
+        "Le lycée Lucie Aubrac ou Germaine Tillion, lequel a un BTS ?",
+        "ma mère m'a dit de faire un BTS, c'est une bonne idée ?",
+    ],
+)
+def test_countries_firms_institutions_and_relatives_without_a_name_stay_visible(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)

@@ -128,6 +128,7 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
     for chain in chains:
         start, end = chain[0].start, max(p.end for p in chain)
         start = _named_place_before(text, start)
+        start = _commune_before_postcode(text, start)
         acronym = text[start:end].split()[-1].isupper() and len(text[start:end].split()[-1]) <= 6  # « résidence CROUS »
         distinct = [p for p in chain if not any(q is not p and q.start <= p.start and p.end <= q.end and (q.start, q.end) != (p.start, p.end) for q in chain)]
         distinct = list({(p.start, p.end): p for p in distinct}.values())
@@ -145,6 +146,23 @@ def _named_place_before(text: str, start: int) -> int:
     match = _NAMED_PLACE_BEFORE.search(text, max(0, start - 60), start)
     if match and _cued(text, match.start()):
         return match.start()
+    return start
+
+
+# A commune written before its postal code (« j'habite a saint-malo 35400 7 rue de la soif »).
+_WORDS_BEFORE = re.compile(r"(?<![\w'’\-])((?:[^\W\d_][\w'’]*[ \t\-]+){1,4})$")
+
+
+def _commune_before_postcode(text: str, start: int) -> int:
+    code = re.match(r"\d{5}(?!\d)", text[start:])
+    before = _WORDS_BEFORE.search(text, max(0, start - 50), start)
+    if not code or not before:
+        return start
+    words = list(re.finditer(r"[^\W\d_][\w'’]*", before.group(1)))
+    for word in words:  # the longest run of words ending before the code that is a commune of that code
+        name = text[before.start(1) + word.start() : start].strip(" \t-")
+        if communes().matches_postcode(code.group(0), name):
+            return before.start(1) + word.start()
     return start
 
 

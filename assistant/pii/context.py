@@ -43,10 +43,11 @@ _TOPIC_BEFORE = re.compile(
     r"|(?<![\w'’])(?:c['’]\s*est\s+qui|qui\s+(?:est|[ée]tait|c['’]\s*est))\s*$",
     re.IGNORECASE,
 )
-# A name said to be a school (« Est-ce que Jean Monnet c'est une bonne fac ? »).
+# A name said to be a school or a town (« Est-ce que Jean Monnet c'est une bonne fac ? »).
 _IS_A_SCHOOL_AFTER = re.compile(
     r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bonne?\s+|vraie?\s+|grande?\s+)?"
-    r"(?:fac|facult[ée]|universit[ée]|[ée]cole|lyc[ée]e|coll[èe]ge|iut|pr[ée]pa|campus|institut|cfa|établissement)(?!\w)",
+    r"(?:fac|facult[ée]|universit[ée]|[ée]cole|lyc[ée]e|coll[èe]ge|iut|pr[ée]pa|campus|institut|cfa|établissement"
+    r"|ville|pays|r[ée]gion|destination|capitale)(?!\w)",  # « Florence c'est une bonne ville pour Erasmus ? »
     re.IGNORECASE,
 )
 # Where one is an apprentice or a trainee is a firm (« un BTS en alternance chez Amadeus ou Thales »).

@@ -244,6 +244,12 @@ _NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:e
 _ADDRESS_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?)\s+$", re.IGNORECASE)
 
 
+def _elided_word(token: str) -> bool:
+    """« c'est », « l'année »: an elided French word (« N'Diaye », « n'diaye » are names)."""
+    elided = re.match(r"(?:[jnlsmtcd]|qu)['’](.+)$", token, re.IGNORECASE)
+    return bool(elided) and (elided.group(1).lower() in _COMMON_WORDS or is_french_word(elided.group(1)))
+
+
 def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
     """Keep the leading tokens that can be a name (stop at the first function word, and after a
     capitalised first token at the first lower-case word that is no particle: « Mme Durand conseille »)."""
@@ -277,8 +283,8 @@ def _with_surname(text: str, end: int) -> int:
     last = following.group(1).split()[-1] if following else ""
     if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
         following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »
-    if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS:
-        return end + following.end()
+    if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS and not _elided_word(following.group(1)):
+        return end + following.end()  # (not « Florence c'est… »: an elided word is no family name; « n'diaye » is one)
     return end
 
 

@@ -304,3 +304,8 @@ def test_a_name_without_a_cue_is_hidden_by_where_it_stands(scrubber, text, value
 )
 def test_countries_firms_institutions_and_relatives_without_a_name_stay_visible(scrubber, text):
     assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_family_name_that_looks_elided_still_follows_its_first_name(scrubber):
+    text = "mamadou n'diaye, terminale pro, je cherche un bts"
+    assert ("PERSONNE", "mamadou n'diaye") in found(scrubber, text)

@@ -73,3 +73,13 @@ def test_a_postal_code_and_its_commune_after_a_street_are_one_address(scrubber):
 )
 def test_two_postal_codes_or_a_place_of_someone_else_are_no_address(scrubber, text):
     assert not [e for e in scrubber.find(text) if e.type == "ADRESSE"], found(scrubber, text)
+
+
+def test_a_commune_written_before_its_postal_code_is_part_of_the_address(scrubber):
+    text = "slt j'habite a saint-brieuc 22000 4 rue des lilas, je veux un bts"
+    assert ("ADRESSE", "saint-brieuc 22000 4 rue des lilas") in found(scrubber, text)
+
+
+def test_a_town_said_to_be_one_stays_visible(scrubber):
+    text = "bonjour, Florence c'est une bonne ville pour un Erasmus en design ?"
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)

@@ -189,7 +189,7 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
     results = []
     for match in _CAPITALISED_FIRST_NAME.finditer(text):
         word = match.group("value")
-        if word.lower() in _COMMON_WORDS | _CHAT_WORDS or is_french_word(word) or not is_first_name(word) or communes().is_commune(word):
+        if word.lower() in _NEVER_NAMES or is_french_word(word) or not is_first_name(word) or communes().is_commune(word):
             continue
         if communes().is_territory(word) or any(e.label_ == "ORG" and e.start_char <= match.start() < e.end_char for e in organisations):
             continue  # « en France », « Mayotte »; « chez Renault » (the French model's ORG)
@@ -201,7 +201,7 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
         results.append(RecognizerResult("PERSON", match.start("value"), end, 0.9))
     for match in _SUBJECT.finditer(text):
         word, start = match.group("value"), match.start("value")
-        if not _SAYS_AFTER.match(text, match.end("value")) or word.lower() in _COMMON_WORDS | _CHAT_WORDS or word.isupper():
+        if not _SAYS_AFTER.match(text, match.end("value")) or word.lower() in _NEVER_NAMES or word.isupper():
             continue
         if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
             continue  # « le CIO dit », « mon prof m'a dit »
@@ -211,12 +211,13 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « karim ma dit »
     for match in re.finditer(rf"(?<![\w'’\-]){_NAME_TOKEN}", text):
         word = match.group(0)
-        if word.lower() in _COMMON_WORDS | _CHAT_WORDS:
+        if word.lower() in _NEVER_NAMES:
             continue
-        place = (communes().is_commune(word) or communes().is_territory(word)) and not is_first_name(word)  # « à Mayotte, notre fille… »
-        lower_name = word[0].islower() and is_first_name(word) and not is_french_word(word)  # not « depuis deux ans, ma fille »
-        if _RELATION_AFTER.match(text, match.end()) and (word[0].isupper() or lower_name) and not word.isupper() and not place:
-            results.append(RecognizerResult("PERSON", *match.span(), 0.95))
+        if _RELATION_AFTER.match(text, match.end()) and not word.isupper():
+            place = (communes().is_commune(word) or communes().is_territory(word)) and not is_first_name(word)  # « à Mayotte, notre fille… »
+            lower_name = word[0].islower() and is_first_name(word) and not is_french_word(word)  # not « depuis deux ans, ma fille »
+            if (word[0].isupper() or lower_name) and not place:
+                results.append(RecognizerResult("PERSON", *match.span(), 0.95))
         elif _OF_MY_CLASS_AFTER.match(text, match.end()) and is_first_name(word):
             results.append(RecognizerResult("PERSON", *match.span(), 0.95))
     return results
@@ -290,6 +291,7 @@ def _with_surname(text: str, end: int) -> int:
 
 PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".split())
 _CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
+_NEVER_NAMES = _COMMON_WORDS | _CHAT_WORDS  # words never read as a name without a cue
 
 
 def _closing_name(words: list[str]) -> bool:

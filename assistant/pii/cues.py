@@ -153,6 +153,9 @@ _BARE_NUMBER = re.compile(
 )
 
 
+_AMOUNT_AFTER = re.compile(r"[ \t]*(?:€|k€|euros?(?!\w)|eur(?!\w))", re.IGNORECASE)
+
+
 def find_dossiers(text: str) -> list[tuple[str, int, int]]:
     found = [("DOSSIER", m.start(), m.end()) for m in _MON_MASTER_NUMBER.finditer(text)]
     for match in _BARE_NUMBER.finditer(text):
@@ -177,6 +180,8 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
         ]
         for start, end in spans:
             digits = re.sub(r"\D", "", text[start:end])
+            if _AMOUNT_AFTER.match(text, end):  # « revenu fiscal de référence de 28 000 € »: an amount
+                continue
             if len(digits) < 6 and re.match(r"\s+[A-ZÀ-Ö]", text[end:]):  # « 75010 Paris »: a postal code
                 continue
             if phone_canonical(digits) is not None:  # « mon numéro 06 12… »: a phone, found as one

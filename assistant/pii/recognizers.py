@@ -16,7 +16,7 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.cues import CueRecognizer
-from assistant.pii.names import is_first_name, is_french_word, is_given_name
+from assistant.pii.names import COMMON, is_first_name, is_french_word, is_given_name
 from assistant.pii.places import communes
 
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -181,6 +181,11 @@ _RELATION_AFTER = re.compile(
     r"(?:amie?|copine|copain|pote|cousine?|s[œo]e?ur|fr[èe]re|fille|fils|voisine?|camarade|coloc|nièce|neveu|filleule?)(?![\w'’])",
     re.IGNORECASE,
 )
+_PLACE_PREPOSITION_BEFORE = re.compile(
+    r"(?<!\w)(?:en|au|aux|du|vers|depuis|(?:habit\w*|vi[st]|vivons|vivent|suis|sommes|all[ée]e?s?|aller|vais|va|partir|pars|part|partie?s?"
+    r"|n[ée]e?s?|arriv[ée]e?s?|venue?s?|[ée]tudi\w*|voyag\w*|s[ée]jour|stage|[ée]chang\w*|install[ée]e?s?|loin\s+de|pr[èe]s\s+de)\s+(?:[àa]|au|aux|de|d['’]))\s*$",
+    re.IGNORECASE,
+)
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'’])(?:le|la|les|l['’]|un|une|des|du|mon|ma|mes|son|sa|ses|ton|ta|ce|cette|au|aux)[ \t]*$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?\n:«\"]|\.\.\.)[ \t]*$")
 
@@ -193,6 +198,8 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             continue
         if communes().is_territory(word) or any(e.label_ == "ORG" and e.start_char <= match.start() < e.end_char for e in organisations):
             continue  # « en France », « Mayotte »; « chez Renault » (the French model's ORG)
+        if _PLACE_PREPOSITION_BEFORE.search(text, max(0, match.start() - 30), match.start()):
+            continue  # « en Islande », « du Sri Lanka », « j'habite à Oran »: a place abroad the tables lack
         end = match.end("value")
         for family in re.finditer(r"\S+", match.group("family")):
             if family.group(0).lower() in _COMMON_WORDS or family.group(0).isupper() or communes().is_commune(family.group(0)):
@@ -322,7 +329,7 @@ class CuedNameRecognizer(EntityRecognizer):
             for match in regex.finditer(text):
                 lead = match.group("value").split()[0]
                 named = regex is _CUED_NAME and re.search(r"appel+e|nomme", text[match.start() : match.start("value")], re.IGNORECASE)
-                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and is_french_word(lead) and not (
+                if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and (is_french_word(lead) or lead.lower() in COMMON) and not (
                     named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
                 ):
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
@@ -337,7 +344,10 @@ class CuedNameRecognizer(EntityRecognizer):
                         results.append(RecognizerResult("PERSON", *joined.span("value"), 1.0))
         for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):
-                if is_first_name(match.group("value")) and match.group("value").lower() not in _COMMON_WORDS:
+                value = match.group("value")
+                # « INSA Rennes ou UTC ? »: an acronym, unless a name in capitals goes on (« JULIE HOARAU »)
+                acronym = value.isupper() and len(value) <= 5 and not re.match(r"[ \t]+[A-ZÀ-Ö]{2,}\b", text[match.end("value") :])
+                if is_first_name(value) and value.lower() not in _NEVER_NAMES and not acronym:  # not « yo, chui en terminale »
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
                 elif match.group("value").lower() not in _COMMON_WORDS | _CHAT_WORDS and regex is _AFTER_CUE:

@@ -243,7 +243,7 @@ _SAINT = re.compile(r"(?:Saint|Sainte|St|Ste)-[A-ZÀ-Ö]")
 def _place_or_brand(text: str, start: int, end: int) -> bool:
     """A span spaCy read as a person that names a place or a brand: a commune « Saint-… » not after a title
     (« Saint-Paul de la Réunion »), a city « …-Ville » (« Hô Chi Minh-Ville »), or a word that is no first
-    name followed by a commune (« Ferrandi Paris », « Sciences Po Lyon »: a school and its campus)."""
+    name or an acronym followed by a commune (« Ferrandi Paris », « INSA Lyon »: a school and its campus)."""
     value = text[start:end]
     words = value.split()
     if _TITLE_BEFORE.search(text, max(0, start - 12), start):
@@ -253,7 +253,7 @@ def _place_or_brand(text: str, start: int, end: int) -> bool:
     if re.search(r"-[Vv]ille$", value):
         return True
     return (
-        len(words) >= 2 and len(words[0]) >= 3 and not words[0].endswith(".") and not is_given_name(words[0])
+        len(words) >= 2 and len(words[0]) >= 3 and not words[0].endswith(".") and (words[0].isupper() or not is_given_name(words[0]))
         and places.communes().is_commune(words[-1]) and not is_first_name(words[-1])
     )
 

@@ -596,3 +596,8 @@ def test_a_birth_date_in_iso_after_ne_or_after_a_name_and_a_comma(scrubber, text
 def test_a_deadline_after_a_name_is_no_birth_date(scrubber):
     text = "Merci Mme Durand, avant le 12/04/2026 c'est noté"
     assert not [e for e in scrubber.find(text) if e.type == "DATE_NAISSANCE"]
+
+
+def test_an_amount_after_a_reference_cue_is_no_file_number(scrubber):
+    text = "avec un revenu fiscal de référence de 31 500 € on a droit à quel échelon ?"
+    assert not [e for e in scrubber.find(text) if e.type == "DOSSIER"]

@@ -309,3 +309,15 @@ def test_countries_firms_institutions_and_relatives_without_a_name_stay_visible(
 def test_a_family_name_that_looks_elided_still_follows_its_first_name(scrubber):
     text = "mamadou n'diaye, terminale pro, je cherche un bts"
     assert ("PERSONNE", "mamadou n'diaye") in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yo, chui en terminale et je veux un BTS SIO",
+     "est-ce que je peux voir le dossier de mon fils afin de l'aider ?",
+     "INSA Rennes ou UTC, c'est laquelle la meilleure école post-bac ?",
+     "on est allés en Islande cet été, je veux faire géologie",
+     "j'habite à Oran et je veux venir en L1 en France"],
+)
+def test_chat_words_schools_and_places_abroad_are_no_names(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)

@@ -22,7 +22,7 @@ _ESTABLISHMENT = (
     r"|r[ée]sidence\s+(?:crous|universitaire|[ée]tudiante)"
     # shops and firms named after someone (« la boulangerie Paul », « le restaurant Paul Bocuse »)
     r"|boulangerie|p[âa]tisserie|restaurant|brasserie|magasin|boutique|enseigne|garage|pharmacie|librairie"
-    r"|h[ôo]tel"
+    r"|h[ôo]tel|mus[ée]e|th[ée][âa]tre|cin[ée]ma|galerie|stade|gymnase|piscine|m[ée]diath[èe]que|biblioth[èe]que"
 )
 _KIND = (
     r"professionnel(?:le)?|polyvalent|g[ée]n[ée]ral|technologique|agricole|priv[ée]e?|public|publique|international(?:e)?"
@@ -45,14 +45,20 @@ _TOPIC_BEFORE = re.compile(
 )
 # A name said to be a school or a town (« Est-ce que Jean Monnet c'est une bonne fac ? »).
 _IS_A_SCHOOL_AFTER = re.compile(
-    r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bonne?\s+|vraie?\s+|grande?\s+)?"
+    r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bon(?:ne)?\s+|vraie?\s+|grande?\s+|meilleure?\s+)?"
     r"(?:fac|facult[ée]|universit[ée]|[ée]cole|lyc[ée]e|coll[èe]ge|iut|pr[ée]pa|campus|institut|cfa|établissement"
     r"|ville|pays|r[ée]gion|destination|capitale)(?!\w)",  # « Florence c'est une bonne ville pour Erasmus ? »
     re.IGNORECASE,
 )
+# A school given its name: « mon collège s'appelle Albert Camus », « mon lycée c'est Gustave Eiffel », and after
+# it « Jeanne d'Arc c'est le nom de mon lycée ».
+_SCHOOL_NAMED_BEFORE = re.compile(
+    rf"(?:(?<=\bl['’])|(?<![\w'’]))(?i:{_ESTABLISHMENT})\s+(?:(?i:s['’]\s*appelle|se\s+nomme|c['’]\s*est|porte\s+le\s+nom\s+de|d['’]\s*appelle))\s*$"
+)
+_SCHOOL_NAME_AFTER = re.compile(r"\s*,?\s*(?:c['’]\s*est|est)\s+(?:le\s+nom\s+de|aussi\s+le\s+nom\s+de)\s+(?:mon|ma|notre|son|sa|leur|l['’]|la|le)", re.IGNORECASE)
 # Where one is an apprentice or a trainee is a firm (« un BTS en alternance chez Amadeus ou Thales »).
 _EMPLOYER_BEFORE = re.compile(
-    r"(?<![\w'’])(?:alternance|apprentissage|apprenti(?:e|s)?|stages?|stagiaire|travaill\w*|bosse|embauch\w*|job|cdi|cdd|contrat|emploi"
+    r"(?<![\w'’])(?:alternance|apprentissage|apprenti(?:e|s)?|stages?|stagiaire|travaill\w*|boss\w*|embauch\w*|job|cdi|cdd|contrat|emploi"
     r"|ouvri[eè]re?|salari[ée]e?|employ[ée]e?|technicien(?:ne)?|vendeu(?:r|se)|int[ée]rim\w*)"
     r"(?:\s+[\w'’]+){0,3}?\s+chez\s*$",
     re.IGNORECASE,
@@ -77,6 +83,8 @@ def names_no_person(text: str, start: int, end: int) -> bool:
     if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " "):
         return True
     if _ADMITTED_AT_BEFORE.search(before) or _STUDIED_BEFORE.search(before) or _EMPLOYER_BEFORE.search(before) or _IS_A_SCHOOL_AFTER.match(text, end):
+        return True
+    if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
         return True
     # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »
     joined = _JOINED_NAME_BEFORE.search(before)

@@ -42,7 +42,7 @@ COMMON = frozenset(STOP_WORDS) | frozenset(
     parfait super génial genial nickel extra classe bisous bises biz amicalement
     iban rib nir ine secu sécu tel tél mail email numero numéro code adresse
     laid mama saint sainte junior colline conception incarnation assomption vanille rime camel neo
-    ki koi kan kom an ans afin""".split())  # chat spellings of qui, quoi, quand, comme; « ans » (the lemma tables hold « an » only)
+    ki koi kan kom an ans afin pôle""".split())  # chat spellings of qui, quoi, quand, comme; « ans » (the lemma tables hold « an » only)
 
 
 def _insee_names() -> dict[str, bool]:

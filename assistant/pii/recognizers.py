@@ -253,9 +253,9 @@ _ADDRESS_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|mons
 
 
 def _elided_word(token: str) -> bool:
-    """« c'est », « l'année »: an elided French word (« N'Diaye », « n'diaye » are names)."""
+    """« c'est », « l'année »: an elided French word in lower case (« n'diaye », « d'Arc » are names)."""
     elided = re.match(r"(?:[jnlsmtcd]|qu)['’](.+)$", token, re.IGNORECASE)
-    return bool(elided) and (elided.group(1).lower() in _COMMON_WORDS or is_french_word(elided.group(1)))
+    return bool(elided) and elided.group(1)[:1].islower() and (elided.group(1).lower() in _COMMON_WORDS or is_french_word(elided.group(1)))
 
 
 def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
@@ -288,6 +288,8 @@ def _with_surname(text: str, end: int) -> int:
     """A first name's end moved past the surname right after it ("ayoub colin", "Sofiane Martin"):
     the next word, if it is not a common word (« ines en terminale », « lyna 07… »)."""
     following = re.match(rf"[ \t]+((?:(?:le|la|de|du|des|van|von|ben|ait|aït|el|da|dos)[ \t]+)?{_NAME_TOKEN})(?![\w'’])", text[end:], re.IGNORECASE)
+    if following and text[end - 1 : end].isalpha() and re.search(rf"(?<![{_LETTER}])[{_CAPITAL}][{_LETTER}'’\-]*$", text[:end]) and re.sub(r"^[dl]['’]", "", following.group(1).split()[-1], flags=re.IGNORECASE)[:1].islower():
+        return end  # « Noël approche »: a capitalised first name's family name is capitalised too (« de Villiers », « d'Arc »)
     last = following.group(1).split()[-1] if following else ""
     if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
         following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »

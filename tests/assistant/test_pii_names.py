@@ -321,3 +321,26 @@ def test_a_family_name_that_looks_elided_still_follows_its_first_name(scrubber):
 )
 def test_chat_words_schools_and_places_abroad_are_no_names(scrubber, text):
     assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mon collège s'appelle Louise Michel, il a une 3e prépa-métiers ?",
+     "Mon lycée c'est Paul Langevin à Suresnes, le BTS est bien ?",
+     "Jeanne d'Arc c'est le nom de mon lycée, il a une prépa ?",
+     "Est-ce que Marie Curie est un bon lycée pour la prépa ?",
+     "le musée Rodin prend des stagiaires de 3e ?",
+     "je veux bosser chez Chanel ou Hermès plus tard",
+     "est-ce que je peux faire un BTS avec Pôle emploi ?"],
+)
+def test_schools_given_their_name_museums_and_employers_stay_visible(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("bonjour, Maëlle de Villiers, terminale", "Maëlle de Villiers"),
+     ("Bonjour, Karim Benali a dit que oui", "Karim Benali")],
+)
+def test_a_capitalised_first_name_keeps_its_capitalised_family_name(scrubber, text, value):
+    assert ("PERSONNE", value) in found(scrubber, text)

@@ -55,7 +55,7 @@ def find_nirs(text: str) -> list[tuple[str, int, int]]:
 
 
 # The key given apart: « 2 94 11 69 388 052 clé 47 », « …052 (clé : 47) ».
-_NIR_KEY_AFTER = re.compile(r"[ \t,]*(?:\(?\s*(?:cl[ée]|key)\s*:?\s*|/[ \t]*)\d{2}(?!\d)\)?", re.IGNORECASE)  # « …318 / 49 »
+_NIR_KEY_AFTER = re.compile(r"[ \t,—–\-]*(?:\(?\s*(?:cl[ée]|key)\s*:?\s*|/[ \t]*)\d{2}(?!\d)\)?", re.IGNORECASE)  # « …318 / 49 »
 
 
 # -- IBAN ------------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ _NAME_CUES = (
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
     r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
-    r"|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
+    r"|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|belle-fille|beau-fils|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
     r"|camarade|meilleure?\s+(?:ami|amie|pote|copine|copain)|petit\s+ami|petite\s+amie|copain|fianc[ée]e?)"
     r"|(?:papy|papi|mamie|mamy|mami|tonton|tata|grand-oncle|grand-tante)\s+(?:de|d['’])"
     r"|une?\s+(?:certaine?|d[ée]nomm[ée]e?|nomm[ée]e?)"
@@ -115,7 +115,7 @@ _I_AM = re.compile(
 # "c bilal", "slt ici eliott", "moi c'est louna", "merci, maëlys", "fatou ici", or opening the
 # message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
 _GAZETTEER_CUES = (
-    r"je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
+    r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
     r"|avec|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
@@ -335,7 +335,8 @@ class CuedNameRecognizer(EntityRecognizer):
                     named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
                 ):
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
-                if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead):
+                cleft = regex is _I_AM and re.match(r"[ \t]+qui\b", text[match.end("value") :])  # « c'est Chevalier qui m'a conseillé »
+                if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead) and not cleft:
                     continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
                 after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))
                 span = _trim_name(text, *match.span("value"), after_title=after_title)

@@ -601,3 +601,9 @@ def test_a_deadline_after_a_name_is_no_birth_date(scrubber):
 def test_an_amount_after_a_reference_cue_is_no_file_number(scrubber):
     text = "avec un revenu fiscal de référence de 31 500 € on a droit à quel échelon ?"
     assert not [e for e in scrubber.find(text) if e.type == "DOSSIER"]
+
+
+def test_a_nir_key_after_a_dash_and_cle_is_part_of_it(scrubber):
+    text = "ma secu : 1 03 09 13 055 421 — clé 17"
+    value = "1 03 09 13 055 421 — clé 17"
+    assert ("NIR", text.index(value), text.index(value) + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)]

@@ -344,3 +344,14 @@ def test_schools_given_their_name_museums_and_employers_stay_visible(scrubber, t
 )
 def test_a_capitalised_first_name_keeps_its_capitalised_family_name(scrubber, text, value):
     assert ("PERSONNE", value) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("c'est Marchand qui m'a conseillé ce BTS", "Marchand"),
+     ("moi et maxence on est en 1ere", "maxence"),
+     ("Ma belle-fille Clémence veut faire esthétique", "Clémence")],
+)
+def test_a_cleft_a_companion_and_a_stepchild_are_named(scrubber, text, value):
+    start = text.index(value)
+    assert any(e.start <= start and start + len(value) <= e.end for e in scrubber.find(text) if e.type == "PERSONNE"), found(scrubber, text)

@@ -161,8 +161,10 @@ _CLOSING = re.compile(
 # the capitalised family name after it. Establishments, places and figures are then told apart by the
 # scrubber's context rules (`assistant.pii.context`).
 _CAPITALISED_FIRST_NAME = re.compile(
-    rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ]+(?:-[{_CAPITAL}][a-zà-ÿ]+)?)(?P<family>(?:[ \t]+[{_CAPITAL}][\w'’\-]+){{0,2}})(?![\w'’\-])"
+    rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ]+(?:-[{_CAPITAL}][a-zà-ÿ]+)?)(?![\w'’\-])"
 )
+_CAPITALISED_BEFORE = re.compile(rf"(?<![\w'’\-])([{_CAPITAL}][\w'’\-]*)[ \t]+$")
+_FAMILY_AFTER = re.compile(rf"(?:[ \t]+[{_CAPITAL}][\w'’\-]+){{0,2}}(?![\w'’\-])")
 # Who says or tells something is a person: « karim ma dit », « Guerrier dit que oui », « Ferrand dit que ».
 _SAYS_AFTER = re.compile(
     r"[ \t]+(?:m['’][ \t]*a|ma|nous[ \t]+a|lui[ \t]+a|leur[ \t]+a|a|me|m['’]|nous)?[ \t]*"
@@ -196,15 +198,19 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
         word = match.group("value")
         if word.lower() in _NEVER_NAMES or is_french_word(word) or not is_first_name(word) or communes().is_commune(word):
             continue
+        previous = _CAPITALISED_BEFORE.search(text, max(0, match.start() - 30), match.start())
+        if previous and (is_given_name(previous.group(1)) or not is_french_word(previous.group(1))):
+            continue  # inside a name read from its first word (« Jean Jaurès », « Hô Chi Minh-Ville »); not after « Hier »
         if communes().is_territory(word) or any(e.label_ == "ORG" and e.start_char <= match.start() < e.end_char for e in organisations):
             continue  # « en France », « Mayotte »; « chez Renault » (the French model's ORG)
         if _PLACE_PREPOSITION_BEFORE.search(text, max(0, match.start() - 30), match.start()):
             continue  # « en Islande », « du Sri Lanka », « j'habite à Oran »: a place abroad the tables lack
         end = match.end("value")
-        for family in re.finditer(r"\S+", match.group("family")):
+        after = _FAMILY_AFTER.match(text, end)
+        for family in re.finditer(r"\S+", after.group(0)):
             if family.group(0).lower() in _COMMON_WORDS or family.group(0).isupper() or communes().is_commune(family.group(0)):
                 break
-            end = match.start("family") + family.end()
+            end = after.start() + family.end()
         results.append(RecognizerResult("PERSON", match.start("value"), end, 0.9))
     for match in _SUBJECT.finditer(text):
         word, start = match.group("value"), match.start("value")
@@ -212,6 +218,8 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             continue
         if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
             continue  # « le CIO dit », « mon prof m'a dit »
+        if any(e.label_ in ("ORG", "MISC") and e.start_char <= start < e.end_char for e in organisations):
+            continue  # « Google dit que », « Wikipédia dit que »: the French model's organisations and works
         if word[0].isupper() and (not _SENTENCE_START.search(text, max(0, start - 4), start) or not is_french_word(word)):
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « …, Guerrier dit que oui »
         elif word[0].islower() and is_first_name(word):
@@ -309,7 +317,8 @@ def _closing_name(words: list[str]) -> bool:
     return is_first_name(words[0]) and all(word.lower() not in _COMMON_WORDS | _CHAT_WORDS for word in words)
 
 
-SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re", "i", "am", "i'm", "my", "name", "is"})
+SPACY_NAME_LEADS = frozenset({"ma", "mon", "ta", "ton", "sa", "son", "le", "la", "les", "un", "une", "re", "i", "am", "i'm", "my", "name", "is",
+                              "hier", "demain", "aujourd'hui", "ensuite", "puis", "alors", "donc", "enfin", "sinon"})  # « Hier Sofiane m'a dit »
 
 
 class CuedNameRecognizer(EntityRecognizer):
@@ -348,6 +357,8 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):
                 value = match.group("value")
+                if regex is _AFTER_CUE and re.match(r"avec\b", match.group(0), re.IGNORECASE) and re.match(r"[ \t]*\d", text[match.end("value") :]):
+                    continue  # « avec max 20 élèves »: a word before a number
                 # « INSA Rennes ou UTC ? »: an acronym, unless a name in capitals goes on (« JULIE HOARAU »)
                 acronym = value.isupper() and len(value) <= 5 and not re.match(r"[ \t]+[A-ZÀ-Ö]{2,}\b", text[match.end("value") :])
                 if is_first_name(value) and value.lower() not in _NEVER_NAMES and not acronym:  # not « yo, chui en terminale »

@@ -355,3 +355,19 @@ def test_a_capitalised_first_name_keeps_its_capitalised_family_name(scrubber, te
 def test_a_cleft_a_companion_and_a_stepchild_are_named(scrubber, text, value):
     start = text.index(value)
     assert any(e.start <= start and start + len(value) <= e.end for e in scrubber.find(text) if e.type == "PERSONNE"), found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["avec max 20 élèves par classe c'est mieux ?",
+     "Google dit que c'est 1500 caractères max",
+     "Hier au forum, Airbus a dit qu'ils prenaient des alternants",
+     "c'est qui Jean Jaurès ? mon lycée porte son nom"],
+)
+def test_a_word_before_a_number_firms_that_say_and_the_second_word_of_a_figure_stay_visible(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_first_name_after_a_capitalised_adverb_is_hidden(scrubber):
+    text = "Hier Anaëlle m'a appris que le BUT est en trois ans"
+    assert ("PERSONNE", "Anaëlle") in found(scrubber, text)

@@ -173,7 +173,7 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
     dates = []
     for entity in found:
         match = _DATE_AFTER_NAME.match(text, entity.end) if entity.type == "PERSONNE" else None
-        if match and 1920 <= int(match.group("year")) <= date.today().year - 2:
+        if match and 1920 <= int(match.group("year")) <= date.today().year - 8:  # a pupil is eight at least; a recent date is an event
             dates.append(Entity("DATE_NAISSANCE", *match.span("value")))
     return dates
 

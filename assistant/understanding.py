@@ -191,6 +191,15 @@ _CONNECTIVE_START = re.compile(
 _CLARIFICATION_START = re.compile(
     r"^\s*(?:non|en\s+fait|je\s+parle\s+d|je\s+voulais\s+dire|plutot|pas\s+(?:du|de\s+la|le|la)|c'est\s+pas|ce\s+n'est\s+pas)\b"
 )
+# The writer says the subject changes: the message stands alone. (« Autre question » does not:
+# « autre question : ça paye bien ? » is still about the same job.)
+_TOPIC_SWITCH = re.compile(
+    r"^\W*(?:(?:ok|okay|d'accord|merci|super|bon|sinon|et)\b[\s,.!]*){0,3}"
+    r"(?:rien\s+a\s+voir|sans\s+rapport|(?:pour\s+)?autre\s+(?:chose|sujet)|changement\s+de\s+sujet|changeons\s+de\s+sujet)\b"
+)
+# A named message that still points back: « les mêmes BTS », « c'est bon quand même ? », a bare
+# « après ? » (after what was said before).
+_POINTS_BACK = re.compile(r"\b(?:les\s+memes|le\s+meme|la\s+meme|quand\s+meme)\b|\b(?:apres|ensuite|derriere)\W*$")
 _PRONOUN_START = re.compile(r"^\s*(?:ca|c'est|c'etait|il|elle|ils|elles|y|en|faut|on)\b")
 _DEMONSTRATIVE = re.compile(r"\b(?:ce|cette|ces)\s+(?:metiers?|formations?|diplomes?|bac|bts|but|cap|licence|master|ecoles?|etudes|concours|filiere)\b")
 _ANAPHORA = re.compile(
@@ -353,10 +362,12 @@ class Understander:
         folded = fold(self.normalise(need))
         opening = fold(self.normalise(message))
         words_in_need = len(tokenize(need))
+        if _TOPIC_SWITCH.search(opening):
+            return False
         if _DEMONSTRATIVE.search(folded) or _CLARIFICATION_START.search(opening):
             return True
         if self._named(need, vocabulary):
-            return bool(_CONNECTIVE_START.search(opening)) and words_in_need <= 4
+            return bool(_CONNECTIVE_START.search(opening)) and words_in_need <= 4 or bool(_POINTS_BACK.search(folded))
         if _ANAPHORA.search(_IDIOMS.sub(" ", folded)) or _CONNECTIVE_START.search(opening):
             return True
         if _ASPECT.search(folded):

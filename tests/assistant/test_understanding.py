@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding import Understander
+from assistant.understanding import _POINTS_BACK, Understander
+from knowledge.lexical import fold
 
 pytestmark = pytest.mark.unit
 
@@ -128,3 +129,19 @@ def test_the_placeholders_of_personal_data_are_not_part_of_the_need(understand):
     understood = understand("bonjour, ma fille est en terminale, comment devenir infirmière ? merci, <PERSONNE_1>")
     assert "PERSONNE" not in understood.need and "infirmi" in understood.need
     assert "<" not in understand("je suis <PERSONNE_1> (<EMAIL_1>), c'est quoi un BTS MCO ?").need
+
+
+def test_a_message_that_says_the_subject_changes_stands_alone(understand):
+    for message in ("rien à voir, mais ça coûte combien les études ?", "Autre chose : c'est quand qu'on s'inscrit ?",
+                    "ok merci. Changement de sujet, elle sera payée combien ?"):
+        understood = understand("mon fils veut devenir boulanger", "et après il pourra continuer ?", message)
+        assert not understood.followup and "boulanger" not in understood.need
+
+
+def test_a_message_that_names_a_subject_but_points_back_is_a_follow_up(understand):
+    # « après » with nothing after it, « quand même », « les mêmes »: read with the earlier turns
+    for message in ("il pourra faire un BTS après ?", "je suis en bac pro, c'est bon quand même ?",
+                    "je peux redemander les mêmes BTS ?"):
+        understood = understand("mon fils veut faire un CAP cuisine", message)
+        assert understood.followup and "cuisine" in understood.need, message
+    assert not _POINTS_BACK.search(fold("que faire après le bac pro ?"))  # « après le bac pro » says after what

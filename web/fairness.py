@@ -11,7 +11,7 @@ however many calls each of them has queued.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -24,6 +24,7 @@ class FairGate:
         self.running = 0
         self._lines: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
         self._served: set[str] = set()  # keys sent to the back of the line after a turn
+        self._active: Counter[str] = Counter()  # calls running, by key
 
     def waiting(self, key: str | None = None) -> int:
         """Calls waiting: of `key`, or of every key."""
@@ -35,26 +36,26 @@ class FairGate:
     async def turn(self, key: str) -> AsyncIterator[None]:
         """Wait for `key`'s turn, then hold one of the `width` places until the block ends."""
         if self.running < self.width and not self._lines:
-            self.running += 1
+            self._admit(key)
         else:
             granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             if key not in self._lines:  # a newcomer goes before the keys that have just had a turn
-                self._lines[key] = deque()
-                for served in [k for k in self._lines if k in self._served]:
+                self._lines[key] = deque()  # (or have calls running: the first ones pass at once)
+                for served in [k for k in self._lines if k in self._served or self._active[k]]:
                     self._lines.move_to_end(served)
             self._lines[key].append(granted)
             try:
                 await granted
             except asyncio.CancelledError:
                 if granted.done() and not granted.cancelled():
-                    self._release()  # the place was given as the wait was cancelled: pass it on
+                    self._release(key)  # the place was given as the wait was cancelled: pass it on
                 else:
                     self._forget(key, granted)
                 raise
         try:
             yield
         finally:
-            self._release()
+            self._release(key)
 
     def _forget(self, key: str, granted: asyncio.Future[None]) -> None:
         line = self._lines.get(key)
@@ -64,8 +65,15 @@ class FairGate:
                 del self._lines[key]
                 self._served.discard(key)
 
-    def _release(self) -> None:
+    def _admit(self, key: str) -> None:
+        self.running += 1
+        self._active[key] += 1
+
+    def _release(self, leaving: str) -> None:
         self.running -= 1
+        self._active[leaving] -= 1
+        if not self._active[leaving]:
+            del self._active[leaving]
         while self._lines and self.running < self.width:
             key, line = next(iter(self._lines.items()))
             granted = line.popleft()
@@ -76,5 +84,5 @@ class FairGate:
                 del self._lines[key]
                 self._served.discard(key)
             if not granted.done():
-                self.running += 1
+                self._admit(key)
                 granted.set_result(None)

@@ -66,6 +66,32 @@ def test_a_newcomer_goes_before_a_conversation_that_has_just_had_its_turn():
     assert asyncio.run(scenario()) == ["a0", "a1", "b9", "a2", "a3"]
 
 
+def test_a_newcomer_goes_before_a_conversation_whose_first_calls_are_running():
+    # « a » took both places at once (no wait) and queued more; « b » comes while they run: it has
+    # the first place that frees, before a2 (a conversation with calls running has had its turn)
+    async def scenario() -> list[str]:
+        gate, served = FairGate(2), []
+        steps = {n: asyncio.Event() for n in range(2)}
+
+        async def call(key: str, n: int) -> None:
+            async with gate.turn(key):
+                served.append(f"{key}{n}")
+                await steps[n].wait() if n in steps else None
+
+        tasks = [asyncio.create_task(call("a", n)) for n in range(4)]  # a0, a1 run; a2, a3 wait
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(call("b", 9)))
+        await asyncio.sleep(0)
+        steps[0].set()
+        await asyncio.sleep(0.01)
+        steps[1].set()
+        await asyncio.gather(*tasks)
+        assert gate.running == 0 and gate.waiting() == 0
+        return served
+
+    assert asyncio.run(scenario()) == ["a0", "a1", "b9", "a2", "a3"]
+
+
 def test_no_more_than_its_width_run_at_once():
     gate = FairGate(2)
     running, most = 0, 0

@@ -21,10 +21,14 @@ class FairGate:
 
     def __init__(self, width: int) -> None:
         self.width = max(1, width)
-        self.running = 0
         self._lines: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
         self._served: set[str] = set()  # keys sent to the back of the line after a turn
         self._active: Counter[str] = Counter()  # calls running, by key
+
+    @property
+    def running(self) -> int:
+        """Calls holding a place now."""
+        return self._active.total()
 
     def waiting(self, key: str | None = None) -> int:
         """Calls waiting: of `key`, or of every key."""
@@ -66,11 +70,9 @@ class FairGate:
                 self._served.discard(key)
 
     def _admit(self, key: str) -> None:
-        self.running += 1
         self._active[key] += 1
 
     def _release(self, leaving: str) -> None:
-        self.running -= 1
         self._active[leaving] -= 1
         if not self._active[leaving]:
             del self._active[leaving]

@@ -151,11 +151,15 @@ THIRD_PARTY = re.compile(
 # "une fille peut-elle…", "les garçons": the writer's or subject's gender is never what is asked
 # (never inside a compound such as "sage-femme").
 GENDER_NOUN = re.compile(r"(?<![\w-])(?:(?:une?|les|des|en\s+tant\s+que|pour\s+(?:une?|les))\s+)?(?:fille|garcon|femme|homme|mec|meuf|nana|gars)s?(?![\w-])")
-# "dans un lycée de Sarcelles", "au lycée français de Casablanca": where the writer studies, not what is asked.
+# "dans un lycée de Sarcelles", "au lycée français de Casablanca", "dans un lycée rural", "dans un
+# collège de banlieue": where the writer studies, not what is asked.
+_SCHOOL_KIND = (r"rurale?|urbaine?|de\s+(?:campagne|banlieue|quartier|centre-ville|montagne)|en\s+(?:zone\s+rurale|[Rr][Ee][Pp]\+?|[Zz][Ee][Pp])"
+                r"|[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise)")
+_SCHOOL_TOWN = (r"\s+(?:de|du|des|d'|a|en|au)\s*(?:la\s+|l'|le\s+)?(?=[A-Z\u00c0-\u00dd0-9])"
+                r"[^\s,.;:!?()]+(?:\s+(?:de|du|des|d'|la|le|les|l')?\s*[A-Z\u00c0-\u00dd0-9][^\s,.;:!?()]*)*")
 SCHOOL_PLACE = re.compile(
     r"\b(?:dans|au|a)\s+(?:un\s+|une\s+|le\s+|la\s+|l')?(?:lycee|college|etablissement|ecole|fac|universite)"
-    r"(?:\s+[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise))?\s+(?:de|du|des|d'|a|en|au)\s*(?:la\s+|l'|le\s+)?(?=[A-Z\u00c0-\u00dd0-9])"
-    r"[^\s,.;:!?()]+(?:\s+(?:de|du|des|d'|la|le|les|l')?\s*[A-Z\u00c0-\u00dd0-9][^\s,.;:!?()]*)*"
+    rf"(?:\s+(?:{_SCHOOL_KIND})(?![\w'])(?:{_SCHOOL_TOWN})?|{_SCHOOL_TOWN})"
 )
 # A place right after a statement about the writer ("je suis en terminale à Strasbourg").
 PLACE_TAIL = re.compile(
@@ -327,8 +331,9 @@ class Understander:
         """A sentence that only tells (« J'ai 34 ans et j'ai arrêté l'école il y a quinze ans. »,
         « Mes parents sont divorcés. »): it neither asks, nor wishes, nor names a subject, nor
         leads to a short question that needs it. Such context is the profile's, never search
-        words, when the message says something else too. The rule does not look for the writer's
-        facts in it, so that a sentence reads the same with or without them."""
+        words, when the message says something else too. Of the writer's facts the rule only reads
+        their schooling, age and relatives, never who they are, so that a sentence reads the same
+        with or without a mention of origin, place, gender, a disability or a scholarship."""
         folded = fold(sentence)
         if "?" in sentence or _ASKING.search(folded):
             return False
@@ -336,8 +341,10 @@ class Understander:
             return True  # the family's story is never the question
         if _WISH.search(folded) or self.vocabulary.get().matches(sentence) or self._lexicon_terms(sentence):
             return False
-        # told about the writer, or followed by a question that stands on its own
-        return (any(pattern.search(folded) for pattern in WRITER_FACTS)
+        # told about the writer's schooling, age or relatives, or followed by a question that stands
+        # on its own. Who the writer is (origin, place, gender, a disability, a scholarship) never
+        # decides it: the same sentence without that mention must be read the same.
+        return (any(pattern.search(folded) for pattern in CONTEXT_FACTS)
                 or bool(following) and "?" in following and len(tokenize(_strip_profile(following))) >= 6)
 
     def _asking(self, sentences: list[str]) -> list[str]:
@@ -543,6 +550,8 @@ ARTICLES = {"une": "un", "la": "le", "cette": "ce"}
 
 
 # What a message says of the writer (or of whom it is about): taken out of the need.
+# Those that make a sentence that only tells the writer's story (« j'ai arrêté l'école il y a quinze ans »).
+CONTEXT_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, WRITER_PHRASE, THIRD_PARTY)
 WRITER_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT,
                 SITUATION_STATEMENT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
 
@@ -558,6 +567,9 @@ def _neutral(need: str, masculine: dict[str, str]) -> str:
         word = fold(tokens[i])
         if word in PRONOUNS:
             tokens[i] = _as_written(tokens[i], PRONOUNS[word])
+            # « si elle » takes the elision of « s'il »
+            if i >= 2 and tokens[i - 1].strip() == "" and fold(tokens[i - 2]) == "si":
+                tokens[i - 2], tokens[i - 1] = tokens[i - 2][:1] + "'", ""
         elif word in masculine:
             tokens[i] = _as_written(tokens[i], masculine[word])
             # the article just before, across a space or an elision ("une développeuse", "l'")
@@ -572,9 +584,15 @@ def _as_written(word: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if word[:1].isupper() else replacement
 
 
+# « …et je voudrais… », « …mais j'ai… »: a clause of the writer's after one about their family, which
+# is the profile's (« mon père est marocain et je voudrais partir au Maroc »: the wish stays).
+_CLAUSE = re.compile(r",?\s+(?:et|mais)\s+(?=(?:je|jsuis|chui)\b|j')", re.IGNORECASE)
+
+
 def _sentences(text: str) -> list[str]:
+    """The sentences of `text`; one that speaks of the writer's family, clause by clause."""
     parts = re.split(r"(?<=[.!?…])\s+|\n+", text)
-    return [p.strip() for p in parts if p.strip()]
+    return [c.strip() for p in parts for c in (_CLAUSE.split(p) if FAMILY.search(fold(p)) else (p,)) if c.strip()]
 
 
 def _strip_profile(sentence: str) -> str:
@@ -627,6 +645,7 @@ def _content(text: str) -> bool:
 
 
 def _tidy(text: str) -> str:
+    text = re.sub(r"\(\s*\)", " ", text)  # an aside whose words were all the writer's
     text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
     text = re.sub(r"\b(?:et|mais|donc|alors)\s*(?=[,.;:!?])", "", text, flags=re.IGNORECASE)  # a connective left alone
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)

@@ -53,6 +53,18 @@ SAME_NEED = {
                "Comment choisir une licence ?"),
     "someone else": ("Ma cousine est en terminale et elle veut savoir comment on confirme ses vœux.",
                      "Mon cousin est en terminale et il veut savoir comment on confirme ses vœux."),
+    "origin, an aside in a sentence that tells": (
+        "Bonjour, je travaille comme caissier depuis deux ans à Lille (je suis tunisien). Je voudrais reprendre "
+        "mes études, on peut avoir une bourse ?",
+        "Bonjour, je travaille comme caissier depuis deux ans à Lille. Je voudrais reprendre mes études, on peut "
+        "avoir une bourse ?"),
+    "family, joined to a wish": (
+        "Mon père est marocain et je voudrais partir un an au Maroc après le bac. Est-ce que je garde ma place ?",
+        "Je voudrais partir un an au Maroc après le bac. Est-ce que je garde ma place ?"),
+    "gender, « s'il » and « si elle »": ("Mon fils hésite, il ne sait pas s'il doit faire un BTS ou une licence.",
+                                         "Ma fille hésite, elle ne sait pas si elle doit faire un BTS ou une licence."),
+    "place, the kind of school": ("Je suis en 1re dans un lycée rural du Cantal, comment trouver un stage ?",
+                                  "Je suis en 1re dans un lycée parisien, comment trouver un stage ?"),
 }
 
 

@@ -143,6 +143,14 @@ WRITER_PHRASE = re.compile(
     r"\b(?:(?:pour\s+)?(?:ma|mon|notre|nos|mes)\s+(?:fille|fils|enfant|enfants|gamin|gamine|garcon|ado)"
     r"|je\s+suis\s+(?:sa|la|le|son)\s+(?:mere|pere|maman|papa)|en\s+tant\s+que\s+(?:parent|mere|pere))\b"
 )
+# What supports the writer (a disability's support, a scholarship) said in other words than a statement
+# of the situation: the profile's too.
+SUPPORT = re.compile(
+    r"\b(?:(?:accompagnee?|suivie?|aidee?)\s+par\s+(?:une?\s+|la\s+|le\s+)?(?:aesh|avs|mdph|sessad)|"
+    r"(?:beneficie|beneficiait|a|avait)\s+d'une?\s+(?:aesh|avs)|reconnue?\s+(?:par\s+la\s+)?mdph|qui\s+est\s+(?:" + _CONDITION + r")|"
+    r"(?:j'?\s*etais|il\s+etait|elle\s+etait)\s+boursiere?|(?:on|nous|je|il|elle)\s+touch(?:e|ons|ait)\s+(?:la|une|les)\s+bourses?"
+    r"(?:\s+(?:de|du|au)\s+(?:college|lycee|crous))?|sur\s+criteres\s+sociaux)\b"
+)
 # Who the question is about when it is not the writer ("ma copine", "mon neveu"): a fact, not search words.
 THIRD_PARTY = re.compile(
     r"\b(?:ma|mon|notre|une|un)\s+(?:copine|copain|pote|amie?|meilleure?\s+amie?|niece|neveu|soeur|frere|cousine?|filleule?|"
@@ -154,7 +162,7 @@ GENDER_NOUN = re.compile(r"(?<![\w-])(?:(?:une?|les|des|en\s+tant\s+que|pour\s+(
 # "dans un lycée de Sarcelles", "au lycée français de Casablanca", "dans un lycée rural", "dans un
 # collège de banlieue": where the writer studies, not what is asked.
 _SCHOOL_KIND = (r"rurale?|urbaine?|de\s+(?:campagne|banlieue|quartier|centre-ville|montagne)|en\s+(?:zone\s+rurale|[Rr][Ee][Pp]\+?|[Zz][Ee][Pp])"
-                r"|[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise)")
+                r"|(?!francaise?\b)[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise)")  # « lycée français »: a network abroad, not a town
 _SCHOOL_TOWN = (r"\s+(?:de|du|des|d'|a|en|au)\s*(?:la\s+|l'|le\s+)?(?=[A-Z\u00c0-\u00dd0-9])"
                 r"[^\s,.;:!?()]+(?:\s+(?:de|du|des|d'|la|le|les|l')?\s*[A-Z\u00c0-\u00dd0-9][^\s,.;:!?()]*)*")
 SCHOOL_PLACE = re.compile(
@@ -173,7 +181,11 @@ TO_FRANCE = re.compile(r"(?<!etudes\s)(?<!campus\s)\ben\s+france\b")
 NEGATED = re.compile(r"\bn(?:e\s+|')(?:suis|est|sommes|sont|ai|a)\s+(?:pas|plus|jamais)\s+(?:d'|de\s+|un\s+|une\s+)?[\w'-]+")
 FAMILY = re.compile(
     r"\b(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere|famille\s+nombreuse|parents\s+(?:divorces|separes)|"
-    r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale)\b"
+    r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale|"
+    r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
+    r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veuve?|garde\s+alternee|(?:mere|pere)\s+celibataire|"
+    r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
+    r"j'?\s*eleve\s+seule?)\b"
 )
 AGE_PHRASE = re.compile(r"\b(?:a|des|depuis|de)\s+(?:l'age\s+de\s+)?\d{1,2}\s*ans\b|\bil\s+y\s+a\s+\w+\s+ans\b")
 POLITENESS = re.compile(
@@ -341,6 +353,8 @@ class Understander:
             return True  # the family's story is never the question
         if _WISH.search(folded) or self.vocabulary.get().matches(sentence) or self._lexicon_terms(sentence):
             return False
+        if any(pattern.search(folded) for pattern in WRITER_FACTS) and len(tokenize(_strip_profile(sentence))) <= 2:
+            return True  # once the writer's facts are out, too little is left to search with (« je suis boursier au lycée. »)
         # told about the writer's schooling, age or relatives, or followed by a question that stands
         # on its own. Who the writer is (origin, place, gender, a disability, a scholarship) never
         # decides it: the same sentence without that mention must be read the same.
@@ -553,7 +567,7 @@ ARTICLES = {"une": "un", "la": "le", "cette": "ce"}
 # Those that make a sentence that only tells the writer's story (« j'ai arrêté l'école il y a quinze ans »).
 CONTEXT_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, WRITER_PHRASE, THIRD_PARTY)
 WRITER_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT,
-                SITUATION_STATEMENT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
+                SITUATION_STATEMENT, SUPPORT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
 
 
 def _neutral(need: str, masculine: dict[str, str]) -> str:

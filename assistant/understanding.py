@@ -143,6 +143,14 @@ WRITER_PHRASE = re.compile(
     r"\b(?:(?:pour\s+)?(?:ma|mon|notre|nos|mes)\s+(?:fille|fils|enfant|enfants|gamin|gamine|garcon|ado)"
     r"|je\s+suis\s+(?:sa|la|le|son)\s+(?:mere|pere|maman|papa)|en\s+tant\s+que\s+(?:parent|mere|pere))\b"
 )
+# What supports the writer (a disability's support, a scholarship) said in other words than a statement
+# of the situation: the profile's too.
+SUPPORT = re.compile(
+    r"\b(?:(?:accompagnee?|suivie?|aidee?)\s+par\s+(?:une?\s+|la\s+|le\s+)?(?:aesh|avs|mdph|sessad)|"
+    r"(?:beneficie|beneficiait|a|avait)\s+d'une?\s+(?:aesh|avs)|reconnue?\s+(?:par\s+la\s+)?mdph|qui\s+est\s+(?:" + _CONDITION + r")|"
+    r"(?:j'?\s*etais|il\s+etait|elle\s+etait)\s+boursiere?|(?:on|nous|je|il|elle)\s+touch(?:e|ons|ait)\s+(?:la|une|les)\s+bourses?"
+    r"(?:\s+(?:de|du|au)\s+(?:college|lycee|crous))?|sur\s+criteres\s+sociaux)\b"
+)
 # Who the question is about when it is not the writer ("ma copine", "mon neveu"): a fact, not search words.
 THIRD_PARTY = re.compile(
     r"\b(?:ma|mon|notre|une|un)\s+(?:copine|copain|pote|amie?|meilleure?\s+amie?|niece|neveu|soeur|frere|cousine?|filleule?|"
@@ -151,11 +159,15 @@ THIRD_PARTY = re.compile(
 # "une fille peut-elle…", "les garçons": the writer's or subject's gender is never what is asked
 # (never inside a compound such as "sage-femme").
 GENDER_NOUN = re.compile(r"(?<![\w-])(?:(?:une?|les|des|en\s+tant\s+que|pour\s+(?:une?|les))\s+)?(?:fille|garcon|femme|homme|mec|meuf|nana|gars)s?(?![\w-])")
-# "dans un lycée de Sarcelles", "au lycée français de Casablanca": where the writer studies, not what is asked.
+# "dans un lycée de Sarcelles", "au lycée français de Casablanca", "dans un lycée rural", "dans un
+# collège de banlieue": where the writer studies, not what is asked.
+_SCHOOL_KIND = (r"rurale?|urbaine?|de\s+(?:campagne|banlieue|quartier|centre-ville|montagne)|en\s+(?:zone\s+rurale|[Rr][Ee][Pp]\+?|[Zz][Ee][Pp])"
+                r"|(?!francaise?\b)[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise)")  # « lycée français »: a network abroad, not a town
+_SCHOOL_TOWN = (r"\s+(?:de|du|des|d'|a|en|au)\s*(?:la\s+|l'|le\s+)?(?=[A-Z\u00c0-\u00dd0-9])"
+                r"[^\s,.;:!?()]+(?:\s+(?:de|du|des|d'|la|le|les|l')?\s*[A-Z\u00c0-\u00dd0-9][^\s,.;:!?()]*)*")
 SCHOOL_PLACE = re.compile(
     r"\b(?:dans|au|a)\s+(?:un\s+|une\s+|le\s+|la\s+|l')?(?:lycee|college|etablissement|ecole|fac|universite)"
-    r"(?:\s+[a-z]+(?:ais|aise|ain|aine|ien|ienne|ois|oise))?\s+(?:de|du|des|d'|a|en|au)\s*(?:la\s+|l'|le\s+)?(?=[A-Z\u00c0-\u00dd0-9])"
-    r"[^\s,.;:!?()]+(?:\s+(?:de|du|des|d'|la|le|les|l')?\s*[A-Z\u00c0-\u00dd0-9][^\s,.;:!?()]*)*"
+    rf"(?:\s+(?:{_SCHOOL_KIND})(?![\w'])(?:{_SCHOOL_TOWN})?|{_SCHOOL_TOWN})"
 )
 # A place right after a statement about the writer ("je suis en terminale à Strasbourg").
 PLACE_TAIL = re.compile(
@@ -169,7 +181,11 @@ TO_FRANCE = re.compile(r"(?<!etudes\s)(?<!campus\s)\ben\s+france\b")
 NEGATED = re.compile(r"\bn(?:e\s+|')(?:suis|est|sommes|sont|ai|a)\s+(?:pas|plus|jamais)\s+(?:d'|de\s+|un\s+|une\s+)?[\w'-]+")
 FAMILY = re.compile(
     r"\b(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere|famille\s+nombreuse|parents\s+(?:divorces|separes)|"
-    r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale)\b"
+    r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale|"
+    r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
+    r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veuve?|garde\s+alternee|(?:mere|pere)\s+celibataire|"
+    r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
+    r"j'?\s*eleve\s+seule?)\b"
 )
 AGE_PHRASE = re.compile(r"\b(?:a|des|depuis|de)\s+(?:l'age\s+de\s+)?\d{1,2}\s*ans\b|\bil\s+y\s+a\s+\w+\s+ans\b")
 POLITENESS = re.compile(
@@ -327,8 +343,9 @@ class Understander:
         """A sentence that only tells (« J'ai 34 ans et j'ai arrêté l'école il y a quinze ans. »,
         « Mes parents sont divorcés. »): it neither asks, nor wishes, nor names a subject, nor
         leads to a short question that needs it. Such context is the profile's, never search
-        words, when the message says something else too. The rule does not look for the writer's
-        facts in it, so that a sentence reads the same with or without them."""
+        words, when the message says something else too. Of the writer's facts the rule only reads
+        their schooling, age and relatives, never who they are, so that a sentence reads the same
+        with or without a mention of origin, place, gender, a disability or a scholarship."""
         folded = fold(sentence)
         if "?" in sentence or _ASKING.search(folded):
             return False
@@ -336,8 +353,12 @@ class Understander:
             return True  # the family's story is never the question
         if _WISH.search(folded) or self.vocabulary.get().matches(sentence) or self._lexicon_terms(sentence):
             return False
-        # told about the writer, or followed by a question that stands on its own
-        return (any(pattern.search(folded) for pattern in WRITER_FACTS)
+        if any(pattern.search(folded) for pattern in WRITER_FACTS) and len(tokenize(_strip_profile(sentence))) <= 2:
+            return True  # once the writer's facts are out, too little is left to search with (« je suis boursier au lycée. »)
+        # told about the writer's schooling, age or relatives, or followed by a question that stands
+        # on its own. Who the writer is (origin, place, gender, a disability, a scholarship) never
+        # decides it: the same sentence without that mention must be read the same.
+        return (any(pattern.search(folded) for pattern in CONTEXT_FACTS)
                 or bool(following) and "?" in following and len(tokenize(_strip_profile(following))) >= 6)
 
     def _asking(self, sentences: list[str]) -> list[str]:
@@ -543,8 +564,10 @@ ARTICLES = {"une": "un", "la": "le", "cette": "ce"}
 
 
 # What a message says of the writer (or of whom it is about): taken out of the need.
+# Those that make a sentence that only tells the writer's story (« j'ai arrêté l'école il y a quinze ans »).
+CONTEXT_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, WRITER_PHRASE, THIRD_PARTY)
 WRITER_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT,
-                SITUATION_STATEMENT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
+                SITUATION_STATEMENT, SUPPORT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
 
 
 def _neutral(need: str, masculine: dict[str, str]) -> str:
@@ -558,6 +581,9 @@ def _neutral(need: str, masculine: dict[str, str]) -> str:
         word = fold(tokens[i])
         if word in PRONOUNS:
             tokens[i] = _as_written(tokens[i], PRONOUNS[word])
+            # « si elle » takes the elision of « s'il »
+            if i >= 2 and tokens[i - 1].strip() == "" and fold(tokens[i - 2]) == "si":
+                tokens[i - 2], tokens[i - 1] = tokens[i - 2][:1] + "'", ""
         elif word in masculine:
             tokens[i] = _as_written(tokens[i], masculine[word])
             # the article just before, across a space or an elision ("une développeuse", "l'")
@@ -572,9 +598,15 @@ def _as_written(word: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if word[:1].isupper() else replacement
 
 
+# « …et je voudrais… », « …mais j'ai… »: a clause of the writer's after one about their family, which
+# is the profile's (« mon père est marocain et je voudrais partir au Maroc »: the wish stays).
+_CLAUSE = re.compile(r",?\s+(?:et|mais)\s+(?=(?:je|jsuis|chui)\b|j')", re.IGNORECASE)
+
+
 def _sentences(text: str) -> list[str]:
+    """The sentences of `text`; one that speaks of the writer's family, clause by clause."""
     parts = re.split(r"(?<=[.!?…])\s+|\n+", text)
-    return [p.strip() for p in parts if p.strip()]
+    return [c.strip() for p in parts for c in (_CLAUSE.split(p) if FAMILY.search(fold(p)) else (p,)) if c.strip()]
 
 
 def _strip_profile(sentence: str) -> str:
@@ -627,6 +659,7 @@ def _content(text: str) -> bool:
 
 
 def _tidy(text: str) -> str:
+    text = re.sub(r"\(\s*\)", " ", text)  # an aside whose words were all the writer's
     text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
     text = re.sub(r"\b(?:et|mais|donc|alors)\s*(?=[,.;:!?])", "", text, flags=re.IGNORECASE)  # a connective left alone
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)

@@ -20,7 +20,12 @@ from knowledge.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-HNSW = {"space": "cosine", "ef_construction": 128, "ef_search": 96, "max_neighbors": 16}
+# `sync_threshold` 1: Chroma saves its graph at every write. With its default (1,000), the writes not
+# yet saved stay in its log and are replayed into the graph by every process that opens the
+# collection, in an order that differs from one process to the next, so that two processes ranked
+# the same question differently.
+SAVE_EVERY_WRITE = {"sync_threshold": 1}
+HNSW = {"space": "cosine", "ef_construction": 128, "ef_search": 96, "max_neighbors": 16, **SAVE_EVERY_WRITE}
 
 
 def _client(path: Path | None, url: str | None) -> Any:
@@ -129,6 +134,8 @@ class ChromaStore:
                 f"(dimension {dimension}). Reconstruisez l'index (`relais ingest --rebuild …`) "
                 "ou revenez au modèle d'origine."
             )
+        if path is not None and (handle.configuration_json or {}).get("hnsw", {}).get("sync_threshold") != 1:
+            handle.modify(configuration={"hnsw": SAVE_EVERY_WRITE})  # an index built before: from its next write on
         return cls(handle)
 
     @staticmethod

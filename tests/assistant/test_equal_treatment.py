@@ -53,6 +53,29 @@ SAME_NEED = {
                "Comment choisir une licence ?"),
     "someone else": ("Ma cousine est en terminale et elle veut savoir comment on confirme ses vœux.",
                      "Mon cousin est en terminale et il veut savoir comment on confirme ses vœux."),
+    "origin, an aside in a sentence that tells": (
+        "Bonjour, je travaille comme caissier depuis deux ans à Lille (je suis tunisien). Je voudrais reprendre "
+        "mes études, on peut avoir une bourse ?",
+        "Bonjour, je travaille comme caissier depuis deux ans à Lille. Je voudrais reprendre mes études, on peut "
+        "avoir une bourse ?"),
+    "family, joined to a wish": (
+        "Mon père est marocain et je voudrais partir un an au Maroc après le bac. Est-ce que je garde ma place ?",
+        "Je voudrais partir un an au Maroc après le bac. Est-ce que je garde ma place ?"),
+    "gender, « s'il » and « si elle »": ("Mon fils hésite, il ne sait pas s'il doit faire un BTS ou une licence.",
+                                         "Ma fille hésite, elle ne sait pas si elle doit faire un BTS ou une licence."),
+    "family, in care": ("Je suis en famille d'accueil et je n'ai pas d'aide de mes parents. Comment s'inscrire en BTS ?",
+                        "Comment s'inscrire en BTS ?"),
+    "scholarship, what is left of the sentence": (
+        "J'ai eu une place en BTS à Brest. Je suis boursière au collège. Comment trouver un logement ?",
+        "J'ai eu une place en BTS à Brest. Comment trouver un logement ?"),
+    "disability, its support": ("J'ai un TDAH reconnu par la MDPH. Comment écrire une lettre de motivation pour un BTS ?",
+                                "Comment écrire une lettre de motivation pour un BTS ?"),
+    "scholarship, in other words": ("On touche la bourse de lycée. Mon fils peut-il faire un BTS en alternance ?",
+                                    "Mon fils peut-il faire un BTS en alternance ?"),
+    "family, separated parents": ("Je suis séparée du père de ma fille. Comment suivre son dossier Parcoursup ?",
+                                  "Comment suivre son dossier Parcoursup ?"),
+    "place, the kind of school": ("Je suis en 1re dans un lycée rural du Cantal, comment trouver un stage ?",
+                                  "Je suis en 1re dans un lycée parisien, comment trouver un stage ?"),
 }
 
 
@@ -78,6 +101,10 @@ def test_the_writers_facts_stay_in_the_profile(understand):
 
 def test_a_denied_situation_is_no_situation(understand):
     assert understand("je ne suis pas boursière, la phase complémentaire c'est pour qui ?").profile.situations == ()
+
+
+def test_a_french_school_abroad_is_what_is_asked_not_a_place(understand):
+    assert "lycée français" in understand("on vit au Maroc et mon fils est au lycée français, il passe par où pour la fac ?").need
 
 
 def test_a_town_asked_about_stays_in_the_need(understand):

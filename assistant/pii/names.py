@@ -45,7 +45,7 @@ COMMON = frozenset(STOP_WORDS) | frozenset(
     ki koi kan kom an ans afin pôle""".split())  # chat spellings of qui, quoi, quand, comme; « ans » (the lemma tables hold « an » only)
 
 
-def _insee_names() -> dict[str, bool]:
+def insee_names() -> dict[str, bool]:
     """INSEE's first names, in lower case with their accents: whether each is among the commonly
     given ones (first tier)."""
     names: dict[str, bool] = {}
@@ -117,7 +117,7 @@ def first_names() -> frozenset[str]:
 
 def _load() -> _Gazetteer:
     words = _french_words()
-    insee = _insee_names()
+    insee = insee_names()
     names = _nam_dict_names()
     names.update(fold(name) for name, common in insee.items() if len(name) >= 3 and (common or name not in words))
     given = frozenset(names)

@@ -9,6 +9,7 @@ keep places visible (« j'habite à Rosny », « lycée de Montreuil » are not 
 
 from __future__ import annotations
 
+import csv
 import lzma
 import re
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from assistant.pii.loading import once
+from assistant.pii.names import insee_names
 from knowledge.lexical import fold
 
 # INSEE's « type de nom »: the article the name takes (0 and 1: none).
@@ -113,13 +115,21 @@ def _load() -> Communes:
 
 def _territories() -> frozenset[str]:
     """The names of regions and departments (COG), of the countries of the consular circumscriptions
-    (« Canada — 1re circonscription »), of the overseas collectivities, and France: each whole, and each
+    (« Canada — 1re circonscription ») and the towns of their consulates, of the overseas collectivities,
+    and France: each whole, and each
     side of an « et » (« Wallis-et-Futuna »)."""
     names = {"France", "Wallis-et-Futuna", "Saint-Pierre-et-Miquelon", "Polynésie française", "Nouvelle-Calédonie", "Saint-Barthélemy", "Saint-Martin"}
     for table, column in (("regions.csv.lzma", 2), ("departements.csv.lzma", 2)):
         names.update(line.split(",")[column] for line in _text(table).splitlines()[1:] if line.count(",") >= column)
-    for line in _text("circonscriptions_consulaires.csv.lzma").splitlines()[1:]:
-        names.add(line.split(",", 2)[1].split(" — ")[0].strip('"'))
+    towns: set[str] = set()
+    for row in list(csv.reader(_text("circonscriptions_consulaires.csv.lzma").splitlines()))[1:]:
+        # « Tunisie, Libye »: each country; and the towns of French consulates abroad (« Oran », « Dakar »,
+        # « Casablanca »): places, not people
+        names.update(country.strip() for country in row[1].split(" — ")[0].split(","))
+        towns.update(town.strip(' "') for town in row[2].strip("{}").split(",") if len(row) > 2)
+    # a town that is also a commonly given first name in France (« Victoria », « Florence ») stays a possible name
+    given = {fold(name) for name, common in insee_names().items() if common}
+    names.update(town for town in towns if fold(town) not in given)
     keys = {place_key(name) for name in names if name}
     keys |= {part for key in list(keys) for part in key.split(" et ") if " et " in key}  # « wallis », « futuna »
     return frozenset(keys)

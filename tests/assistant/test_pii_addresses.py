@@ -1,0 +1,61 @@
+"""Postal addresses in the shapes of the sixth round (issue 11): numbers in words, abbreviations,
+streets abroad, post-office boxes and their towns, overseas postal codes the COG lacks, a town
+after « à » or closing the sentence, flats and buildings in lower case. Every example is made up
+for this file; look-alikes (residences that are no address, a school's street) stay visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.assistant.test_pii_cues import assert_hidden, assert_visible
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a street number in words, a commune after « à » (any case, checked against the COG)
+        ("slt jhabite quarante-deux avenue des tilleuls a montbeliard et je cherche un bts", "quarante-deux avenue des tilleuls a montbeliard"),
+        ("J'habite 8 impasse des Saules à Montbéliard, est-ce loin de Besançon ?", "8 impasse des Saules à Montbéliard"),
+        # abbreviations
+        ("Je soussigné, demeurant 7 chem. des Vignes, 21000 Dijon, atteste", "7 chem. des Vignes, 21000 Dijon"),
+        ("adresse : 3 all. du Parc, 35000 Rennes, merci", "3 all. du Parc, 35000 Rennes"),
+        # a street numbered, not named, and « n° »
+        ("Adresse : Cité Ennasr, rue 5210 n°8, 2037 Ariana. Je veux un master.", "Cité Ennasr, rue 5210 n°8, 2037 Ariana"),
+        ("Adresse : Cité 200 Logements, Bt 3 n°7, 16000 Alger, Algérie. Merci", "Cité 200 Logements, Bt 3 n°7, 16000 Alger, Algérie"),
+        # streets abroad, a Spanish floor, a Portuguese postal code, a country closing the address
+        ("en Erasmus, j'habite Calle Mayor 15, 2º A, 41001 Sevilla. Est-ce grave ?", "Calle Mayor 15, 2º A, 41001 Sevilla"),
+        ("Adresse : Rua Augusta 80, 1100-053 Lisboa, Portugal\nQuestion : frais ?", "Rua Augusta 80, 1100-053 Lisboa, Portugal"),
+        ("mon adresse : Goethestraße 12, 10115 Berlin. Merci", "Goethestraße 12, 10115 Berlin"),
+        # a post-office box and the town of its office; an overseas postal code the COG does not hold
+        ("Adresse : BP 2210, Libreville, Gabon. Je veux m'inscrire en L1.", "BP 2210, Libreville, Gabon"),
+        ("Mon adresse postale : BP 310, 98714 Papeete (Tahiti). Merci", "BP 310, 98714 Papeete"),
+        ("j'habite 4 rue des Remparts, 98800 Nouméa et je veux faire un master", "4 rue des Remparts, 98800 Nouméa"),
+        # a place named before its number, and a town closing the sentence
+        ("Bonjour, nous vivons à Hay Riad 2, villa 18, Rabat. Quelle adresse mettre ?", "Hay Riad 2, villa 18, Rabat"),
+        # « le Bourg » with its article in lower case
+        ("Bonjour, j'habite le Bourg, 19270 Ussac et je voudrais un CAP.", "le Bourg, 19270 Ussac"),
+        # flats, buildings and residences in lower case, in one run
+        ("jai change dadresse c appt 12 bat c 8 rue des acacias 59000 lille", "appt 12 bat c 8 rue des acacias 59000 lille"),
+        ("jhabite res les glycines 14 av jean jaures 31000 toulouse c pr la bourse", "res les glycines 14 av jean jaures 31000 toulouse"),
+        ("J'habite n° 9 derb Lalla Aouda, médina, 30000 Fès. Merci", "n° 9 derb Lalla Aouda, médina, 30000 Fès"),
+    ],
+)
+def test_an_address_is_hidden_whole(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Résidence alternée : quelle adresse mettre sur Parcoursup ? Mon père vit à Nantes.", "Résidence alternée"),
+        ("Adresse de résidence principale : je la mets où ?", "résidence principale"),
+        ("je cherche un BTS près de 69003 ou de Villeurbanne", "BTS"),
+        ("La fac est à Oran ou à Alger ? je sais plus", "Oran"),
+        ("le CROUS de Créteil a des résidences à Vitry et Villejuif ?", "Villejuif"),
+        ("Le CIO est situé rue de la République à Lyon ? il ouvre à 9h", "Lyon"),
+    ],
+)
+def test_look_alikes_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

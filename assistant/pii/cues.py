@@ -348,6 +348,7 @@ _YEAR_WORD = (
 )
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
+    rf"|\d{{1,2}}[ \t]+/[ \t]*\d{{1,2}}[ \t]*/[ \t]*(?P<spy>(?:19|20)\d{{2}})"  # « 03 / 06 / 2008 », as a form's boxes give it
     rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
     rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
@@ -365,9 +366,9 @@ _BIRTH_CUE = re.compile(
 )
 # The words that make a date a deadline or an event, not a birth.
 _NOT_BIRTH_BEFORE = re.compile(
-    r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)\s*(?:le\s+)?$",
+    r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)(?:\s+le)?\s*$",
     _FLAGS,
-)
+)  # (the text before is stripped: « depuis le » ends without a space)
 
 
 _GENERAL_PLURAL_BEFORE = re.compile(
@@ -380,7 +381,7 @@ def _birth_year(match: re.Match[str]) -> int | None:
         if match.group(group):
             words = re.split(r"[\s\-]+", match.group(group).lower())[2:]
             return 2000 + (10 + _YEAR_UNITS[words[1]] if words[:1] == ["dix"] and len(words) == 2 else _YEAR_UNITS[words[0]] if words else 0)
-    for group in ("y", "iy", "sy", "ty", "my", "year"):
+    for group in ("y", "iy", "sy", "spy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
             return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)
@@ -412,7 +413,7 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
-            if dated and not match.group("d") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
+            if dated and not match.group("d") and not match.group("spy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
                 continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
             found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
             dated = True

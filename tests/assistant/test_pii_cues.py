@@ -607,3 +607,14 @@ def test_a_nir_key_after_a_dash_and_cle_is_part_of_it(scrubber):
     text = "ma secu : 1 03 09 13 055 421 — clé 17"
     value = "1 03 09 13 055 421 — clé 17"
     assert ("NIR", text.index(value), text.index(value) + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)]
+
+
+def test_a_birth_date_in_a_form_s_boxes_is_hidden(scrubber):
+    text = "Nom : Girard Tom\nNé(e) le : 14 / 11 / 2009\nClasse : 3e B"
+    assert_hidden(scrubber, text, "14 / 11 / 2009", "DATE_NAISSANCE")
+
+
+def test_a_date_after_depuis_le_is_no_birth_date(scrubber):
+    text = "J'héberge ma nièce Clara Petit, née le 04/02/2007, depuis le 1er octobre 2023. Est-ce suffisant ?"
+    assert_hidden(scrubber, text, "04/02/2007", "DATE_NAISSANCE")
+    assert_visible(scrubber, text, "1er octobre 2023")

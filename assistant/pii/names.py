@@ -102,6 +102,7 @@ class _Gazetteer:
     given: frozenset[str]  # folded, common French words included (« pierre », « rose »)
     ambiguous: frozenset[str]  # names that are French words too, not commonly given in France: « aide », « âge », « ami »
     french_words: frozenset[str]  # folded
+    commonly_given: frozenset[str] = frozenset()  # folded: INSEE's first tier, common words included (« pierre », « rose », « prune »)
 
 
 @once
@@ -125,12 +126,18 @@ def _load() -> _Gazetteer:
     folded_words = frozenset(fold(word) for word in words)
     commonly_given = {fold(name) for name, common in insee.items() if common}
     ambiguous = frozenset(n for n in names if n in folded_words and n not in commonly_given)
-    return _Gazetteer(frozenset(names), given, ambiguous, folded_words)
+    return _Gazetteer(frozenset(names), given, ambiguous, folded_words, frozenset(commonly_given))
 
 
 def is_given_name(word: str) -> bool:
     """Whether a capitalised word is given as a first name, even a common word (« Pierre », « Rose »)."""
     return fold(word.strip("'’-.,")) in _gazetteer().given
+
+
+def is_commonly_given(word: str) -> bool:
+    """Among the first names commonly given in France (INSEE's first tier), even a common word
+    (« pierre », « prune », « marin »): read only where the sentence says a name stands there."""
+    return fold(word.strip("'’-.,")) in _gazetteer().commonly_given
 
 
 def is_french_word(word: str) -> bool:

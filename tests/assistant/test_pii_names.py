@@ -371,3 +371,49 @@ def test_a_word_before_a_number_firms_that_say_and_the_second_word_of_a_figure_s
 def test_a_first_name_after_a_capitalised_adverb_is_hidden(scrubber):
     text = "Hier Anaëlle m'a appris que le BUT est en trois ans"
     assert ("PERSONNE", "Anaëlle") in found(scrubber, text)
+
+
+# -- round 6: first names that are also words, and names with no comma or cue around them --
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("slt c ambre jai une question sur les bts", ["ambre"]),
+        ("re cest marin et pierre on veut faire le meme bac pro", ["marin", "pierre"]),
+        ("rose ici, jsuis en seconde et je sais pas quoi prendre", ["rose"]),
+        ("je m appel capucine et je cherche un stage de 3e", ["capucine"]),
+        ("bonjour mon neveu ange il a 15 ans, il peut faire un cap ?", ["ange"]),
+        ("Je suis l'oncle d'Ibrahima, il vit chez nous depuis septembre.", ["Ibrahima"]),
+        ("cc jsuis le copain de lou, elle m'a dit de vous écrire", ["lou"]),
+        ("mon fil yanis veut aller en seconde generale", ["yanis"]),
+        ("le lien marche toujours pas dsl nadia", ["nadia"]),
+        ("ya sofia qui m'a dit que c'etait possible en bts", ["sofia"]),
+        ("JE SUIS AMBRE LEROUX ET JE VEUX UN BTS", ["AMBRE LEROUX"]),
+        ("Nous hébergeons Jordan (DN : 2008-05-14) depuis un an, qui signe ?", ["Jordan"]),
+    ],
+)
+def test_names_that_are_words_or_stand_without_a_comma(scrubber, text, names):
+    people = [value for kind, value in found(scrubber, text) if kind == "PERSONNE"]
+    assert people == names, found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c juste pour savoir si les voeux ferment bientot",
+        "slt cest parfait merci pour la reponse",
+        "noel cest dans 3 semaines et jai toujours rien choisi",
+        "cest rose ou bleu le logo de parcoursup ?",
+        "JE SUIS PERDUE AVEC PARCOURSUP",
+        "JE SUIS ELEVE EN TERMINALE ET JE VEUX FAIRE UN BTS",
+        "c'est le mec de ma soeur qui m'a conseillé le BTS",
+        "je voudrais aller en licence a nice",
+    ],
+)
+def test_look_alikes_of_word_names_stay_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_chat_verb_is_no_family_name(scrubber):
+    assert [v for kind, v in found(scrubber, "cc c nadia jhabite a lyon et je cherche un bts") if kind == "PERSONNE"] == ["nadia"]

@@ -153,7 +153,7 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
         acronym = text[start:end].split()[-1].isupper() and len(text[start:end].split()[-1]) <= 6  # « résidence CROUS »
         distinct = [p for p in chain if not any(q is not p and q.start <= p.start and p.end <= q.end and (q.start, q.end) != (p.start, p.end) for q in chain)]
         distinct = list({(p.start, p.end): p for p in distinct}.values())
-        if len(distinct) >= 2 or any(p.alone for p in chain) or (_cued(text, start) and not acronym):
+        if (len(distinct) >= 2 or any(p.alone for p in chain) or (_cued(text, start) and not acronym)) and not _establishments_address(text, start):
             found.append(("ADRESSE", start, end))
     return found
 
@@ -224,6 +224,28 @@ def _commune_before_postcode(text: str, start: int) -> int:
         if communes().matches_postcode(code.group(0), name):
             return before.start(1) + word.start()
     return start
+
+
+# An establishment's address is public: « le CIO c'est bien au 12 rue Victor Hugo ? », « Le lycée est situé 5 avenue
+# de la Gare, 26000 Valence », « l'adresse du CIO de Bobigny ? 1 rue Carnot… », when the sentence says nothing of
+# anyone living there (no « je », « mon », « nous », « il habite »…).
+_ESTABLISHMENT = re.compile(
+    r"(?<![\w'’])(?:lyc[ée]e|coll[èe]ge|cio|crous|fac|facult[ée]|universit[ée]|iut|[ée]cole|campus|cfa|mairie|caf|salon|forum|rectorat"
+    r"|[ée]tablissement|internat|agence|mission\s+locale|france\s+travail|p[ôo]le\s+emploi|onisep|greta|ifsi|inspe|s[ée]cr[ée]tariat)(?![\w'’])",
+    re.IGNORECASE,
+)
+_SOMEONE_LIVES = re.compile(
+    r"(?<![\w'’])(?:[jmt]['’](?=\w)|(?:je|me|jhabite|jsuis|moi|mon|ma|mes|nous|notre|nos|on|tu|ton|ta|vous|votre|il|elle|ils|elles|leur|son|sa|ses|chez"
+    r"|habit\w*|vi[st]|vivons|vivent|domicil\w*|demeur\w*|r[ée]sid\w*|h[ée]berg\w*|log[ée]e?s?|d[ée]m[ée]nag\w*)(?![\w'’]))",
+    re.IGNORECASE,
+)
+
+
+def _establishments_address(text: str, start: int) -> bool:
+    before = text[max(0, start - 120) : start]
+    sentences = re.split(r"[!?\n]|\.\s", before)
+    sentence = sentences[-1] if sentences[-1].strip(" :,") or len(sentences) < 2 else sentences[-2]  # « l'adresse du CIO ? 1 rue… »
+    return bool(_ESTABLISHMENT.search(sentence)) and not _SOMEONE_LIVES.search(sentence)
 
 
 def _cued(text: str, start: int) -> bool:

@@ -59,3 +59,27 @@ def test_an_address_is_hidden_whole(scrubber, text, value):
 )
 def test_look_alikes_stay_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("le cio c'est bien au 14 rue Pasteur ? jveux prendre rdv", "14 rue Pasteur"),
+        ("Le lycée est situé 5 avenue de la Gare, 26000 Valence. Y a-t-il un internat ?", "5 avenue de la Gare"),
+        ("Quelle est l'adresse du CIO de Bobigny ? 1 rue Carnot, 93000 Bobigny c'est bien ça ?", "1 rue Carnot"),
+    ],
+)
+def test_an_establishment_s_address_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mon fils est au lycée Jean Zay, nous habitons 4 rue des Prés, 45000 Orléans", "4 rue des Prés, 45000 Orléans"),
+        ("Le lycée m'a écrit au 9 rue des Lilas, 69008 Lyon, mais je n'y vis plus", "9 rue des Lilas, 69008 Lyon"),
+        ("Je suis au lycée Lamartine et j'habite 12 rue Jean Macé, 71000 Mâcon", "12 rue Jean Macé, 71000 Mâcon"),
+    ],
+)
+def test_a_home_near_a_school_is_still_hidden(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")

@@ -43,6 +43,12 @@ _TOPIC_BEFORE = re.compile(
     r"|(?<![\w'’])(?:c['’]\s*est\s+qui|qui\s+(?:est|[ée]tait|c['’]\s*est))\s*$",
     re.IGNORECASE,
 )
+# A work named with a capital, then its author: « la lecture des Misérables de Victor Hugo », « le Boléro de Ravel »
+# (not a relative written with a capital: « la Maman de Léa »).
+_WORK_BEFORE = re.compile(
+    r"(?<![\w'’])(?:les|le|la|l['’]|des|du|aux?)[ \t]*(?!(?:Maman|Papa|M[èe]re|P[èe]re|Fils|Fille|S[œo]e?ur|Fr[èe]re|Cousine?|Tante|Oncle"
+    r"|Amie?|Copine|Copain|Prof(?:esseure?)?|Famille|Parents?|Classe|Part)\b)[A-ZÀ-Ö][a-zà-ÿ'’\-]+(?:[ \t]+[\w'’\-]+){0,3}?[ \t]+(?:de|d['’])[ \t]*$"
+)
 # A name said to be a school or a town (« Est-ce que Jean Monnet c'est une bonne fac ? »).
 _IS_A_SCHOOL_AFTER = re.compile(
     r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bon(?:ne)?\s+|vraie?\s+|grande?\s+|meilleure?\s+)?"
@@ -85,6 +91,8 @@ def names_no_person(text: str, start: int, end: int) -> bool:
     if _ADMITTED_AT_BEFORE.search(before) or _STUDIED_BEFORE.search(before) or _EMPLOYER_BEFORE.search(before) or _IS_A_SCHOOL_AFTER.match(text, end):
         return True
     if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
+        return True
+    if _WORK_BEFORE.search(before):
         return True
     # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »
     joined = _JOINED_NAME_BEFORE.search(before)

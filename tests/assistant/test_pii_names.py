@@ -417,3 +417,21 @@ def test_look_alikes_of_word_names_stay_visible(scrubber, text):
 
 def test_a_chat_verb_is_no_family_name(scrubber):
     assert [v for kind, v in found(scrubber, "cc c nadia jhabite a lyon et je cherche un bts") if kind == "PERSONNE"] == ["nadia"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["La lecture des Misérables de Victor Hugo m'a donné envie de faire des lettres.",
+     "J'ai écouté le Boléro de Maurice Ravel en cours, je veux faire de la musique."],
+)
+def test_the_author_of_a_work_named_with_a_capital_stays_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Bonjour, je suis la Maman de Léa Martin, elle est en 3e.", "Léa Martin"),
+     ("Le dossier de Lina Haddad est incomplet ?", "Lina Haddad")],
+)
+def test_a_relative_or_a_file_of_someone_is_still_a_person(scrubber, text, name):
+    assert name in [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)

@@ -347,7 +347,11 @@ def _word_name(word: str, text: str, end: int) -> bool:
 
 # A lower-case first name closing the message without a comma (« …ca marche pas leila », « …94000 creteil ines »).
 _LAST_WORD = re.compile(r"(?<=[a-zà-ÿ0-9])[ \t]+(?P<value>[a-zà-ÿ][a-zà-ÿ'’\-]{2,})[ \t]*[.!]?\s*$")
-_NOT_BEFORE_LAST = re.compile(r"(?<![\w'’])(?:à|a|au|aux|de|du|des|en|le|la|les|l|un|une|chez|vers|sur|pour|avec|par|dans|et|ou|mon|ma|mes|son|sa|ses|ce|cette)[ \t]+$")
+_NOT_BEFORE_LAST = re.compile(
+    r"(?<![\w'’])(?:à|a|au|aux|de|du|des|en|le|la|les|l|un|une|chez|vers|sur|pour|avec|par|dans|et|ou|mon|ma|mes|son|sa|ses|ce|cette"
+    # a formation's or a school's short name (« licence lea », « but gea », « faire insa »)
+    r"|licence|bts|but|bac|pro|cap|bep|master|dut|lp|sp[ée]|sp[ée]cialit[ée]|fili[èe]re|option|section|cursus|pr[ée]pa|[ée]cole|concours"
+    r"|parcours|mention|faire|fais|fait|prendre|choisir|int[ée]grer|rejoindre)[ \t]+$", re.IGNORECASE)
 # A name given with its date of birth or age in brackets (« nous accueillons Jordan (DN : 2007-03-28) »).
 _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)", _FLAGS)
 

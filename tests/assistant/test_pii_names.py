@@ -435,3 +435,8 @@ def test_the_author_of_a_work_named_with_a_capital_stays_visible(scrubber, text)
 )
 def test_a_relative_or_a_file_of_someone_is_still_a_person(scrubber, text, name):
     assert name in [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["je veux faire une licence lea", "c bien le but gea", "jhesite entre la fac et l insa"])
+def test_a_formation_s_short_name_closing_the_message_is_no_name(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)

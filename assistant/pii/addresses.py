@@ -69,7 +69,9 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"(?<!\w)[A-ZÄÖÜ][\wäöüß]+(?:stra(?:ss|ß)e|str\.|weg|gasse|platz|laan|straat)\s+\d{1,4}[a-z]?(?!\w)"), True),
     (re.compile(rf"(?<!\w)\d{{1,4}}[A-Za-z]?\s+{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}}\s+(?:Street|Road|Avenue|Lane|Drive|Square)(?!\w)"), True),
     (re.compile(r"(?<!\w)(?i:apt|app(?:t|art(?:ement)?)?|chambre|logement|porte)\.?\s*(?:n°\s*)?\d{1,4}[A-Z]?(?!\w)"), False),
-    (re.compile(r"(?<!\w)\d{1,2}(?:e|er|ème|eme)\s+(?i:[ée]tage)(?!\w)"), False),
+    (re.compile(r"(?<!\w)\d{1,2}(?:e|er|ème|eme)\s+(?i:[ée]tage)(?:\s+(?i:gauche|droite|face|fond))?(?!\w)"), False),
+    # a form's town field (« Ville : Paris », « Commune : Aix-en-Provence »): within a chain only
+    (re.compile(rf"(?<![\w'’])(?i:ville|commune|localit[ée])\s*:[ \t]*(?:{_CAPITALISED}|[a-zà-ÿ][\w'’\-]*)(?:[ \t\-]+(?:{_CAPITALISED}|(?:sur|sous|en|les|le|la|de|du)\b)){{0,4}}"), False),
     # a quarter named by its kind alone between commas (« derb Sidi Bouloukat, médina, 40000 Marrakech »): within a chain only
     (re.compile(r"(?<=,\s)(?i:m[ée]dina|centre[\s\-]ville|(?:le\s+)?bourg|village|kasbah)(?=\s*,)"), False),
     # « BP 1043, Moroni », « 08 BP 2431 Abidjan 08 »: a post-office box and the town of its office
@@ -84,7 +86,7 @@ _POSTCODE = re.compile(
 )
 _CEDEX = re.compile(r"\s+cedex(?:\s+\d{1,2})?(?!\w)", re.IGNORECASE)
 _ADDRESS_CUE = re.compile(
-    r"(?<!\w)(?:habit\w*|vi[st]|vivons|vivent|domicil\w*|adresse|demeurant|r[ée]sid\w*|d[ée]m[ée]nag\w*|log[ée]e?s?|h[ée]berg\w*|envoy\w*\s+(?:au|à))(?!\w)",
+    r"(?<!\w)(?:j?habit\w*|vi[st]|vivons|vivent|domicil\w*|adresse|demeurant|r[ée]sid\w*|d[ée]m[ée]nag\w*|log[ée]e?s?|h[ée]berg\w*|envoy\w*\s+(?:au|à))(?!\w)",
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"[\s,;–\-]{0,4}")
@@ -183,7 +185,7 @@ _CUE_WORD = re.compile(r"(?i:j['’]?habite|habite|adresse|vis|vit)")
 # After an address, « à Vierzon », « a saint etienne » (a commune of the COG, in any case), or a town closing
 # the sentence after a comma (« villa 4021, Dakar. », « BP 1043, Moroni, Comores »), and a country.
 _AT_TOWN = re.compile(r"[ \t]+(?:à|a)[ \t]+((?:[^\W\d_][\w'’]*[ \t\-]*){1,5})")
-_COMMA_TOWN = re.compile(rf"[ \t]*,[ \t]*({_CAPITALISED}(?:[ \t\-]+{_CAPITALISED}){{0,2}})(?=[ \t]*(?:[.;!?\n(]|,|$))")
+_COMMA_TOWN = re.compile(rf"[ \t]*,[ \t]*({_CAPITALISED}(?:[ \t\-]+{_CAPITALISED}){{0,2}})(?:[ \t]+\d{{1,2}}(?:e|er|ème)(?!\w))?(?=[ \t]*(?:[.;!?\n(]|,|$))")
 _TOWN_NOT = frozenset({"merci", "cordialement", "bonjour", "bonsoir", "salut", "france", "est-ce", "mais", "donc", "alors", "sinon"})
 
 
@@ -194,7 +196,7 @@ def _town_after(text: str, end: int) -> int:
         for count in range(len(words), 0, -1):
             if communes().is_commune(at.group(1)[: words[count - 1].end()]):
                 return at.start(1) + words[count - 1].end()
-    for _ in range(2):  # a town, then its country
+    for _ in range(3):  # a quarter, a town, then its country (« Hydra, Alger, Algérie »)
         comma = _COMMA_TOWN.match(text, end)
         if not comma or comma.group(1).lower() in _TOWN_NOT:
             break
@@ -216,7 +218,16 @@ _WORDS_BEFORE = re.compile(r"(?<![\w'’\-])((?:[^\W\d_][\w'’]*[ \t\-]+){1,4})
 def _commune_before_postcode(text: str, start: int) -> int:
     code = re.match(r"\d{5}(?!\d)", text[start:])
     before = _WORDS_BEFORE.search(text, max(0, start - 50), start)
-    if not code or not before:
+    if not before:
+        return start
+    if not code:  # « j'habite a montreuil 5 rue de paris »: a commune of the COG right before a numbered street, after a cue
+        if not re.match(r"\d{1,4}\b", text[start:]) or not _cued(text, start):
+            return start
+        words = list(re.finditer(r"[^\W\d_][\w'’]*", before.group(1)))
+        for word in words:
+            name = text[before.start(1) + word.start() : start].strip(" \t-")
+            if communes().is_commune(name) and name.lower() not in _NOT_COMMUNE and not is_first_name(name.split()[0]):
+                return before.start(1) + word.start()
         return start
     words = list(re.finditer(r"[^\W\d_][\w'’]*", before.group(1)))
     for word in words:  # the longest run of words ending before the code that is a commune of that code

@@ -83,3 +83,17 @@ def test_an_establishment_s_address_stays_visible(scrubber, text, value):
 )
 def test_a_home_near_a_school_is_still_hidden(scrubber, text, value):
     assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Adresse : 6 rue des Écoles\nCode postal : 75005\nVille : Paris\nClasse : 2nde", "6 rue des Écoles\nCode postal : 75005\nVille : Paris"),
+        ("Je réside 7 rue Didouche Mourad, Hydra, Alger, Algérie. Merci", "7 rue Didouche Mourad, Hydra, Alger, Algérie"),
+        ("nous sommes au 27 bis rue Jean Moulin, 2e étage gauche, 86000 Poitiers", "27 bis rue Jean Moulin, 2e étage gauche, 86000 Poitiers"),
+        ("mon fils habite 5 cours Lafayette, Lyon 3e, il cherche un BTS", "5 cours Lafayette, Lyon 3e"),
+        ("jhabite ds le 93 a montreuil 5 rue de paris", "montreuil 5 rue de paris"),
+    ],
+)
+def test_an_address_s_town_in_a_form_field_after_commas_or_before_the_street(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")

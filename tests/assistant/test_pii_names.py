@@ -440,3 +440,7 @@ def test_a_relative_or_a_file_of_someone_is_still_a_person(scrubber, text, name)
 @pytest.mark.parametrize("text", ["je veux faire une licence lea", "c bien le but gea", "jhesite entre la fac et l insa"])
 def test_a_formation_s_short_name_closing_the_message_is_no_name(scrubber, text):
     assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_sibling_told_by_whose_sibling_one_is(scrubber):
+    assert [v for kind, v in found(scrubber, "jsuis le frere de rayan il est en seconde") if kind == "PERSONNE"] == ["rayan"]

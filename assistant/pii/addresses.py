@@ -242,21 +242,35 @@ def _commune_before_postcode(text: str, start: int) -> int:
 # anyone living there (no « je », « mon », « nous », « il habite »…).
 _ESTABLISHMENT = re.compile(
     r"(?<![\w'’])(?:lyc[ée]e|coll[èe]ge|cio|crous|fac|facult[ée]|universit[ée]|iut|[ée]cole|campus|cfa|mairie|caf|salon|forum|rectorat"
-    r"|[ée]tablissement|internat|agence|mission\s+locale|france\s+travail|p[ôo]le\s+emploi|onisep|greta|ifsi|inspe|s[ée]cr[ée]tariat)(?![\w'’])",
+    r"|[ée]tablissement|internat|agence|mission\s+locale|france\s+travail|p[ôo]le\s+emploi|onisep|greta|ifsi|inspe|s[ée]cr[ée]tariat"
+    r"|cned|minist[èe]re|acad[ée]mie|dsden|mdph|cpam|pr[ée]fecture|entreprise|soci[ée]t[ée]|m[ée]diath[èe]que|biblioth[èe]que|mus[ée]e)(?![\w'’])",
     re.IGNORECASE,
 )
 _SOMEONE_LIVES = re.compile(
-    r"(?<![\w'’])(?:[jmt]['’](?=\w)|(?:je|me|jhabite|jsuis|moi|mon|ma|mes|nous|notre|nos|on|tu|ton|ta|vous|votre|il|elle|ils|elles|leur|son|sa|ses|chez"
+    r"(?<![\w'’\-])(?:[jmt]['’](?=\w)|(?:je|me|jhabite|jsuis|moi|mon|ma|mes|nous|notre|nos|on|tu|ton|ta|vous|votre|il|elle|ils|elles|leur|son|sa|ses|chez"
     r"|habit\w*|vi[st]|vivons|vivent|domicil\w*|demeur\w*|r[ée]sid\w*|h[ée]berg\w*|log[ée]e?s?|d[ée]m[ée]nag\w*)(?![\w'’]))",
     re.IGNORECASE,
 )
+
+
+_LIVES = re.compile(
+    r"(?<!\w)(?:(?:j['’]?)?habit\w*|vi[st]|vivons|vivent|domicil\w*|demeur\w*|r[ée]sid\w*|h[ée]berg\w*|log[ée]e?s?|d[ée]m[ée]nag\w*"
+    r"|(?:mon|ma|notre|sa|son|leur)\s+adresse|chez\s+(?:moi|nous|lui|elle|eux))(?![\w'’])",
+    re.IGNORECASE,
+)
+# « au CIO, 2 rue des Tanneurs », « à la médiathèque, 3 place du marché »: the establishment's address in apposition
+_ESTABLISHMENT_THEN_COMMA = re.compile(rf"(?:{_ESTABLISHMENT.pattern})(?:[ \t]+[\w'’\-]+){{0,4}}?[ \t]*,[ \t]*(?:(?:au|à)[ \t]+)?$", re.IGNORECASE)
 
 
 def _establishments_address(text: str, start: int) -> bool:
     before = text[max(0, start - 120) : start]
     sentences = re.split(r"[!?\n]|\.\s", before)
     sentence = sentences[-1] if sentences[-1].strip(" :,") or len(sentences) < 2 else sentences[-2]  # « l'adresse du CIO ? 1 rue… »
-    return bool(_ESTABLISHMENT.search(sentence)) and not _SOMEONE_LIVES.search(sentence)
+    if not _ESTABLISHMENT.search(sentence) or _LIVES.search(sentence):
+        return False
+    # « mon lycée est au… », « mon entreprise d'accueil est au… »: a possessive before the establishment is no one living there
+    people = _SOMEONE_LIVES.sub(lambda m: m.group(0) if not _ESTABLISHMENT.match(sentence, m.end() + 1) else "", sentence)
+    return not _SOMEONE_LIVES.search(people) or bool(_ESTABLISHMENT_THEN_COMMA.search(sentence))
 
 
 def _cued(text: str, start: int) -> bool:

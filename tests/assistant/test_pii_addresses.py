@@ -97,3 +97,21 @@ def test_a_home_near_a_school_is_still_hidden(scrubber, text, value):
 )
 def test_an_address_s_town_in_a_form_field_after_commas_or_before_the_street(scrubber, text, value):
     assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Rendez-vous au CIO, 2 rue des Tanneurs, 67000 Strasbourg, le mardi à 10h ?", "2 rue des Tanneurs"),
+        ("ma prof m'a dit d'aller à la médiathèque, 3 place du marché, pour le stage", "3 place du marché"),
+        ("mon entreprise d'accueil est au 40 rue du Port, 56100 Lorient, je peux loger au foyer ?", "40 rue du Port"),
+        ("Le rectorat est au 12 rue de la Paix, Rennes, c'est bien ça ?", "12 rue de la Paix"),
+    ],
+)
+def test_an_establishment_s_address_in_apposition_or_after_a_possessive_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+def test_a_home_after_a_living_verb_near_a_school_is_hidden(scrubber):
+    text = "j'habite près du lycée, 5 rue des Saules, 25000 Besançon"
+    assert_hidden(scrubber, text, "5 rue des Saules, 25000 Besançon", "ADRESSE")

@@ -85,7 +85,7 @@ _LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vi
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
-    r"je\s+m['’]?\s*ap+el+e?|j['’]?\s*m['’]?\s*ap+el+e?|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est)|\s*:)"
+    r"je\s+m['’]?\s*ap+el+e?|j['’]?\s*m['’]?\s*ap+el+e?|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est|c)|\s*:|(?=\s+\w))"
     r"|moi\s+c(?:['’]?\s*est)?"
     r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     # « la tante d'Aïssatou », « le mec de lou »: someone told by whose relative one is
@@ -151,7 +151,8 @@ _FIELD = re.compile(
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
 _LAST_LINE = re.compile(
-    rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?)\s*[.!]?\s*$"
+    rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?"
+    rf"(?:[ \t]+[A-ZÀ-Ö]\.)?)\s*[.!]?\s*$"  # « Aurélien M. »: a family name's initial
 )
 # A name closing the message after its last sentence: « …? Fatoumata », « bonne soirée, yanis »,
 # « …merci. Estelle et Fabrice Rousseau »; its first word a known first name.
@@ -386,9 +387,12 @@ class CuedNameRecognizer(EntityRecognizer):
                 lead = match.group("value").split()[0]
                 named = regex is _CUED_NAME and re.search(r"ap+el|nomme", text[match.start() : match.start("value")], re.IGNORECASE)
                 relative = regex is _CUED_NAME and _word_name(lead, text, match.start("value") + len(lead))  # « mon neveu ange il est né »
+                # « mon nom de famille dupont »: a family name that is also a word, ending the clause
+                family = regex is _CUED_NAME and re.search(r"famille", text[match.start() : match.start("value")], re.IGNORECASE) and lead.lower() not in _COMMON_WORDS and bool(
+                    re.match(r"[ \t]*(?:[,.!?\n]|$|et\b|je\b|j['’]|jai\b|g\b)", text[match.start("value") + len(lead) :]))
                 if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and (is_french_word(lead) or lead.lower() in COMMON) and not (
                     named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
-                ) and not relative:
+                ) and not relative and not family:
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 cleft = regex is _I_AM and re.match(r"[ \t]+qui\b", text[match.end("value") :])  # « c'est Chevalier qui m'a conseillé »
                 if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead) and not cleft:

@@ -444,3 +444,21 @@ def test_a_formation_s_short_name_closing_the_message_is_no_name(scrubber, text)
 
 def test_a_sibling_told_by_whose_sibling_one_is(scrubber):
     assert [v for kind, v in found(scrubber, "jsuis le frere de rayan il est en seconde") if kind == "PERSONNE"] == ["rayan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("mon prenom c anaïs et mon nom de famille dupont", ["anaïs", "dupont"]),
+     ("mon nom de famille c'est marchand, je suis en 1ere", ["marchand"])],
+)
+def test_a_family_name_that_is_also_a_word_after_its_cue(scrubber, text, names):
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == names, found(scrubber, text)
+
+
+def test_a_signature_with_a_family_name_s_initial(scrubber):
+    text = "Merci pour votre aide.\nBonne journée\n\nAurélien M."
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == ["Aurélien M"], found(scrubber, text)
+
+
+def test_mon_nom_followed_by_a_word_is_no_name(scrubber):
+    assert not [v for kind, v in found(scrubber, "mon nom est mal orthographié sur le dossier") if kind == "PERSONNE"]

@@ -357,11 +357,13 @@ _DATE = re.compile(
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
+    # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
+    r"|(?:eu|aura[is]?|aurai|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
-    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?(?:\s+(?!le\b|en\b|un\b)[a-zà-ÿ]{4,})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « né prématuré le… »
     r"|n[ée]\(e\)\s+le"
-    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?)\s+de(?=\s+(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 »
+    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est|(?:ils|elles)\s+sont)\s+de(?=\s+(?:(?:" + _MONTHS + r")\s+)?(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 », « il est de novembre 2009 »
     _FLAGS,
 )
 # The words that make a date a deadline or an event, not a birth.
@@ -395,16 +397,20 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
         dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
-            if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and match.start() > 0:
+            if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and before.strip(" \t\n:"):  # (« Date de naissance\n14/05/2008 »)
                 break
             year = _birth_year(match)
             if match.group("no_year") is not None:  # « née le 2 février »: a day and a month, right after the cue
-                if before.strip(" :").lower() not in ("", "le"):
+                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
             if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
+            if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
+                continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
+            if re.search(r"(?:est|sont)\s+de$", cue.group(0), re.IGNORECASE) and (year is None or year > date.today().year - 10):
+                continue  # « le diplôme il est de 2023 »: a thing's year, not a pupil's birth
             if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
                 continue  # « les élèves nés en 2008 »: people in general
             if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()):

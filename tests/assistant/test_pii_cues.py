@@ -618,3 +618,32 @@ def test_a_date_after_depuis_le_is_no_birth_date(scrubber):
     text = "J'héberge ma nièce Clara Petit, née le 04/02/2007, depuis le 1er octobre 2023. Est-ce suffisant ?"
     assert_hidden(scrubber, text, "04/02/2007", "DATE_NAISSANCE")
     assert_visible(scrubber, text, "1er octobre 2023")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("il est de 2009, il peut faire un cap ?", "2009"),
+        ("je suis de novembre 2007, je peux m'inscrire ?", "novembre 2007"),
+        ("birthday: 12/05/2007", "12/05/2007"),
+        ("mon anniversaire c'est le 5 mai, j'aurai 18 ans", "5 mai"),
+        ("j'ai eu 18 ans le 2 janvier dernier, je signe seul ?", "2 janvier"),
+        ("DN 12/12/2007, classe de 1re", "12/12/2007"),
+        ("Mon fils est né prématuré le 4 mai 2009 et a un PAP", "4 mai 2009"),
+        ("Date de naissance\n14/05/2008\nClasse : 3e", "14/05/2008"),
+    ],
+)
+def test_birth_dates_in_more_shapes(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("le diplôme il est de 2023, il est encore valable ?", "2023"),
+        ("la réforme du bac est née en 2019, elle change quoi ?", "2019"),
+        ("l'anniversaire de l'école c'est le 5 mai, il y a des portes ouvertes", "5 mai"),
+    ],
+)
+def test_a_thing_s_year_or_a_school_s_anniversary_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)

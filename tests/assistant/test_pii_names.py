@@ -462,3 +462,21 @@ def test_a_signature_with_a_family_name_s_initial(scrubber):
 
 def test_mon_nom_followed_by_a_word_is_no_name(scrubber):
     assert not [v for kind, v in found(scrubber, "mon nom est mal orthographié sur le dossier") if kind == "PERSONNE"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "J'ai lu Germinal de Zola pour le bac, c'était long.",
+        "Pierre et Marie Curie est une fac à Paris ?",
+        "Claude Bernard Lyon 1 ou Lyon 2 pour la bio ?",
+        "Je veux aller à Jean Moulin ou à Jules Ferry pour la seconde.",
+    ],
+)
+def test_works_schools_and_universities_named_after_people_stay_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_parent_and_a_child_joined_by_et_are_still_people(scrubber):
+    people = [v for kind, v in found(scrubber, "Bonjour, je suis Karim Haddad et Lina est ma fille, elle est en 3e.") if kind == "PERSONNE"]
+    assert "Karim Haddad" in people and "Lina" in people

@@ -405,9 +405,15 @@ class CuedNameRecognizer(EntityRecognizer):
                     if joined and is_first_name(joined.group("value")):
                         results.append(RecognizerResult("PERSON", *joined.span("value"), 1.0))
         for match in _I_AM_CAPITALS.finditer(text):
-            if is_given_name(match.group("value")) and match.group("value").lower() not in _COMMON_WORDS:
+            value = match.group("value").lower()
+            strong = re.match(r"JE\s+(?:SUIS|M)", match.group(0))  # « C'EST » introduces a word as often as a name: only names that are no word
+            if is_given_name(value) and value not in _COMMON_WORDS | _ATTRIBUTES and (strong or not is_french_word(value)):
                 family = match.group("family")
                 keep_family = family and family.lower() not in _COMMON_WORDS | _CHAT_WORDS and not is_french_word(family)
+                if is_french_word(value) and not keep_family and not (
+                    _CLAUSE_AFTER.match(text, match.end("value")) or re.match(r"\s+ET\s+(?:JE|J['’]|MOI)\b", text[match.end("value") :])
+                ):
+                    continue  # « JE SUIS ROSE DE HONTE »: a word; « JE SUIS MARIE ET JE VEUX… », « JE SUIS OLIVE MARTINEAU »: a name
                 results.append(RecognizerResult("PERSON", match.start("value"), match.end("family") if keep_family else match.end("value"), 1.0))
         for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):

@@ -45,6 +45,7 @@ _INSTITUTION_BEFORE = re.compile(
 _NAME_FIELD_BEFORE = re.compile(
     r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*$", re.IGNORECASE
 )  # « NOM : KAYA », « Prénom : MAËL »
+_CAPITALS_CUE_BEFORE = re.compile(r"(?:JE\s+SUIS|JE\s+M['’]?\s*APP?ELL?E|MOI\s+C['’]?\s*EST)\s+$")
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
 _REGNAL_NUMBER = re.compile(r"[\s\-](?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
@@ -370,7 +371,9 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
         return False
     if _REGNAL_NUMBER.search(value):  # « Henri IV », « Louis XIV »: a king, or the lycée named after him
         return False
-    if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
+    if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]) and not (
+        _CAPITALS_CUE_BEFORE.search(text[max(0, start - 20) : start]) and is_given_name(value)  # « JE SUIS LEA »: a short name in a message in capitals
+    ):  # BTS, IFSI…
         return False
     return not (_INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ") or names_no_person(text, start, end))
 

@@ -480,3 +480,16 @@ def test_works_schools_and_universities_named_after_people_stay_visible(scrubber
 def test_a_parent_and_a_child_joined_by_et_are_still_people(scrubber):
     people = [v for kind, v in found(scrubber, "Bonjour, je suis Karim Haddad et Lina est ma fille, elle est en 3e.") if kind == "PERSONNE"]
     assert "Karim Haddad" in people and "Lina" in people
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("JE SUIS MARIE ET JE VEUX FAIRE INFIRMIERE", ["MARIE"]), ("MOI C'EST LEA ET JE SUIS EN 3EME", ["LEA"])],
+)
+def test_a_short_name_in_a_message_in_capitals(scrubber, text, names):
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == names, found(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["JE SUIS ROSE DE HONTE", "C'EST PARFAIT MERCI", "C'EST JUSTE UNE QUESTION SUR LE BTS", "JE SUIS CANDIDAT LIBRE AU BAC"])
+def test_words_in_capitals_after_je_suis_stay_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)

@@ -20,7 +20,7 @@ from assistant.pii.names import is_first_name
 from assistant.pii.places import communes
 
 _STREET = (
-    r"rue|avenue|av\.?|boulevard|bd|chemin|chem\.|rte|imp\.|all\.|lot\.|quartier|derb|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
+    r"rue|r\.|avenue|av\.?|boulevard|bd|chemin|chem\.|rte|imp\.|all\.|pl\.|sq\.|fbg\.?|lot\.|quartier|derb|all[ée]e|impasse|place|route|quai|cours|square|lotissement|chauss[ée]e"
     r"|faubourg|passage|sentier|cit[ée]|villa|esplanade|voie|rond[\s-]point|r[ée]sidence|r[ée]s\.|hameau|lieu[\s-]dit"
 )
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
@@ -69,6 +69,7 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"(?<!\w)[A-ZÄÖÜ][\wäöüß]+(?:stra(?:ss|ß)e|str\.|weg|gasse|platz|laan|straat)\s+\d{1,4}[a-z]?(?!\w)"), True),
     (re.compile(rf"(?<!\w)\d{{1,4}}[A-Za-z]?\s+{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}}\s+(?:Street|Road|Avenue|Lane|Drive|Square)(?!\w)"), True),
     (re.compile(r"(?<!\w)(?i:apt|app(?:t|art(?:ement)?)?|chambre|logement|porte)\.?\s*(?:n°\s*)?\d{1,4}[A-Z]?(?!\w)"), False),
+    (re.compile(r"(?<!\w)(?i:porte)\s+(?i:gauche|droite|face|du\s+fond)(?!\w)"), False),  # « 2e étage, porte droite »
     (re.compile(r"(?<!\w)\d{1,2}(?:e|er|ème|eme)\s+(?i:[ée]tage)(?:\s+(?i:gauche|droite|face|fond))?(?!\w)"), False),
     # a form's town field (« Ville : Paris », « Commune : Aix-en-Provence »): within a chain only
     (re.compile(rf"(?<![\w'’])(?i:ville|commune|localit[ée])\s*:[ \t]*(?:{_CAPITALISED}|[a-zà-ÿ][\w'’\-]*)(?:[ \t\-]+(?:{_CAPITALISED}|(?:sur|sous|en|les|le|la|de|du)\b)){{0,4}}"), False),
@@ -213,19 +214,21 @@ def _town_after(text: str, end: int) -> int:
 
 # A commune written before its postal code (« j'habite a saint-malo 35400 7 rue de la soif »).
 _WORDS_BEFORE = re.compile(r"(?<![\w'’\-])((?:[^\W\d_][\w'’]*[ \t\-]+){1,4})$")
+_WORDS_COMMA_BEFORE = re.compile(r"(?<![\w'’\-])((?:[^\W\d_][\w'’]*[ \t\-]*){1,4}),[ \t]*$")  # « j'habite a montreuil, 14 rue… »
 
 
 def _commune_before_postcode(text: str, start: int) -> int:
     code = re.match(r"\d{5}(?!\d)", text[start:])
     before = _WORDS_BEFORE.search(text, max(0, start - 50), start)
-    if not before:
+    if not before and code:
         return start
     if not code:  # « j'habite a montreuil 5 rue de paris »: a commune of the COG right before a numbered street, after a cue
-        if not re.match(r"\d{1,4}\b", text[start:]) or not _cued(text, start):
+        before = before or _WORDS_COMMA_BEFORE.search(text, max(0, start - 50), start)
+        if not before or not re.match(r"\d{1,4}\b", text[start:]) or not _cued(text, start):
             return start
         words = list(re.finditer(r"[^\W\d_][\w'’]*", before.group(1)))
         for word in words:
-            name = text[before.start(1) + word.start() : start].strip(" \t-")
+            name = text[before.start(1) + word.start() : start].strip(" \t-,")
             if communes().is_commune(name) and name.lower() not in _NOT_COMMUNE and not is_first_name(name.split()[0]):
                 return before.start(1) + word.start()
         return start

@@ -115,3 +115,18 @@ def test_an_establishment_s_address_in_apposition_or_after_a_possessive_stays_vi
 def test_a_home_after_a_living_verb_near_a_school_is_hidden(scrubber):
     text = "j'habite près du lycée, 5 rue des Saules, 25000 Besançon"
     assert_hidden(scrubber, text, "5 rue des Saules, 25000 Besançon", "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("adresse : 4 r. des Lilas, 59000 Lille", "4 r. des Lilas, 59000 Lille"),
+        ("j'habite 12 pl. de la Mairie 24000 Périgueux", "12 pl. de la Mairie 24000 Périgueux"),
+        ("domicilié 3 fbg Saint-Antoine, Paris", "3 fbg Saint-Antoine, Paris"),
+        ("nous habitons 5 sq. Molière, 80000 Amiens", "5 sq. Molière, 80000 Amiens"),
+        ("jhabite 10 rue victor hugo, 2eme etage, porte droite, 69003 lyon", "10 rue victor hugo, 2eme etage, porte droite, 69003 lyon"),
+        ("j'habite a montreuil, 14 rue de paris", "montreuil, 14 rue de paris"),
+    ],
+)
+def test_street_abbreviations_a_door_and_a_commune_before_the_street(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "ADRESSE")

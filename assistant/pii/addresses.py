@@ -28,7 +28,8 @@ _LINK = r"(?i:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la|sur|sous|en|aux)"
 _NAMED = rf"(?:\s+{_LINK})?\s*{_CAPITALISED}(?:(?:\s+{_LINK})?\s*{_CAPITALISED}){{0,3}}"
 # A street number in words, as it is said (« vingt-trois rue de la République »).
 _UNITS = r"un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
-_NUMBER_IN_WORDS = rf"(?:(?:vingt|trente|quarante|cinquante|soixante|quatre[\s\-]vingts?)(?:[\s\-](?:et[\s\-])?(?:{_UNITS}|dix))?|{_UNITS})"
+# (not « un » alone: « un quartier prioritaire » is no address)
+_NUMBER_IN_WORDS = rf"(?:(?:vingt|trente|quarante|cinquante|soixante|quatre[\s\-]vingts?)(?:[\s\-](?:et[\s\-])?(?:{_UNITS}|dix))?|(?!un\b)(?:{_UNITS}))"
 _STOP = r"(?=[,;!?\n()]|\.(?:\s|$)|\s+(?:et|à|a|pour|mais|svp|merci|depuis|en|au|avec|dans|si|on|nous|je|il|elle|c['’]est)\b|\s+\d{5}\b|\s+[–—]|\s*$)"
 
 # (pattern, stands alone)
@@ -46,6 +47,7 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     # (not « à la place de la sienne »: a possessive pronoun is no street's name)
     (re.compile(rf"(?<!\w)(?:(?i:{_STREET})(?:\b|(?<=\.))\s+(?:de\s+la|de\s+l['’]|du|des|de|d['’]|les|le|la)|(?i:cit[ée]|r[ée]sidence|res(?=\s)))\s*"
                 r"(?!(?:principale|secondaire|altern[ée]e|habituelle|fiscale|administrative)\b)"
+                r"(?!(?:à|a|au|aux|en|dans|sur|pour|avec|qui|que|où|ou|et|mais|près|pr[eè]s)\b)"  # « une cité à Sarcelles »: no name follows
                 r"(?!(?:(?:la|le|les)\s+)?(?:sienne|mienne|tienne|leur|n[ôo]tre|v[ôo]tre|sien|mien|tien)s?\b)"
                 rf"[a-zà-ÿ0-9][a-zà-ÿ0-9'’\-]*(?:\s+(?!(?:et|à|a|pour|mais|je|il|on|en|c|ya|jveux|mdr|depuis|svp|merci|avec|dans|si|au)\b)[a-zà-ÿ][a-zà-ÿ'’\-]*){{0,3}}"), False),
     # « Imm. B », « villa 4 », « ch 214 », « entrée 2 », « bte 3 », « tour 7 », « bat h4 »

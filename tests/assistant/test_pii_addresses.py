@@ -130,3 +130,14 @@ def test_a_home_after_a_living_verb_near_a_school_is_hidden(scrubber):
 )
 def test_street_abbreviations_a_door_and_a_commune_before_the_street(scrubber, text, value):
     assert_hidden(scrubber, text, value, "ADRESSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("salut jsuis en seconde a Roubaix, dans un quartier prioritaire, et jhesite a aller en STMG", "un quartier prioritaire"),
+        ("je vis dans une cité à Sarcelles, est-ce qu'on peut demander une césure ?", "cité"),
+    ],
+)
+def test_a_kind_of_place_is_no_address(scrubber, text, value):
+    assert_visible(scrubber, text, value)

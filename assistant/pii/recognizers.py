@@ -341,6 +341,24 @@ _ATTRIBUTES = frozenset(
 )
 
 
+# A capitalised given name that is a word, after « avec », « est-ce que », « moi et » or a greeting opening the message,
+# doing something (« avec Pierre on veut… », « Est-ce que Colombe peut… », « Bonjour, Prune voudrait… », « Ambre et moi on… »);
+# not « Ambre est une couleur » (« est » and « a » are left out: a word is as often the subject).
+_DOING_AFTER = re.compile(
+    r"[ \t]*(?:et[ \t]+moi\b|(?:on|il|elle|qui|veut|voudrait|peut|pourrait|pourra|doit|souhaite|aimerait|m['’]|ma|me|nous)\b)", _FLAGS
+)
+_WORD_NAME_CUES = re.compile(r"(?:avec|est[\s-]ce\s+que|moi\s+et)\s+$", _FLAGS)
+
+
+def _capitalised_word_name(regex: re.Pattern[str], match: re.Match[str], text: str) -> bool:
+    value = match.group("value")
+    if value.lower() in _ATTRIBUTES or not is_commonly_given(value) or not _DOING_AFTER.match(text, match.end("value")):
+        return False
+    if regex is _OPENING:
+        return bool(re.match(rf"^\W*{_GREETING}\W+", text, re.IGNORECASE)) or bool(re.match(r"[ \t]+et[ \t]+moi\b", text[match.end("value") :], re.IGNORECASE))
+    return regex is _AFTER_CUE and bool(_WORD_NAME_CUES.search(text, 0, match.start("value")))
+
+
 def _word_name(word: str, text: str, end: int) -> bool:
     """A commonly given first name that is also a word, followed by a new clause."""
     return word.lower() not in _ATTRIBUTES and is_commonly_given(word) and bool(_CLAUSE_AFTER.match(text, end))
@@ -427,6 +445,8 @@ class CuedNameRecognizer(EntityRecognizer):
                 if is_first_name(value) and value.lower() not in _NEVER_NAMES and not acronym:  # not « yo, chui en terminale »
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+                elif value[:1].isupper() and not value.isupper() and _capitalised_word_name(regex, match, text):
+                    results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
                 elif match.group("value").lower() not in _COMMON_WORDS | _CHAT_WORDS and regex is _AFTER_CUE:
                     # « c lulu (enfin lucie) »: a nickname, told by the first name in brackets after it
                     bracketed = _BRACKETED_NAME.match(text, match.end("value"))

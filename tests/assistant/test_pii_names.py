@@ -493,3 +493,25 @@ def test_a_short_name_in_a_message_in_capitals(scrubber, text, names):
 @pytest.mark.parametrize("text", ["JE SUIS ROSE DE HONTE", "C'EST PARFAIT MERCI", "C'EST JUSTE UNE QUESTION SUR LE BTS", "JE SUIS CANDIDAT LIBRE AU BAC"])
 def test_words_in_capitals_after_je_suis_stay_visible(scrubber, text):
     assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("avec Pierre on veut faire le même BTS", ["Pierre"]),
+        ("Ambre et moi on hésite entre deux lycées", ["Ambre"]),
+        ("Bonjour, Prune voudrait savoir si elle peut faire un CAP", ["Prune"]),
+        ("Est-ce que Colombe peut redoubler sa 3e ?", ["Colombe"]),
+    ],
+)
+def test_a_capitalised_name_that_is_a_word_doing_something_after_a_cue(scrubber, text, names):
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == names, found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ambre est une couleur que j'adore, je veux faire designer", "La Rose des vents est une association d'orientation.",
+     "Le Marin est un métier d'avenir ?", "avec Juste un peu de travail on y arrive ?"],
+)
+def test_a_capitalised_word_that_is_also_a_name_stays_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)

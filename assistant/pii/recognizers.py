@@ -413,6 +413,8 @@ class CuedNameRecognizer(EntityRecognizer):
                 ) and not relative and not family:
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 cleft = regex is _I_AM and re.match(r"[ \t]+qui\b", text[match.end("value") :])  # « c'est Chevalier qui m'a conseillé »
+                if regex is _I_AM and communes().is_commune(match.group("value")) and not is_given_name(lead):
+                    continue  # « j'ai changé de commune, c'est Vitry-le-François maintenant »: a place
                 if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead) and not cleft:
                     continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
                 after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))

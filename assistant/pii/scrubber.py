@@ -253,6 +253,8 @@ def _place_or_brand(text: str, start: int, end: int) -> bool:
         return True
     if re.search(r"-[Vv]ille$", value):
         return True
+    if re.search(r"-(?:le|la|les|lès|lez|sur|sous|en|de|du|des|aux)-", value) and places.communes().is_commune(value):
+        return True  # « Vitry-le-François », « Châlons-en-Champagne »: a commune, its particle in lower case inside
     return (
         len(words) >= 2 and len(words[0]) >= 3 and not words[0].endswith(".") and (words[0].isupper() or not is_given_name(words[0]))
         and places.communes().is_commune(words[-1]) and not is_first_name(words[-1])

@@ -98,3 +98,8 @@ def test_towns_of_french_consulates_abroad_are_places_unless_commonly_given_name
 )
 def test_a_town_abroad_is_no_person(scrubber, text):
     assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], scrubber.find(text)
+
+
+def test_a_commune_after_c_est_is_no_person(scrubber):
+    text = "j'ai changé de commune, c'est Châlons-en-Champagne maintenant, je mets quoi ?"
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], scrubber.find(text)

@@ -361,7 +361,9 @@ _BIRTH_CUE = re.compile(
     # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
     r"|(?:eu|aura[is]?|aurai|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
-    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?(?:\s+(?!le\b|en\b|un\b)[a-zà-ÿ]{4,})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « né prématuré le… »
+    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?|\s+(?:au|aux|en)\s+(?-i:[A-ZÀ-Ö])[^\W\d_]+(?:[\s'’\-]+(?-i:[A-ZÀ-Ö])[^\W\d_]+){0,3})?"
+    r"(?:\s*\([^)\n]{1,30}\))?(?:\s*,(?:[^,\n]{0,80},){1,2})?"
+    r"(?:\s+(?!le\b|en\b|un\b)[a-zà-ÿ]{4,}){0,2}\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « née à Fort-de-France (Martinique) le… », « né au Maroc, à Casablanca, le… », « né avant terme le… »
     r"|n[ée]\(e\)\s+le"
     r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est|(?:ils|elles)\s+sont)\s+de(?=\s+(?:(?:" + _MONTHS + r")\s+)?(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 », « il est de novembre 2009 »
     _FLAGS,

@@ -372,7 +372,7 @@ _NOT_BEFORE_LAST = re.compile(
     r"|licence|bts|but|bac|pro|cap|bep|master|dut|lp|sp[ée]|sp[ée]cialit[ée]|fili[èe]re|option|section|cursus|pr[ée]pa|[ée]cole|concours"
     r"|parcours|mention|faire|fais|fait|prendre|choisir|int[ée]grer|rejoindre)[ \t]+$", re.IGNORECASE)
 # A name given with its date of birth or age in brackets (« nous accueillons Jordan (DN : 2007-03-28) »).
-_BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)", _FLAGS)
+_BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?i:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)")  # capitalised: case-sensitive
 
 
 def _closing_name(words: list[str]) -> bool:

@@ -647,3 +647,19 @@ def test_birth_dates_in_more_shapes(scrubber, text, value):
 )
 def test_a_thing_s_year_or_a_school_s_anniversary_stays_visible(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("née à Pointe-à-Pitre (Guadeloupe) le 12/01/2008, je veux faire un BTS", "12/01/2008"),
+        ("je suis né au Sénégal, à Thiès, le 4 mai 2005 et je veux venir en France", "4 mai 2005"),
+        ("mon fils est né avant terme le 2 février 2010 et a un PAP", "2 février 2010"),
+    ],
+)
+def test_a_birth_place_or_words_between_the_cue_and_the_date(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+def test_les_candidats_nes_avant_a_date_is_a_rule_not_a_birth(scrubber):
+    assert_visible(scrubber, "Les candidats nés avant le 1er janvier 2008 peuvent-ils s'inscrire ?", "1er janvier 2008")

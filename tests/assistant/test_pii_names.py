@@ -515,3 +515,8 @@ def test_a_capitalised_name_that_is_a_word_doing_something_after_a_cue(scrubber,
 )
 def test_a_capitalised_word_that_is_also_a_name_stays_visible(scrubber, text):
     assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_an_age_in_brackets_after_a_lower_case_word_is_no_name(scrubber):
+    text = "j'ai 16 ans (né le 4 avril 2009) et les inscriptions ferment le 14 mars"
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)

@@ -43,6 +43,12 @@ _TOPIC_BEFORE = re.compile(
     r"|(?<![\w'’])(?:c['’]\s*est\s+qui|qui\s+(?:est|[ée]tait|c['’]\s*est))\s*$",
     re.IGNORECASE,
 )
+# A work named with a capital, then its author: « la lecture des Misérables de Victor Hugo », « le Boléro de Ravel »
+# (not a relative written with a capital: « la Maman de Léa »).
+_WORK_BEFORE = re.compile(
+    r"(?<![\w'’])(?:les|le|la|l['’]|des|du|aux?|lu|lis|lit|lire|relu|vu|regard[ée]|[ée]cout[ée])[ \t]*(?!(?:Maman|Papa|M[èe]re|P[èe]re|Fils|Fille|S[œo]e?ur|Fr[èe]re|Cousine?|Tante|Oncle"
+    r"|Amie?|Copine|Copain|Prof(?:esseure?)?|Famille|Parents?|Classe|Part)\b)[A-ZÀ-Ö][a-zà-ÿ'’\-]+(?:[ \t]+[\w'’\-]+){0,3}?[ \t]+(?:de|d['’])[ \t]*$"
+)
 # A name said to be a school or a town (« Est-ce que Jean Monnet c'est une bonne fac ? »).
 _IS_A_SCHOOL_AFTER = re.compile(
     r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bon(?:ne)?\s+|vraie?\s+|grande?\s+|meilleure?\s+)?"
@@ -86,6 +92,16 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         return True
     if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
         return True
+    if _WORK_BEFORE.search(before):
+        return True
+    # « Pierre et Marie Curie est une fac ? »: the first of two names that the message says are a school
+    joined_after = _JOINED_NAME_AFTER.match(text, end)
+    if joined_after and _IS_A_SCHOOL_AFTER.match(text, joined_after.end()):
+        return True
+    # « Claude Bernard Lyon 1 »: a university named after someone, then its town and number
+    campus = _TOWN_AND_NUMBER_AFTER.match(text, end)
+    if campus and communes().is_commune(campus.group(1)):
+        return True
     # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »
     joined = _JOINED_NAME_BEFORE.search(before)
     if joined:
@@ -96,15 +112,19 @@ def names_no_person(text: str, start: int, end: int) -> bool:
             return True
         if len(words) >= 2 and (_TOPIC_BEFORE.search(first_before) or _ESTABLISHMENT_BEFORE.search(first_before)):
             return True  # « lycée Lucie Aubrac ou Germaine Tillion »
-        if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt »
+        if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before) or _ADMITTED_AT_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt », « aller à Jean Moulin ou à Jules Ferry »
             return True
     value = text[start:end]
     return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])
 
 
 _JOINED_NAME_BEFORE = re.compile(
-    r"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|ou|&)[ \t]*$"
+    r"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|ou|&)(?:[ \t]+(?:à|a|au))?[ \t]*$"
 )
+
+
+_JOINED_NAME_AFTER = re.compile(r"[ \t]+(?:et|&)[ \t]+[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){0,2}")
+_TOWN_AND_NUMBER_AFTER = re.compile(r"[ \t]+([A-ZÀ-Ö][\w'’\-]+)[ \t]+\d{1,2}(?![\w/.,]\d)(?!\w)")
 
 
 _FROM_PLACE = re.compile(r"[ \t]+(?:de|d['’]|du|à)[ \t]*(?P<place>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+)*)$")

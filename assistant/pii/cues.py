@@ -348,6 +348,7 @@ _YEAR_WORD = (
 )
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
+    rf"|\d{{1,2}}[ \t]+/[ \t]*\d{{1,2}}[ \t]*/[ \t]*(?P<spy>(?:19|20)\d{{2}})"  # « 03 / 06 / 2008 », as a form's boxes give it
     rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
     rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
@@ -356,18 +357,22 @@ _DATE = re.compile(
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|naissance|anniv(?:ersaire)?"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
+    # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
+    r"|(?:eu|aura[is]?|aurai|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
-    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?)?(?:\s*,(?:[^,\n]{0,80},){1,2})?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?|\s+(?:au|aux|en)\s+(?-i:[A-ZÀ-Ö])[^\W\d_]+(?:[\s'’\-]+(?-i:[A-ZÀ-Ö])[^\W\d_]+){0,3})?"
+    r"(?:\s*\([^)\n]{1,30}\))?(?:\s*,(?:[^,\n]{0,80},){1,2})?"
+    r"(?:\s+(?!le\b|en\b|un\b)[a-zà-ÿ]{4,}){0,2}\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « née à Fort-de-France (Martinique) le… », « né au Maroc, à Casablanca, le… », « né avant terme le… »
     r"|n[ée]\(e\)\s+le"
-    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?)\s+de(?=\s+(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 »
+    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est|(?:ils|elles)\s+sont)\s+de(?=\s+(?:(?:" + _MONTHS + r")\s+)?(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 », « il est de novembre 2009 »
     _FLAGS,
 )
 # The words that make a date a deadline or an event, not a birth.
 _NOT_BIRTH_BEFORE = re.compile(
-    r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)\s*(?:le\s+)?$",
+    r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)(?:\s+le)?\s*$",
     _FLAGS,
-)
+)  # (the text before is stripped: « depuis le » ends without a space)
 
 
 _GENERAL_PLURAL_BEFORE = re.compile(
@@ -380,7 +385,7 @@ def _birth_year(match: re.Match[str]) -> int | None:
         if match.group(group):
             words = re.split(r"[\s\-]+", match.group(group).lower())[2:]
             return 2000 + (10 + _YEAR_UNITS[words[1]] if words[:1] == ["dix"] and len(words) == 2 else _YEAR_UNITS[words[0]] if words else 0)
-    for group in ("y", "iy", "sy", "ty", "my", "year"):
+    for group in ("y", "iy", "sy", "spy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
             return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)
@@ -394,16 +399,20 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
         dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
-            if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and match.start() > 0:
+            if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and before.strip(" \t\n:"):  # (« Date de naissance\n14/05/2008 »)
                 break
             year = _birth_year(match)
             if match.group("no_year") is not None:  # « née le 2 février »: a day and a month, right after the cue
-                if before.strip(" :").lower() not in ("", "le"):
+                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
             if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
+            if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
+                continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
+            if re.search(r"(?:est|sont)\s+de$", cue.group(0), re.IGNORECASE) and (year is None or year > date.today().year - 10):
+                continue  # « le diplôme il est de 2023 »: a thing's year, not a pupil's birth
             if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
                 continue  # « les élèves nés en 2008 »: people in general
             if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()):
@@ -412,7 +421,7 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
-            if dated and not match.group("d") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
+            if dated and not match.group("d") and not match.group("spy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
                 continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
             found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
             dated = True

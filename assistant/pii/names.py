@@ -45,7 +45,7 @@ COMMON = frozenset(STOP_WORDS) | frozenset(
     ki koi kan kom an ans afin pôle""".split())  # chat spellings of qui, quoi, quand, comme; « ans » (the lemma tables hold « an » only)
 
 
-def _insee_names() -> dict[str, bool]:
+def insee_names() -> dict[str, bool]:
     """INSEE's first names, in lower case with their accents: whether each is among the commonly
     given ones (first tier)."""
     names: dict[str, bool] = {}
@@ -102,6 +102,7 @@ class _Gazetteer:
     given: frozenset[str]  # folded, common French words included (« pierre », « rose »)
     ambiguous: frozenset[str]  # names that are French words too, not commonly given in France: « aide », « âge », « ami »
     french_words: frozenset[str]  # folded
+    commonly_given: frozenset[str] = frozenset()  # folded: INSEE's first tier, common words included (« pierre », « rose », « prune »)
 
 
 @once
@@ -117,7 +118,7 @@ def first_names() -> frozenset[str]:
 
 def _load() -> _Gazetteer:
     words = _french_words()
-    insee = _insee_names()
+    insee = insee_names()
     names = _nam_dict_names()
     names.update(fold(name) for name, common in insee.items() if len(name) >= 3 and (common or name not in words))
     given = frozenset(names)
@@ -125,12 +126,18 @@ def _load() -> _Gazetteer:
     folded_words = frozenset(fold(word) for word in words)
     commonly_given = {fold(name) for name, common in insee.items() if common}
     ambiguous = frozenset(n for n in names if n in folded_words and n not in commonly_given)
-    return _Gazetteer(frozenset(names), given, ambiguous, folded_words)
+    return _Gazetteer(frozenset(names), given, ambiguous, folded_words, frozenset(commonly_given))
 
 
 def is_given_name(word: str) -> bool:
     """Whether a capitalised word is given as a first name, even a common word (« Pierre », « Rose »)."""
     return fold(word.strip("'’-.,")) in _gazetteer().given
+
+
+def is_commonly_given(word: str) -> bool:
+    """Among the first names commonly given in France (INSEE's first tier), even a common word
+    (« pierre », « prune », « marin »): read only where the sentence says a name stands there."""
+    return fold(word.strip("'’-.,")) in _gazetteer().commonly_given
 
 
 def is_french_word(word: str) -> bool:

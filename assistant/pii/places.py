@@ -9,6 +9,7 @@ keep places visible (« j'habite à Rosny », « lycée de Montreuil » are not 
 
 from __future__ import annotations
 
+import csv
 import lzma
 import re
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from assistant.pii.loading import once
+from assistant.pii.names import is_commonly_given
 from knowledge.lexical import fold
 
 # INSEE's « type de nom »: the article the name takes (0 and 1: none).
@@ -33,14 +35,17 @@ class Communes:
     names: frozenset[str]  # place keys of every commune, with and without its article, and short names
     by_postcode: dict[str, frozenset[str]]
     by_department: dict[str, frozenset[str]]
-    territories: frozenset[str] = frozenset()  # regions, departments, countries (and each part of « Wallis-et-Futuna »)
+    territories: frozenset[str] = frozenset()  # regions, departments, countries (and each part of « Wallis-et-Futuna »), towns abroad
+    towns_abroad: frozenset[str] = frozenset()  # the towns of French consulates abroad, among the territories
 
     def is_commune(self, name: str) -> bool:
         return place_key(name) in self.names
 
     def is_territory(self, name: str) -> bool:
-        """A region, a department or a country (« Mayotte », « Lorraine » is not one since 2016, « Cameroun »)."""
-        return place_key(name) in self.territories
+        """A region, a department or a country (« Mayotte », « Lorraine » is not one since 2016, « Cameroun »), or the
+        town of a French consulate abroad (« Oran ») unless it is a first name commonly given in France (« Victoria »)."""
+        key = place_key(name)
+        return key in self.territories and not (key in self.towns_abroad and is_commonly_given(name))
 
     def matches_postcode(self, postcode: str, name: str) -> bool:
         """Whether `name` is a commune of `postcode` (or of its department: La Poste's and INSEE's names differ)."""
@@ -103,23 +108,31 @@ def _load() -> Communes:
     for postcode_id, commune_id in (line.split(",") for line in _text("codes_postaux_communes.csv.lzma").splitlines()[1:]):
         by_postcode.setdefault(postcodes[postcode_id], set()).update(keys_by_id.get(commune_id, ()))
     names = frozenset(key for keys in keys_by_id.values() for key in keys)
+    territories, towns_abroad = _territories()
     return Communes(
         names=names | frozenset(short_names),
         by_postcode={code: frozenset(keys) for code, keys in by_postcode.items()},
         by_department={code: frozenset(keys) for code, keys in by_department.items()},
-        territories=_territories(),
+        territories=territories,
+        towns_abroad=towns_abroad,
     )
 
 
-def _territories() -> frozenset[str]:
+def _territories() -> tuple[frozenset[str], frozenset[str]]:
     """The names of regions and departments (COG), of the countries of the consular circumscriptions
-    (« Canada — 1re circonscription »), of the overseas collectivities, and France: each whole, and each
+    (« Canada — 1re circonscription ») and the towns of their consulates, of the overseas collectivities,
+    and France: each whole, and each
     side of an « et » (« Wallis-et-Futuna »)."""
     names = {"France", "Wallis-et-Futuna", "Saint-Pierre-et-Miquelon", "Polynésie française", "Nouvelle-Calédonie", "Saint-Barthélemy", "Saint-Martin"}
     for table, column in (("regions.csv.lzma", 2), ("departements.csv.lzma", 2)):
         names.update(line.split(",")[column] for line in _text(table).splitlines()[1:] if line.count(",") >= column)
-    for line in _text("circonscriptions_consulaires.csv.lzma").splitlines()[1:]:
-        names.add(line.split(",", 2)[1].split(" — ")[0].strip('"'))
+    towns: set[str] = set()
+    for row in list(csv.reader(_text("circonscriptions_consulaires.csv.lzma").splitlines()))[1:]:
+        # « Tunisie, Libye »: each country; and the towns of French consulates abroad (« Oran », « Dakar »,
+        # « Casablanca »): places, not people
+        names.update(country.strip() for country in row[1].split(" — ")[0].split(","))
+        towns.update(town.strip(' "') for town in row[2].strip("{}").split(",") if len(row) > 2)
+    names.update(towns)
     keys = {place_key(name) for name in names if name}
     keys |= {part for key in list(keys) for part in key.split(" et ") if " et " in key}  # « wallis », « futuna »
-    return frozenset(keys)
+    return frozenset(keys), frozenset(place_key(town) for town in towns if town)

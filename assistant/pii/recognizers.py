@@ -16,7 +16,7 @@ from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
 
 from assistant.pii.addresses import AddressRecognizer
 from assistant.pii.cues import CueRecognizer
-from assistant.pii.names import COMMON, is_first_name, is_french_word, is_given_name
+from assistant.pii.names import COMMON, is_commonly_given, is_first_name, is_french_word, is_given_name
 from assistant.pii.places import communes
 
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -85,11 +85,13 @@ _LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vi
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
-    r"je\s+m['’]?\s*ap+el+e|j['’]?\s*m['’]?\s*ap+el+e|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est)|\s*:)"
+    r"je\s+m['’]?\s*ap+el+e?|j['’]?\s*m['’]?\s*ap+el+e?|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est|c)|\s*:|(?=\s+\w))"
     r"|moi\s+c(?:['’]?\s*est)?"
     r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
+    # « la tante d'Aïssatou », « le mec de lou »: someone told by whose relative one is
+    r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
-    r"|mon\s+(?:fils|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
+    r"|mon\s+(?:fils?|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
     r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
@@ -107,6 +109,8 @@ _CUED_NAME = re.compile(
 _COMMON_WORDS = NAME_STOPWORDS | FRENCH_STOP_WORDS | frozenset(
     "vrai faux grave normal bizarre dur chaud mort fini pareil cool nul chiant obligé obligée obligatoire "
     "payant gratuit long court facile difficile compliqué".split())
+# A message in capitals: « JE SUIS OLIVE MARTINEAU », « JE M'APPELLE ROSE DUPUIS »: a given first name, then a family name.
+_I_AM_CAPITALS = re.compile(r"(?<![\w'’])(?:JE\s+SUIS|JE\s+M['’]?\s*APP?ELL?E|MOI\s+C['’]?\s*EST|C['’]\s*EST)\s+(?P<value>[A-ZÀ-Ö][A-ZÀ-Ö'’\-]+)(?:\s+(?P<family>[A-ZÀ-Ö][A-ZÀ-Ö'’\-]+))?")
 _I_AM = re.compile(
     rf"(?:(?<=\W)|^)(?:[Jj]e\s+suis|[Jj]['’]?suis|c['’]est|\bc\b|ici|bonjour|bonsoir|salut|coucou|ch[eè]re?)\s+"
     rf"(?P<value>[{_CAPITAL}][\w'’\-]+(?:\s+(?:(?:da|dos|do|van|von|el|ben)\s+)?[{_CAPITAL}][\w'’\-]+){{0,3}})", re.UNICODE
@@ -147,7 +151,8 @@ _FIELD = re.compile(
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
 _LAST_LINE = re.compile(
-    rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?)\s*[.!]?\s*$"
+    rf"\n\s*(?P<value>[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}}(?:[ \t]+et[ \t]+[A-ZÀ-Ö][\w'’\-]+(?:[ \t]+[A-ZÀ-Ö][\w'’\-]+){{0,2}})?"
+    rf"(?:[ \t]+[A-ZÀ-Ö]\.)?)\s*[.!]?\s*$"  # « Aurélien M. »: a family name's initial
 )
 # A name closing the message after its last sentence: « …? Fatoumata », « bonne soirée, yanis »,
 # « …merci. Estelle et Fabrice Rousseau »; its first word a known first name.
@@ -167,11 +172,11 @@ _CAPITALISED_BEFORE = re.compile(rf"(?<![\w'’\-])([{_CAPITAL}][\w'’\-]*)[ \t
 _FAMILY_AFTER = re.compile(rf"(?:[ \t]+[{_CAPITAL}][\w'’\-]+){{0,2}}(?![\w'’\-])")
 # Who says or tells something is a person: « karim ma dit », « Guerrier dit que oui », « Ferrand dit que ».
 _SAYS_AFTER = re.compile(
-    r"[ \t]+(?:m['’][ \t]*a|ma|nous[ \t]+a|lui[ \t]+a|leur[ \t]+a|a|me|m['’]|nous)?[ \t]*"
+    r"[ \t]+(?:qui[ \t]+)?(?:m['’][ \t]*a|ma|nous[ \t]+a|lui[ \t]+a|leur[ \t]+a|a|me|m['’]|nous)?[ \t]*"
     r"(?:dit|disait|dira|r[ée]pondu|appris|expliqu[ée]|racont[ée]|conseill[ée]|affirme|assure|jure|pr[ée]tend)(?![\w'’])",
     re.IGNORECASE,
 )
-_SUBJECT = re.compile(rf"(?<![\w'’\-])(?P<value>{_NAME_TOKEN})(?=[ \t]+(?:m['’]|ma\b|nous\b|lui\b|leur\b|a\b|me\b|dit|disait|dira|r[ée]pondu|affirme|assure|jure|pr[ée]tend))", _FLAGS)
+_SUBJECT = re.compile(rf"(?<![\w'’\-])(?P<value>{_NAME_TOKEN})(?=[ \t]+(?:qui[ \t]+)?(?:m['’]|ma\b|nous\b|lui\b|leur\b|a\b|me\b|dit|disait|dira|r[ée]pondu|affirme|assure|jure|pr[ée]tend))", _FLAGS)
 # A classmate told by where they are from: « lucas de ma classe ».
 _OF_MY_CLASS_AFTER = re.compile(
     r"[ \t]+(?:de|d['’])[ \t]*(?:ma|mon|notre)[ \t]+(?:classe|promo|lyc[ée]e|coll[èe]ge|groupe|[ée]quipe|bahut|fac|club|section|internat|option)(?![\w'’])",
@@ -285,6 +290,8 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
             lower_particle = bool(next_word) and next_word.group(0).lower() not in _COMMON_WORDS and not is_french_word(next_word.group(0))
         if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or _NOT_A_NAME_TOKEN.search(token):
             break
+        if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token):  # « ici jsuis en 3e », « nour jhabite »
+            break
         capitalised = capitalised or family_particle
         if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
@@ -301,14 +308,71 @@ def _with_surname(text: str, end: int) -> int:
     last = following.group(1).split()[-1] if following else ""
     if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
         following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »
-    if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS and not _elided_word(following.group(1)):
+    if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS and not _elided_word(following.group(1)) and not _CHAT_VERB.match(following.group(1)):
         return end + following.end()  # (not « Florence c'est… »: an elided word is no family name; « n'diaye » is one)
     return end
 
 
 PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".split())
-_CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp".split())
+_CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp cest".split())
+# « jhabite », « jpense », « jcrois »: a verb after a « j » without its apostrophe, as chat writes it (no name starts so in lower case)
+_CHAT_VERB = re.compile(r"j[bcdfghklmnpqrstvwxz][a-zàâçéèêëîïôûù]+$")
 _NEVER_NAMES = _COMMON_WORDS | _CHAT_WORDS  # words never read as a name without a cue
+
+
+# -- first names that are also words (round 6: « pierre », « prune », « marin », « ange ») --
+# Such a word is a name where the sentence leaves no other reading: introducing oneself at the very
+# start of a message (« re c pierre jai oublié », « slt cest prune et colombe on est… », « olive ici »),
+# or after a relative (« mon neveu ange il est né… »), when a new clause follows it. Adjectives that
+# INSEE also lists as given (« c juste », « c parfait ») never.
+_GREETING = r"(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello|re|hey|wesh)"
+_INTRO_OPENING = re.compile(
+    rf"^\W*(?:{_GREETING}\W+)?(?:moi\s+)?(?:c['’]?\s*est|cest|c|ici|jsuis|je\s+suis|j['’]?\s*suis)\s+(?P<value>{_NAME_TOKEN})"
+    rf"(?:[ \t]+et[ \t]+(?P<second>{_NAME_TOKEN}))?", _FLAGS
+)
+_ICI_OPENING = re.compile(rf"^\W*(?:{_GREETING}\W+)?(?P<value>{_NAME_TOKEN})[ \t]+ici\b", _FLAGS)
+_CLAUSE_AFTER = re.compile(
+    r"[ \t]*(?:[,(.!?\n]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici)\b)",
+    _FLAGS,
+)
+_ATTRIBUTES = frozenset(
+    "juste franc parfait clair constant innocent prudent modeste aimable candide fidele fidèle vital fortune saint sainte laid mai avril "
+    "don can line rime mama prince sauveur désiré desire aimé aime".split()
+)
+
+
+# A capitalised given name that is a word, after « avec », « est-ce que », « moi et » or a greeting opening the message,
+# doing something (« avec Pierre on veut… », « Est-ce que Colombe peut… », « Bonjour, Prune voudrait… », « Ambre et moi on… »);
+# not « Ambre est une couleur » (« est » and « a » are left out: a word is as often the subject).
+_DOING_AFTER = re.compile(
+    r"[ \t]*(?:et[ \t]+moi\b|(?:on|il|elle|qui|veut|voudrait|peut|pourrait|pourra|doit|souhaite|aimerait|m['’]|ma|me|nous)\b)", _FLAGS
+)
+_WORD_NAME_CUES = re.compile(r"(?:avec|est[\s-]ce\s+que|moi\s+et)\s+$", _FLAGS)
+
+
+def _capitalised_word_name(regex: re.Pattern[str], match: re.Match[str], text: str) -> bool:
+    value = match.group("value")
+    if value.lower() in _ATTRIBUTES or not is_commonly_given(value) or not _DOING_AFTER.match(text, match.end("value")):
+        return False
+    if regex is _OPENING:
+        return bool(re.match(rf"^\W*{_GREETING}\W+", text, re.IGNORECASE)) or bool(re.match(r"[ \t]+et[ \t]+moi\b", text[match.end("value") :], re.IGNORECASE))
+    return regex is _AFTER_CUE and bool(_WORD_NAME_CUES.search(text, 0, match.start("value")))
+
+
+def _word_name(word: str, text: str, end: int) -> bool:
+    """A commonly given first name that is also a word, followed by a new clause."""
+    return word.lower() not in _ATTRIBUTES and is_commonly_given(word) and bool(_CLAUSE_AFTER.match(text, end))
+
+
+# A lower-case first name closing the message without a comma (« …ca marche pas leila », « …94000 creteil ines »).
+_LAST_WORD = re.compile(r"(?<=[a-zà-ÿ0-9])[ \t]+(?P<value>[a-zà-ÿ][a-zà-ÿ'’\-]{2,})[ \t]*[.!]?\s*$")
+_NOT_BEFORE_LAST = re.compile(
+    r"(?<![\w'’])(?:à|a|au|aux|de|du|des|en|le|la|les|l|un|une|chez|vers|sur|pour|avec|par|dans|et|ou|mon|ma|mes|son|sa|ses|ce|cette"
+    # a formation's or a school's short name (« licence lea », « but gea », « faire insa »)
+    r"|licence|bts|but|bac|pro|cap|bep|master|dut|lp|sp[ée]|sp[ée]cialit[ée]|fili[èe]re|option|section|cursus|pr[ée]pa|[ée]cole|concours"
+    r"|parcours|mention|faire|fais|fait|prendre|choisir|int[ée]grer|rejoindre)[ \t]+$", re.IGNORECASE)
+# A name given with its date of birth or age in brackets (« nous accueillons Jordan (DN : 2007-03-28) »).
+_BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?i:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)")  # capitalised: case-sensitive
 
 
 def _closing_name(words: list[str]) -> bool:
@@ -339,12 +403,18 @@ class CuedNameRecognizer(EntityRecognizer):
         for regex in (_CUED_NAME, _I_AM, _SIGNATURE):
             for match in regex.finditer(text):
                 lead = match.group("value").split()[0]
-                named = regex is _CUED_NAME and re.search(r"appel+e|nomme", text[match.start() : match.start("value")], re.IGNORECASE)
+                named = regex is _CUED_NAME and re.search(r"ap+el|nomme", text[match.start() : match.start("value")], re.IGNORECASE)
+                relative = regex is _CUED_NAME and _word_name(lead, text, match.start("value") + len(lead))  # « mon neveu ange il est né »
+                # « mon nom de famille dupont »: a family name that is also a word, ending the clause
+                family = regex is _CUED_NAME and re.search(r"famille", text[match.start() : match.start("value")], re.IGNORECASE) and lead.lower() not in _COMMON_WORDS and bool(
+                    re.match(r"[ \t]*(?:[,.!?\n]|$|et\b|je\b|j['’]|jai\b|g\b)", text[match.start("value") + len(lead) :]))
                 if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and (is_french_word(lead) or lead.lower() in COMMON) and not (
                     named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
-                ):
+                ) and not relative and not family:
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 cleft = regex is _I_AM and re.match(r"[ \t]+qui\b", text[match.end("value") :])  # « c'est Chevalier qui m'a conseillé »
+                if regex is _I_AM and communes().is_commune(match.group("value")) and not is_given_name(lead):
+                    continue  # « j'ai changé de commune, c'est Vitry-le-François maintenant »: a place
                 if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead) and not cleft:
                     continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
                 after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))
@@ -354,16 +424,31 @@ class CuedNameRecognizer(EntityRecognizer):
                     joined = _AND_NAME.match(text, span[1]) if regex is _CUED_NAME else None
                     if joined and is_first_name(joined.group("value")):
                         results.append(RecognizerResult("PERSON", *joined.span("value"), 1.0))
+        for match in _I_AM_CAPITALS.finditer(text):
+            value = match.group("value").lower()
+            strong = re.match(r"JE\s+(?:SUIS|M)", match.group(0))  # « C'EST » introduces a word as often as a name: only names that are no word
+            if is_given_name(value) and value not in _COMMON_WORDS | _ATTRIBUTES and (strong or not is_french_word(value)):
+                family = match.group("family")
+                keep_family = family and family.lower() not in _COMMON_WORDS | _CHAT_WORDS and not is_french_word(family)
+                if is_french_word(value) and not keep_family and not (
+                    _CLAUSE_AFTER.match(text, match.end("value")) or re.match(r"\s+ET\s+(?:JE|J['’]|MOI)\b", text[match.end("value") :])
+                ):
+                    continue  # « JE SUIS ROSE DE HONTE »: a word; « JE SUIS MARIE ET JE VEUX… », « JE SUIS OLIVE MARTINEAU »: a name
+                results.append(RecognizerResult("PERSON", match.start("value"), match.end("family") if keep_family else match.end("value"), 1.0))
         for regex in (_AFTER_CUE, _BEFORE_ICI, _OPENING):
             for match in regex.finditer(text):
                 value = match.group("value")
                 if regex is _AFTER_CUE and re.match(r"avec\b", match.group(0), re.IGNORECASE) and re.match(r"[ \t]*\d", text[match.end("value") :]):
                     continue  # « avec max 20 élèves »: a word before a number
+                if regex is _OPENING and value[:1].islower() and re.match(r"[ \t]+(?:c['’]?\s*est|cest)\b", text[match.end("value") :], re.IGNORECASE):
+                    continue  # « noel cest dans 2 semaines »: what the message is about, not who writes
                 # « INSA Rennes ou UTC ? »: an acronym, unless a name in capitals goes on (« JULIE HOARAU »)
                 acronym = value.isupper() and len(value) <= 5 and not re.match(r"[ \t]+[A-ZÀ-Ö]{2,}\b", text[match.end("value") :])
                 if is_first_name(value) and value.lower() not in _NEVER_NAMES and not acronym:  # not « yo, chui en terminale »
                     start, end = match.span("value")
                     results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+                elif value[:1].isupper() and not value.isupper() and _capitalised_word_name(regex, match, text):
+                    results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
                 elif match.group("value").lower() not in _COMMON_WORDS | _CHAT_WORDS and regex is _AFTER_CUE:
                     # « c lulu (enfin lucie) »: a nickname, told by the first name in brackets after it
                     bracketed = _BRACKETED_NAME.match(text, match.end("value"))
@@ -386,6 +471,20 @@ class CuedNameRecognizer(EntityRecognizer):
                     results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _INITIAL_SIGNATURE.finditer(text, tail):
             results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+        last = _LAST_WORD.search(text, tail)
+        if last and not _NOT_BEFORE_LAST.search(text, max(0, last.start("value") - 8), last.start("value")):
+            word = last.group("value")
+            if is_first_name(word) and not is_french_word(word) and word not in _NEVER_NAMES and not communes().is_commune(word):
+                results.append(RecognizerResult("PERSON", *last.span("value"), 0.95))
+        for regex in (_INTRO_OPENING, _ICI_OPENING):
+            match = regex.match(text)
+            if match and _word_name(match.group("value"), text, match.end("value") if not match.groupdict().get("second") else match.end()):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+                if match.groupdict().get("second") and is_given_name(match.group("second")):
+                    results.append(RecognizerResult("PERSON", *match.span("second"), 0.95))
+        for match in _BIRTH_IN_BRACKETS.finditer(text):
+            if is_given_name(match.group("value")):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         doc = getattr(nlp_artifacts, "tokens", None)
         results += _uncued_names(text, list(getattr(doc, "ents", None) or []))  # every entity of the model, ORG included
         # another first name joined to a name found, in any case: « avec aya et rayan », « Inaya et Lucas »

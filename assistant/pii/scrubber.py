@@ -45,6 +45,7 @@ _INSTITUTION_BEFORE = re.compile(
 _NAME_FIELD_BEFORE = re.compile(
     r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*$", re.IGNORECASE
 )  # « NOM : KAYA », « Prénom : MAËL »
+_CAPITALS_CUE_BEFORE = re.compile(r"(?:JE\s+SUIS|JE\s+M['’]?\s*APP?ELL?E|MOI\s+C['’]?\s*EST)\s+$")
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
 _REGNAL_NUMBER = re.compile(r"[\s\-](?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
@@ -252,6 +253,8 @@ def _place_or_brand(text: str, start: int, end: int) -> bool:
         return True
     if re.search(r"-[Vv]ille$", value):
         return True
+    if re.search(r"-(?:le|la|les|lès|lez|sur|sous|en|de|du|des|aux)-", value) and places.communes().is_commune(value):
+        return True  # « Vitry-le-François », « Châlons-en-Champagne »: a commune, its particle in lower case inside
     return (
         len(words) >= 2 and len(words[0]) >= 3 and not words[0].endswith(".") and (words[0].isupper() or not is_given_name(words[0]))
         and places.communes().is_commune(words[-1]) and not is_first_name(words[-1])
@@ -370,7 +373,9 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
         return False
     if _REGNAL_NUMBER.search(value):  # « Henri IV », « Louis XIV »: a king, or the lycée named after him
         return False
-    if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]):  # BTS, IFSI…
+    if value.isupper() and len(value) <= 6 and not _NAME_FIELD_BEFORE.search(text[max(0, start - 20) : start]) and not (
+        _CAPITALS_CUE_BEFORE.search(text[max(0, start - 20) : start]) and is_given_name(value)  # « JE SUIS LEA »: a short name in a message in capitals
+    ):  # BTS, IFSI…
         return False
     return not (_INSTITUTION_BEFORE.search(text[max(0, start - 40) : start].rstrip() + " ") or names_no_person(text, start, end))
 

@@ -607,3 +607,59 @@ def test_a_nir_key_after_a_dash_and_cle_is_part_of_it(scrubber):
     text = "ma secu : 1 03 09 13 055 421 — clé 17"
     value = "1 03 09 13 055 421 — clé 17"
     assert ("NIR", text.index(value), text.index(value) + len(value)) in [(e.type, e.start, e.end) for e in scrubber.find(text)]
+
+
+def test_a_birth_date_in_a_form_s_boxes_is_hidden(scrubber):
+    text = "Nom : Girard Tom\nNé(e) le : 14 / 11 / 2009\nClasse : 3e B"
+    assert_hidden(scrubber, text, "14 / 11 / 2009", "DATE_NAISSANCE")
+
+
+def test_a_date_after_depuis_le_is_no_birth_date(scrubber):
+    text = "J'héberge ma nièce Clara Petit, née le 04/02/2007, depuis le 1er octobre 2023. Est-ce suffisant ?"
+    assert_hidden(scrubber, text, "04/02/2007", "DATE_NAISSANCE")
+    assert_visible(scrubber, text, "1er octobre 2023")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("il est de 2009, il peut faire un cap ?", "2009"),
+        ("je suis de novembre 2007, je peux m'inscrire ?", "novembre 2007"),
+        ("birthday: 12/05/2007", "12/05/2007"),
+        ("mon anniversaire c'est le 5 mai, j'aurai 18 ans", "5 mai"),
+        ("j'ai eu 18 ans le 2 janvier dernier, je signe seul ?", "2 janvier"),
+        ("DN 12/12/2007, classe de 1re", "12/12/2007"),
+        ("Mon fils est né prématuré le 4 mai 2009 et a un PAP", "4 mai 2009"),
+        ("Date de naissance\n14/05/2008\nClasse : 3e", "14/05/2008"),
+    ],
+)
+def test_birth_dates_in_more_shapes(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("le diplôme il est de 2023, il est encore valable ?", "2023"),
+        ("la réforme du bac est née en 2019, elle change quoi ?", "2019"),
+        ("l'anniversaire de l'école c'est le 5 mai, il y a des portes ouvertes", "5 mai"),
+    ],
+)
+def test_a_thing_s_year_or_a_school_s_anniversary_stays_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("née à Pointe-à-Pitre (Guadeloupe) le 12/01/2008, je veux faire un BTS", "12/01/2008"),
+        ("je suis né au Sénégal, à Thiès, le 4 mai 2005 et je veux venir en France", "4 mai 2005"),
+        ("mon fils est né avant terme le 2 février 2010 et a un PAP", "2 février 2010"),
+    ],
+)
+def test_a_birth_place_or_words_between_the_cue_and_the_date(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+def test_les_candidats_nes_avant_a_date_is_a_rule_not_a_birth(scrubber):
+    assert_visible(scrubber, "Les candidats nés avant le 1er janvier 2008 peuvent-ils s'inscrire ?", "1er janvier 2008")

@@ -371,3 +371,152 @@ def test_a_word_before_a_number_firms_that_say_and_the_second_word_of_a_figure_s
 def test_a_first_name_after_a_capitalised_adverb_is_hidden(scrubber):
     text = "Hier Anaëlle m'a appris que le BUT est en trois ans"
     assert ("PERSONNE", "Anaëlle") in found(scrubber, text)
+
+
+# -- round 6: first names that are also words, and names with no comma or cue around them --
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("slt c ambre jai une question sur les bts", ["ambre"]),
+        ("re cest marin et pierre on veut faire le meme bac pro", ["marin", "pierre"]),
+        ("rose ici, jsuis en seconde et je sais pas quoi prendre", ["rose"]),
+        ("je m appel capucine et je cherche un stage de 3e", ["capucine"]),
+        ("bonjour mon neveu ange il a 15 ans, il peut faire un cap ?", ["ange"]),
+        ("Je suis l'oncle d'Ibrahima, il vit chez nous depuis septembre.", ["Ibrahima"]),
+        ("cc jsuis le copain de lou, elle m'a dit de vous écrire", ["lou"]),
+        ("mon fil yanis veut aller en seconde generale", ["yanis"]),
+        ("le lien marche toujours pas dsl nadia", ["nadia"]),
+        ("ya sofia qui m'a dit que c'etait possible en bts", ["sofia"]),
+        ("JE SUIS AMBRE LEROUX ET JE VEUX UN BTS", ["AMBRE LEROUX"]),
+        ("Nous hébergeons Jordan (DN : 2008-05-14) depuis un an, qui signe ?", ["Jordan"]),
+    ],
+)
+def test_names_that_are_words_or_stand_without_a_comma(scrubber, text, names):
+    people = [value for kind, value in found(scrubber, text) if kind == "PERSONNE"]
+    assert people == names, found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c juste pour savoir si les voeux ferment bientot",
+        "slt cest parfait merci pour la reponse",
+        "noel cest dans 3 semaines et jai toujours rien choisi",
+        "cest rose ou bleu le logo de parcoursup ?",
+        "JE SUIS PERDUE AVEC PARCOURSUP",
+        "JE SUIS ELEVE EN TERMINALE ET JE VEUX FAIRE UN BTS",
+        "c'est le mec de ma soeur qui m'a conseillé le BTS",
+        "je voudrais aller en licence a nice",
+    ],
+)
+def test_look_alikes_of_word_names_stay_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_chat_verb_is_no_family_name(scrubber):
+    assert [v for kind, v in found(scrubber, "cc c nadia jhabite a lyon et je cherche un bts") if kind == "PERSONNE"] == ["nadia"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["La lecture des Misérables de Victor Hugo m'a donné envie de faire des lettres.",
+     "J'ai écouté le Boléro de Maurice Ravel en cours, je veux faire de la musique."],
+)
+def test_the_author_of_a_work_named_with_a_capital_stays_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Bonjour, je suis la Maman de Léa Martin, elle est en 3e.", "Léa Martin"),
+     ("Le dossier de Lina Haddad est incomplet ?", "Lina Haddad")],
+)
+def test_a_relative_or_a_file_of_someone_is_still_a_person(scrubber, text, name):
+    assert name in [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["je veux faire une licence lea", "c bien le but gea", "jhesite entre la fac et l insa"])
+def test_a_formation_s_short_name_closing_the_message_is_no_name(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_sibling_told_by_whose_sibling_one_is(scrubber):
+    assert [v for kind, v in found(scrubber, "jsuis le frere de rayan il est en seconde") if kind == "PERSONNE"] == ["rayan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("mon prenom c anaïs et mon nom de famille dupont", ["anaïs", "dupont"]),
+     ("mon nom de famille c'est marchand, je suis en 1ere", ["marchand"])],
+)
+def test_a_family_name_that_is_also_a_word_after_its_cue(scrubber, text, names):
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == names, found(scrubber, text)
+
+
+def test_a_signature_with_a_family_name_s_initial(scrubber):
+    text = "Merci pour votre aide.\nBonne journée\n\nAurélien M."
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == ["Aurélien M"], found(scrubber, text)
+
+
+def test_mon_nom_followed_by_a_word_is_no_name(scrubber):
+    assert not [v for kind, v in found(scrubber, "mon nom est mal orthographié sur le dossier") if kind == "PERSONNE"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "J'ai lu Germinal de Zola pour le bac, c'était long.",
+        "Pierre et Marie Curie est une fac à Paris ?",
+        "Claude Bernard Lyon 1 ou Lyon 2 pour la bio ?",
+        "Je veux aller à Jean Moulin ou à Jules Ferry pour la seconde.",
+    ],
+)
+def test_works_schools_and_universities_named_after_people_stay_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_a_parent_and_a_child_joined_by_et_are_still_people(scrubber):
+    people = [v for kind, v in found(scrubber, "Bonjour, je suis Karim Haddad et Lina est ma fille, elle est en 3e.") if kind == "PERSONNE"]
+    assert "Karim Haddad" in people and "Lina" in people
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("JE SUIS MARIE ET JE VEUX FAIRE INFIRMIERE", ["MARIE"]), ("MOI C'EST LEA ET JE SUIS EN 3EME", ["LEA"])],
+)
+def test_a_short_name_in_a_message_in_capitals(scrubber, text, names):
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == names, found(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["JE SUIS ROSE DE HONTE", "C'EST PARFAIT MERCI", "C'EST JUSTE UNE QUESTION SUR LE BTS", "JE SUIS CANDIDAT LIBRE AU BAC"])
+def test_words_in_capitals_after_je_suis_stay_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("avec Pierre on veut faire le même BTS", ["Pierre"]),
+        ("Ambre et moi on hésite entre deux lycées", ["Ambre"]),
+        ("Bonjour, Prune voudrait savoir si elle peut faire un CAP", ["Prune"]),
+        ("Est-ce que Colombe peut redoubler sa 3e ?", ["Colombe"]),
+    ],
+)
+def test_a_capitalised_name_that_is_a_word_doing_something_after_a_cue(scrubber, text, names):
+    assert [v for kind, v in found(scrubber, text) if kind == "PERSONNE"] == names, found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ambre est une couleur que j'adore, je veux faire designer", "La Rose des vents est une association d'orientation.",
+     "Le Marin est un métier d'avenir ?", "avec Juste un peu de travail on y arrive ?"],
+)
+def test_a_capitalised_word_that_is_also_a_name_stays_visible(scrubber, text):
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)
+
+
+def test_an_age_in_brackets_after_a_lower_case_word_is_no_name(scrubber):
+    text = "j'ai 16 ans (né le 4 avril 2009) et les inscriptions ferment le 14 mars"
+    assert not [v for kind, v in found(scrubber, text) if kind == "PERSONNE"], found(scrubber, text)

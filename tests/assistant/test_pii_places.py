@@ -83,3 +83,23 @@ def test_a_commune_written_before_its_postal_code_is_part_of_the_address(scrubbe
 def test_a_town_said_to_be_one_stays_visible(scrubber):
     text = "bonjour, Florence c'est une bonne ville pour un Erasmus en design ?"
     assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], found(scrubber, text)
+
+
+def test_towns_of_french_consulates_abroad_are_places_unless_commonly_given_names():
+    table = communes()
+    assert table.is_territory("Oran") and table.is_territory("Dakar") and table.is_territory("Yaoundé")
+    assert table.is_territory("Libye")  # the second country of a circumscription « Tunisie, Libye »
+    assert not table.is_territory("Victoria")  # a town, and a name commonly given in France
+
+
+@pytest.mark.parametrize(
+    "text", ["Bonjour, étudiante en Algérie (Oran), la licence de pharmacie existe-t-elle en France ?",
+             "je mets l'adresse de ma tante ou celle de mes parents à Yaoundé ?"],
+)
+def test_a_town_abroad_is_no_person(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], scrubber.find(text)
+
+
+def test_a_commune_after_c_est_is_no_person(scrubber):
+    text = "j'ai changé de commune, c'est Châlons-en-Champagne maintenant, je mets quoi ?"
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"], scrubber.find(text)

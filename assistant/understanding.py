@@ -183,7 +183,7 @@ FAMILY = re.compile(
     r"\b(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere|famille\s+nombreuse|parents\s+(?:divorces|separes)|"
     r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale|"
     r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
-    r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veuve?|garde\s+alternee|(?:mere|pere)\s+celibataire|"
+    r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veu(?:f|ve)|garde\s+alternee|(?:mere|pere)\s+celibataire|"
     r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
     r"j'?\s*eleve\s+seule?)\b"
 )

@@ -251,15 +251,17 @@ _ESTABLISHMENT = re.compile(
     r"|cned|minist[èe]re|acad[ée]mie|dsden|mdph|cpam|pr[ée]fecture|entreprise|soci[ée]t[ée]|m[ée]diath[èe]que|biblioth[èe]que|mus[ée]e)(?![\w'’])",
     re.IGNORECASE,
 )
+# Verbs of living somewhere (besides « habiter », which each rule writes its own way).
+_LIVING_VERBS = r"vi[st]|vivons|vivent|domicil\w*|demeur\w*|r[ée]sid\w*|h[ée]berg\w*|log[ée]e?s?|d[ée]m[ée]nag\w*"
 _SOMEONE_LIVES = re.compile(
     r"(?<![\w'’\-])(?:[jmt]['’](?=\w)|(?:je|me|jhabite|jsuis|moi|mon|ma|mes|nous|notre|nos|on|tu|ton|ta|vous|votre|il|elle|ils|elles|leur|son|sa|ses|chez"
-    r"|habit\w*|vi[st]|vivons|vivent|domicil\w*|demeur\w*|r[ée]sid\w*|h[ée]berg\w*|log[ée]e?s?|d[ée]m[ée]nag\w*)(?![\w'’]))",
+    rf"|habit\w*|{_LIVING_VERBS})(?![\w'’]))",
     re.IGNORECASE,
 )
 
 
 _LIVES = re.compile(
-    r"(?<!\w)(?:(?:j['’]?)?habit\w*|vi[st]|vivons|vivent|domicil\w*|demeur\w*|r[ée]sid\w*|h[ée]berg\w*|log[ée]e?s?|d[ée]m[ée]nag\w*"
+    rf"(?<!\w)(?:(?:j['’]?)?habit\w*|{_LIVING_VERBS}"
     r"|(?:mon|ma|notre|sa|son|leur)\s+adresse|chez\s+(?:moi|nous|lui|elle|eux))(?![\w'’])",
     re.IGNORECASE,
 )

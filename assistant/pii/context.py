@@ -56,6 +56,13 @@ _IS_A_SCHOOL_AFTER = re.compile(
     r"|ville|pays|r[ée]gion|destination|capitale)(?!\w)",  # « Florence c'est une bonne ville pour Erasmus ? »
     re.IGNORECASE,
 )
+# A favourite character, singer or player is a figure (« mon perso préféré c'est Lara Croft », « mon idole c'est… »).
+_FAVOURITE_BEFORE = re.compile(
+    r"(?<![\w'’])(?:mon|ma|mes|notre)[ \t]+(?:perso|personnage|h[ée]ro(?:s|ïne)|idole|mod[èe]le|star|chanteu(?:r|se)|acteur|actrice|auteur|autrice"
+    r"|[ée]crivain(?:e)?|artiste|joueu(?:r|se)|youtubeu(?:r|se)|streameu(?:r|se)|rappeu(?:r|se)|footballeu(?:r|se))s?"
+    r"(?:[ \t]+pr[ée]f[ée]r[ée]e?s?)?[ \t]*(?:,[ \t]*)?(?:c['’][ \t]*est|cest|c|est|sont|ce[ \t]+sont|:)?[ \t]*$",
+    re.IGNORECASE,
+)
 # A school given its name: « mon collège s'appelle Albert Camus », « mon lycée c'est Gustave Eiffel », and after
 # it « Jeanne d'Arc c'est le nom de mon lycée ».
 _SCHOOL_NAMED_BEFORE = re.compile(
@@ -92,7 +99,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         return True
     if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
         return True
-    if _WORK_BEFORE.search(before):
+    if _WORK_BEFORE.search(before) or _FAVOURITE_BEFORE.search(before):
         return True
     # « Pierre et Marie Curie est une fac ? »: the first of two names that the message says are a school
     joined_after = _JOINED_NAME_AFTER.match(text, end)
@@ -137,3 +144,53 @@ def without_place(text: str, start: int, end: int) -> int:
     if match and text[start:start + match.start()].islower() and communes().is_commune(match.group("place")) and not is_first_name(match.group("place").split()[0]):
         return start + match.start()
     return end
+
+
+# -- figures and things named like people, for names no cue announced (round 7) --
+_NAME_RUN = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|da|van|von)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,3}"
+# Who inspired the writer is a figure: « Ada Lovelace et Alan Turing m'ont inspirée », « Simone Veil me motive ».
+_INSPIRED_AFTER = re.compile(
+    rf"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){{0,3}}(?:[ \t]*(?:,|et|&)[ \t]*{_NAME_RUN})*[ \t]+(?i:m['’]|me|nous)[ \t]*(?i:a|ont|avait|avaient)?[ \t]*"
+    r"(?i:inspir|motiv|donn[ée]e?s?[ \t]+envie|donn[ée]e?s?[ \t]+le[ \t]+go[uû]t)"
+)
+# Born or dead before 1940: a historical figure (« Léopold Sédar Senghor, né en 1906 à Joal »).
+_LONG_AGO_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*\(?[ \t]*(?:n[ée]e?|morte?|d[ée]c[ée]d[ée]e?)[ \t]+(?:en|vers|le[ \t]+[^,()\n]{1,20}?)[ \t]+(?:1[0-8]\d\d|19[0-3]\d)(?!\d)",
+    re.IGNORECASE,
+)
+# Beside a lone family name (a figure's: « Marie Curie et Einstein », « Newton et Marie Curie »).
+_AND_LONE_AFTER = re.compile(r"[ \t]+(?:et|&)[ \t]+(?P<other>[A-ZÀ-Ö][a-zà-ÿ'’\-]+)(?![\w'’\-])(?![ \t]+[A-ZÀ-Ö])")
+_LONE_AND_BEFORE = re.compile(r"(?<![\w'’\-])(?P<other>[A-ZÀ-Ö][a-zà-ÿ'’\-]+)[ \t]+(?:et|&)[ \t]+$")
+# An item of a list of titles or brands closed by « … » or « etc. » (« Mario, Zelda, Pokémon… »), one item no given name.
+_LIST_ITEM = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*)?"
+_TITLE_LIST = re.compile(rf"(?<![\w'’\-]){_LIST_ITEM}(?:[ \t]*,[ \t]*{_LIST_ITEM}){{2,}}[ \t]*(?:…|\.\.\.|,?[ \t]*etc\b)")
+# What a writer asks about is a thing: « on parle souvent de « Ginette » pour la prépa, c'est quoi ? »: a word in quotes.
+_QUOTED = re.compile(r"[«\"“][ \t\u00a0]*$")
+_UNQUOTED = re.compile(r"[ \t\u00a0]*[»\"”]")
+# A self-introduction later on: the opening word was a greeting (« Salam 🙏 je suis Youssef », « Xin chào, je m'appelle… »).
+_INTRODUCTION_AFTER = re.compile(r"(?<![\w'’])(?i:je\s+suis|je\s+m['’]\s*appelle|moi\s+c['’]\s*est|mon\s+nom\s+est)\s+[A-ZÀ-Ö]")
+
+
+def no_one_uncued(text: str, start: int, end: int) -> bool:
+    """Whether a name no cue announced (read by spaCy or the gazetteer alone) is a figure, a title, a
+    thing or a greeting rather than someone of the message."""
+    full_name = " " in text[start:end].strip() or bool(re.match(r"[ \t]+[A-ZÀ-Ö][a-zà-ÿ]", text[end:]))  # (« Alan » read alone in « Alan Turing »)
+    if (_INSPIRED_AFTER.match(text, end) and full_name) or _LONG_AGO_AFTER.match(text, end):
+        return True
+    for match in (_AND_LONE_AFTER.match(text, end), _LONE_AND_BEFORE.search(text, max(0, start - 30), start)):
+        if match and " " in text[start:end].strip() and not is_given_name(match.group("other")) and not is_first_name(match.group("other")) and not (
+            re.search(r"[A-ZÀ-Ö][\w'’\-]*[ \t]+$", text[max(0, match.start("other") - 30) : match.start("other")])  # « Lou-Anne Marchal et Victor Marchal »
+            or _ESTABLISHMENT_BEFORE.search(text[max(0, match.start("other") - 60) : match.start("other")].rstrip() + " ")  # « au lycée Hoche et Camille Renard »
+        ):
+            return True
+    if _QUOTED.search(text, max(0, start - 3), start) and _UNQUOTED.match(text, end) and " " not in text[start:end]:
+        return True
+    for match in _TITLE_LIST.finditer(text, max(0, start - 80), min(len(text), end + 80)):
+        if match.start() <= start and end <= match.end():
+            items = [w.strip() for w in re.split(r",|…|\.\.\.|\betc\b", match.group(0)) if w.strip()]
+            if any(not is_given_name(item.split()[0]) for item in items):
+                return True
+    if " " not in text[start:end] and not re.search(r"\w", text[:start]):
+        if _INTRODUCTION_AFTER.search(text, end, min(len(text), end + 80)) and not re.match(r"[ \t]*(?:ici|,?[ \t]*\d)", text[end:]):
+            return True
+    return False

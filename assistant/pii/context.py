@@ -58,7 +58,7 @@ _IS_A_SCHOOL_AFTER = re.compile(
 )
 # A favourite character, singer or player is a figure (« mon perso préféré c'est Lara Croft », « mon idole c'est… »).
 _FAVOURITE_BEFORE = re.compile(
-    r"(?<![\w'’])(?:mon|ma|mes|notre)[ \t]+(?:perso|personnage|h[ée]ro(?:s|ïne)|idole|mod[èe]le|star|chanteu(?:r|se)|acteur|actrice|auteur|autrice"
+    r"(?<![\w'’])(?:mon|ma|mes|notre|son|sa|ses|leur)[ \t]+(?:perso|personnage|h[ée]ro(?:s|ïne)|idole|mod[èe]le|star|chanteu(?:r|se)|acteur|actrice|auteur|autrice"
     r"|[ée]crivain(?:e)?|artiste|joueu(?:r|se)|youtubeu(?:r|se)|streameu(?:r|se)|rappeu(?:r|se)|footballeu(?:r|se))s?"
     r"(?:[ \t]+pr[ée]f[ée]r[ée]e?s?)?[ \t]*(?:,[ \t]*)?(?:c['’][ \t]*est|cest|c|est|sont|ce[ \t]+sont|:)?[ \t]*$",
     re.IGNORECASE,
@@ -151,7 +151,15 @@ _NAME_RUN = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|da|van|von)[ \t]*)?
 # Who inspired the writer is a figure: « Ada Lovelace et Alan Turing m'ont inspirée », « Simone Veil me motive ».
 _INSPIRED_AFTER = re.compile(
     rf"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){{0,3}}(?:[ \t]*(?:,|et|&)[ \t]*{_NAME_RUN})*[ \t]+(?i:m['’]|me|nous)[ \t]*(?i:a|ont|avait|avaient)?[ \t]*"
-    r"(?i:inspir|motiv|donn[ée]e?s?[ \t]+envie|donn[ée]e?s?[ \t]+le[ \t]+go[uû]t)"
+    r"(?i:inspir|donn[ée]e?s?[ \t]+envie|donn[ée]e?s?[ \t]+le[ \t]+go[uû]t)"
+)
+_RELATIVE_BEFORE = re.compile(r"(?<![\w'’])(?i:mon|ma|mes|ton|ta|son|sa|ses|notre|votre|leur)[ \t]+[\w'’\-]+(?:[ \t]+[\w'’\-]+)?[ \t,]*$")
+# A role model (« j'aimerais faire comme Thomas Pesquet », « jouer comme Zinedine Zidane »).
+_ROLE_MODEL_BEFORE = re.compile(r"(?<![\w'’])(?:faire|devenir|jouer|chanter|[ée]crire|r[ée]ussir|[êe]tre|etre)[ \t]+comme[ \t]*$", re.IGNORECASE)
+# What an author, an artist or a scientist did (« Victor Hugo a écrit les Misérables », « Marie Curie a découvert le radium »).
+_WORK_DONE_AFTER = re.compile(
+    r"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){0,2}[ \t]+(?:a|avait|ont)[ \t]+(?:[ée]crit|invent[ée]|d[ée]couvert|peint|compos[ée]|th[ée]oris[ée]|sculpt[ée])(?![\w'’])"
+    r"(?![ \t]+(?:à|a|au|aux|que|qu['’]|un\s+mail|une\s+lettre|hier|ce\s+matin)\b)"  # not « Léa Martin a écrit au CIO », « a découvert que »
 )
 # Born or dead before 1940: a historical figure (« Léopold Sédar Senghor, né en 1906 à Joal »).
 _LONG_AGO_AFTER = re.compile(
@@ -175,15 +183,23 @@ def no_one_uncued(text: str, start: int, end: int) -> bool:
     """Whether a name no cue announced (read by spaCy or the gazetteer alone) is a figure, a title, a
     thing or a greeting rather than someone of the message."""
     full_name = " " in text[start:end].strip() or bool(re.match(r"[ \t]+[A-ZÀ-Ö][a-zà-ÿ]", text[end:]))  # (« Alan » read alone in « Alan Turing »)
-    if (_INSPIRED_AFTER.match(text, end) and full_name) or _LONG_AGO_AFTER.match(text, end):
+    if _INSPIRED_AFTER.match(text, end) and full_name:
         return True
+    if _LONG_AGO_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start):
+        return True  # (not « ma grand-mère Jeanne, née en 1938 »)
+    if full_name and (_ROLE_MODEL_BEFORE.search(text, max(0, start - 30), start) or _WORK_DONE_AFTER.match(text, end)):
+        return True
+    particle = re.match(r"[ \t]+(?:de|du|d['’])[ \t]*[A-ZÀ-Ö][\w'’\-]+", text[end:])  # « Simone de Beauvoir et Sartre »
+    if particle:
+        end, full_name = end + particle.end(), True
     for match in (_AND_LONE_AFTER.match(text, end), _LONE_AND_BEFORE.search(text, max(0, start - 30), start)):
-        if match and " " in text[start:end].strip() and not is_given_name(match.group("other")) and not is_first_name(match.group("other")) and not (
+        if match and full_name and not is_given_name(match.group("other")) and not is_first_name(match.group("other")) and not (
             re.search(r"[A-ZÀ-Ö][\w'’\-]*[ \t]+$", text[max(0, match.start("other") - 30) : match.start("other")])  # « Lou-Anne Marchal et Victor Marchal »
             or _ESTABLISHMENT_BEFORE.search(text[max(0, match.start("other") - 60) : match.start("other")].rstrip() + " ")  # « au lycée Hoche et Camille Renard »
         ):
             return True
-    if _QUOTED.search(text, max(0, start - 3), start) and _UNQUOTED.match(text, end) and " " not in text[start:end]:
+    nickname = re.search(r"(?i:appel\w*|surnomm\w*|surnom|dite?|alias)[ \t]*[«\"“][ \t\u00a0]*$", text[max(0, start - 30) : start])  # « on l'appelle « Titi » »
+    if _QUOTED.search(text, max(0, start - 3), start) and _UNQUOTED.match(text, end) and " " not in text[start:end] and not nickname:
         return True
     for match in _TITLE_LIST.finditer(text, max(0, start - 80), min(len(text), end + 80)):
         if match.start() <= start and end <= match.end():

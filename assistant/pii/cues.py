@@ -374,6 +374,7 @@ _DATE = re.compile(
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
     rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
+    rf"|(?P<dm>(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?![/\d]|\s*/)"  # « anniv le 12/04 »: a birthday without its year
     rf"|(?P<year>(?:19|20)\d{{2}})|(?P<wy>{_YEAR_WORD}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
@@ -425,7 +426,7 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             if _END_OF_SENTENCE.search(re.sub(r"\.{2,}|…", " ", re.sub(_DATE, "0", before))) and before.strip(" \t\n:.…"):  # (a form's dot leaders)  # (« Date de naissance\n14/05/2008 »)
                 break
             year = _birth_year(match)
-            if match.group("no_year") is not None:  # « née le 2 février »: a day and a month, right after the cue
+            if match.group("no_year") is not None or match.group("dm"):  # « née le 2 février »: a day and a month, right after the cue
                 if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):

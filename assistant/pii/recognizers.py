@@ -88,7 +88,7 @@ _NAME_CUES = (
     r"je\s+m['’]?\s*ap+el+e?|j['’]?\s*m['’]?\s*ap+el+e?|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est|c)|\s*:|(?=\s+\w))"
     r"|moi\s+c(?:['’]?\s*est)?|mi\s+ap+el+e?"  # « mi apel kévin » (Réunion creole)
     r"|(?:c['’]?\s*est|cest|\bc|ici)\s+(?:papi|papy|mamie|mamy|mami|tonton|tata|tatie)(?!\s+(?:de\b|d['’]))"  # « c'est papi jean-claude »
-    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
+    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|parents|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     # « la tante d'Aïssatou », « le mec de lou »: someone told by whose relative one is
     r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine|fils|fille)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
@@ -96,7 +96,7 @@ _NAME_CUES = (
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
     r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
-    r"|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|belle-fille|beau-fils|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
+    r"|grand-m[èe]re|grand-p[èe]re|arri[èe]re-grand-m[èe]re|arri[èe]re-grand-p[èe]re|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|belle-fille|beau-fils|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
     r"|camarade|meilleure?\s+(?:ami|amie|pote|copine|copain)|petit\s+ami|petite\s+amie|copain|fianc[ée]e?)"
     r"|(?:papy|papi|mamie|mamy|mami|tonton|tata|grand-oncle|grand-tante)\s+(?:de|d['’])"
     r"|une?\s+(?:certaine?|d[ée]nomm[ée]e?|nomm[ée]e?)"
@@ -299,8 +299,9 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
             # « mme le floch », « m. da costa »: after a title of address only (« pr le bts » is « pour le BTS »)
             next_word = re.match(_NAME_TOKEN, text[start + match.end() : end].lstrip())
             lower_particle = bool(next_word) and next_word.group(0).lower() not in _COMMON_WORDS and not is_french_word(next_word.group(0))
-        if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or _NOT_A_NAME_TOKEN.search(token):
-            break
+        elided_name = bool(re.match(r"[nd]['’][a-zà-ÿ]{3,}$", token, re.IGNORECASE)) and not _elided_word(token) and kept_end == start and after_title
+        if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or (_NOT_A_NAME_TOKEN.search(token) and not elided_name):
+            break  # (« mme n'diaye »: after a title, an elided name whose rest is no word)
         if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token) or _ELIDED_WITHOUT_APOSTROPHE(token):  # « ici jsuis en 3e », « nour jhabite »
             break
         capitalised = capitalised or family_particle

@@ -701,3 +701,10 @@ def test_an_iban_with_wrong_check_digits_is_still_hidden_but_not_a_formation_cod
     assert_hidden(scrubber, "iban BE12 3456 7890 1234 pour le remboursement", "BE12 3456 7890 1234", "IBAN")
     assert_visible(scrubber, "le code formation FR12 AB34 CD56 c'est lequel ?", "FR12 AB34 CD56")
     assert_visible(scrubber, "code RNCP 35190, session 2026", "35190")
+
+
+def test_a_birthday_in_figures_without_its_year_right_after_its_cue(scrubber):
+    assert_hidden(scrubber, "anniv le 12/04, j'aurai 18 ans, je peux signer seul ?", "12/04", "DATE_NAISSANCE")
+    assert_hidden(scrubber, "mon fils est né le 3/11 et il veut faire un cap", "3/11", "DATE_NAISSANCE")
+    assert_visible(scrubber, "le 12/04 c'est la date limite ?", "12/04")
+    assert_visible(scrubber, "j'ai eu 12/20 au bac blanc", "12/20")

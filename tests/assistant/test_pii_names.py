@@ -577,3 +577,33 @@ def test_round_7_figures_titles_and_greetings_stay_visible(scrubber, text, visib
 def test_round_7_a_born_person_of_today_is_still_hidden(scrubber):
     assert ("PERSONNE", "Inès Caron") in found(scrubber, "ma nièce Inès Caron, née en 2008, veut faire médecine")
     assert ("PERSONNE", "Lucas") in found(scrubber, "Lucas et sa mère m'ont motivé à faire STAPS")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("de la part de mme n'diaye fatou, maman de ibrahima", "n'diaye fatou"),
+        ("merci d'avance\nfabrice leroux, parents de léo", "léo"),
+        ("on l'appelle « Titi » mais c'est Thierry Moreau, mon fils", "Titi"),
+        ("ma grand-mère Jeanne, née en 1938, me paie mes études", "Jeanne"),
+    ],
+)
+def test_round_7_probes_names_still_hidden(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text), found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Victor Hugo a écrit les Misérables, c'est au programme ?",
+        "j'aimerais faire comme Thomas Pesquet, astronaute, quelle formation ?",
+        "notre prof de philo adore Simone de Beauvoir et Sartre",
+        "mon fils veut faire comme son idole, Antoine Griezmann",
+    ],
+)
+def test_round_7_probes_figures_stay_visible(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == [], found(scrubber, text)
+
+
+def test_round_7_a_person_who_wrote_to_someone_is_no_author(scrubber):
+    assert ("PERSONNE", "Léa Martin") in found(scrubber, "Léa Martin a écrit au CIO la semaine dernière sans réponse")

@@ -254,6 +254,7 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
     return results
 
 
+_NICKNAME_AFTER = re.compile(rf"[ \t]*,?[ \t]+(?:ou|alias|aka|dite?)[ \t]+(?P<value>{_NAME_TOKEN})(?![\w'’\-])", _FLAGS)
 # A family name at birth: « Mme Vienne née Rousseau ».
 _MAIDEN_NAME = re.compile(rf"(?<![\w'’])(?i:n[ée]e)[ \t]+(?P<value>[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)")
 # A signature of an initial and a family name on the last line (« D. Belkacem »).
@@ -345,14 +346,14 @@ _NEVER_NAMES = _COMMON_WORDS | _CHAT_WORDS  # words never read as a name without
 # start of a message (« re c pierre jai oublié », « slt cest prune et colombe on est… », « olive ici »),
 # or after a relative (« mon neveu ange il est né… »), when a new clause follows it. Adjectives that
 # INSEE also lists as given (« c juste », « c parfait ») never.
-_GREETING = r"(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello|re|hey|wesh)"
+_GREETING = r"(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello|re|hey|wesh|wsh|mdr|lol|ptdr)"
 _INTRO_OPENING = re.compile(
-    rf"^\W*(?:{_GREETING}\W+)?(?:moi\s+)?(?:c['’]?\s*est|cest|c|ici|jsuis|je\s+suis|j['’]?\s*suis)\s+(?P<value>{_NAME_TOKEN})"
+    rf"^\W*(?:{_GREETING}\W+)?(?:moi\s+)?(?:c['’]?\s*est|cest|c|ici|jsuis|jsui|chuis|chui|je\s+suis|j['’]?\s*suis)\s+(?P<value>{_NAME_TOKEN})"
     rf"(?:[ \t]+et[ \t]+(?P<second>{_NAME_TOKEN}))?", _FLAGS
 )
 _ICI_OPENING = re.compile(rf"^\W*(?:{_GREETING}\W+)?(?P<value>{_NAME_TOKEN})[ \t]+ici\b", _FLAGS)
 _CLAUSE_AFTER = re.compile(
-    r"[ \t]*(?:[,(.!?\n\u2600-\u27bf\U0001f000-\U0001faff]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici|mon|ma|mes)\b)",
+    r"[ \t]*(?:[,(.!?\n\u2600-\u27bf\U0001f000-\U0001faff]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici|mon|ma|mes|et[ \t]+(?:je|j['’]|jsuis|jveux|moi|on))\b)",
     _FLAGS,
 )
 _ATTRIBUTES = frozenset(
@@ -532,9 +533,20 @@ class CuedNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", *last.span("value"), 0.95))
         for regex in (_INTRO_OPENING, _ICI_OPENING):
             match = regex.match(text)
-            if match and _word_name(match.group("value"), text, match.end("value") if not match.groupdict().get("second") else match.end()):
+            second = match and match.groupdict().get("second")
+            if second and second.lower() in _COMMON_WORDS | _CHAT_WORDS:
+                second = None  # « jsui prune et je veux… »: a clause, not a second name
+            value = match.group("value") if match else ""
+            papers = match and re.match(r"[ \t]*\([ \t]*(?i:sur\s+(?:mes|les|ses)\s+papiers|(?:mon|de\s+mon)\s+vrai\s+(?:nom|pr[ée]nom)|en\s+vrai|enfin)", text[match.end("value") :])
+            if match and regex is _INTRO_OPENING and value.lower() not in _NEVER_NAMES and (not is_french_word(value) or papers) and (
+                (re.match(r"[nd]['’][a-zà-ÿ]{3,}$", value, re.IGNORECASE) and not _elided_word(value) and _CLAUSE_AFTER.match(text, match.end("value")))
+                or (re.match(r"[ \t]*\(", text[match.end("value") :]) and any(match.end("value") < r.start < match.end("value") + 40 for r in results))
+            ):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))  # « salut c n'golo jsuis… », « c tijo (sur les papiers c jonathan bérard) »
+                continue
+            if match and _word_name(value, text, match.end("value") if not second else match.end()):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
-                if match.groupdict().get("second") and is_given_name(match.group("second")):
+                if second and is_given_name(second):
                     results.append(RecognizerResult("PERSON", *match.span("second"), 0.95))
         for match in _BIRTH_IN_BRACKETS.finditer(text):
             if is_given_name(match.group("value")):
@@ -546,6 +558,11 @@ class CuedNameRecognizer(EntityRecognizer):
             joined = _AND_NAME_ANY_CASE.match(text, result.end)
             if joined and is_first_name(joined.group("value")) and joined.group("value").lower() not in _COMMON_WORDS:
                 results.append(RecognizerResult("PERSON", *joined.span("value"), 0.9))
+        for result in list(results):  # « yasmine ou yas comme vous voulez »: a name's short form after it
+            nickname = _NICKNAME_AFTER.match(text, result.end)
+            name = text[result.start : result.end]
+            if nickname and nickname.group("value").lower()[:2] == name.lower()[:2] and len(nickname.group("value")) < len(name.split()[0]) and nickname.group("value").lower() not in _NEVER_NAMES:
+                results.append(RecognizerResult("PERSON", *nickname.span("value"), 0.9))
         for match in _MAIDEN_NAME.finditer(text):
             if not re.fullmatch(r"(?i:le|la|les|en|à|au|a)", match.group("value").split()[0]):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))

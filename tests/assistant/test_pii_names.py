@@ -607,3 +607,29 @@ def test_round_7_probes_figures_stay_visible(scrubber, text):
 
 def test_round_7_a_person_who_wrote_to_someone_is_no_author(scrubber):
     assert ("PERSONNE", "Léa Martin") in found(scrubber, "Léa Martin a écrit au CIO la semaine dernière sans réponse")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("lol jsui olive et je veux faire un bts", "olive"),
+        ("slt c n'deye jsuis en 1ere et je veux faire médecine", "n'deye"),
+        ("c loulou (sur mes papiers c louise garnier) je suis en 3e", "loulou"),
+        ("bjr jsuis maximilien ou max comme vous voulez, c quoi le bts sio ?", "max"),
+    ],
+)
+def test_round_7_openings_nicknames_and_elided_names(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text), found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mdr jsui nul en maths et je veux faire une prépa",
+        "c d'accord jsuis inscrit merci",
+        "c quoi (en vrai) le bts sio ?",
+        "Paris ou Pau pour une licence de droit ?",
+    ],
+)
+def test_round_7_openings_that_name_no_one(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == [], found(scrubber, text)

@@ -84,7 +84,8 @@ _STUDIED_BEFORE = re.compile(r"(?<!\w)(?:[ée]tudi(?:e|er|ons|ez|ent|é)|lu|lis|
 # what one studies or reads is a work (« on étudie Molière »).
 _ADMITTED_AT_BEFORE = re.compile(
     r"(?<![\w'’])(?:pris|prise|admis|admise|accept[ée]e?|inscrite?|aller|all[ée]e?|vais|entrer|entr[ée]e?|[ée]tudier|postuler|candidater"
-    r"|scolaris[ée]e?|affect[ée]e?|int[ée]grer|int[ée]gr[ée]e?|muter|mut[ée]e?|transf[ée]r[ée]e?)\s+(?:[àa]|au|en)\s*$"
+    r"|scolaris[ée]e?|affect[ée]e?|int[ée]grer|int[ée]gr[ée]e?|muter|mut[ée]e?|transf[ée]r[ée]e?"
+    r"|place(?:[^.?!\n]{0,50}?(?<![\w'’])(?:une|un))?)\s+(?:[àa]|au|en)\s*$"  # « g une place la bas et une a Victor Hugo »: a school
     r"|(?<![\w'’])(?:[ée]tudi(?:e|er|ons|ez|ent|é)|lu|lis|lit|lire|relire|analyser|analyse)\s*$",
     re.IGNORECASE,
 )
@@ -99,7 +100,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         return True
     if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
         return True
-    if _WORK_BEFORE.search(before) or _FAVOURITE_BEFORE.search(before):
+    if _WORK_BEFORE.search(before) or _FAVOURITE_BEFORE.search(before) or _loved_figure(text, start, end):
         return True
     # « Pierre et Marie Curie est une fac ? »: the first of two names that the message says are a school
     joined_after = _JOINED_NAME_AFTER.match(text, end)
@@ -154,6 +155,22 @@ _INSPIRED_AFTER = re.compile(
     r"(?i:inspir|donn[ée]e?s?[ \t]+envie|donn[ée]e?s?[ \t]+le[ \t]+go[uû]t)"
 )
 _RELATIVE_BEFORE = re.compile(r"(?<![\w'’])(?i:mon|ma|mes|ton|ta|son|sa|ses|notre|votre|leur)[ \t]+[\w'’\-]+(?:[ \t]+[\w'’\-]+)?[ \t,]*$")
+# A writer or an artist one loves (« j'adore Victor Hugo et Zola »), unless the message says who they are to the writer
+# (« j'adore Léa Martin ma prof de maths », « j'admire Sofiane Benali, mon grand frère »).
+_LOVED_BEFORE = re.compile(
+    r"(?<![\w'’])(?:j['’]\s*|j|je\s+)(?:adore|adorais|admire|admirais|kiffe)[ \t]+(?:(?-i:[A-ZÀ-Ö])[\w'’\-]*(?:[ \t]+(?:(?:de|d['’])[ \t]*)?(?-i:[A-ZÀ-Ö])[\w'’\-]*){0,2}[ \t]+(?:et|ou|&)[ \t]+)?$",
+    re.IGNORECASE,
+)
+_NAMES_THEN_RELATION = re.compile(
+    r"(?:[ \t]+(?:(?:de|d['’])[ \t]*)?[A-ZÀ-Ö][\w'’\-]*(?![\w'’\-]))*(?:[ \t]+(?:et|ou|&)[ \t]+[A-ZÀ-Ö][\w'’\-]*(?![\w'’\-])(?:[ \t]+(?:(?:de|d['’])[ \t]*)?[A-ZÀ-Ö][\w'’\-]*(?![\w'’\-]))*)?"
+    r"(?:[ \t]*,[ \t]*|[ \t]+)(?i:ma|mon|mes|notre|nos|sa|son|ses|leur|une?|le|la|qui)(?![\w'’])"
+)
+
+
+def _loved_figure(text: str, start: int, end: int) -> bool:
+    return bool(_LOVED_BEFORE.search(text, max(0, start - 80), start)) and not _NAMES_THEN_RELATION.match(text, end)
+
+
 # A role model (« j'aimerais faire comme Thomas Pesquet », « jouer comme Zinedine Zidane »).
 _ROLE_MODEL_BEFORE = re.compile(r"(?<![\w'’])(?:faire|devenir|jouer|chanter|[ée]crire|r[ée]ussir|[êe]tre|etre)[ \t]+comme[ \t]*$", re.IGNORECASE)
 # What an author, an artist or a scientist did (« Victor Hugo a écrit les Misérables », « Marie Curie a découvert le radium »).

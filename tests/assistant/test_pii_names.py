@@ -633,3 +633,9 @@ def test_round_7_openings_nicknames_and_elided_names(scrubber, text, name):
 )
 def test_round_7_openings_that_name_no_one(scrubber, text):
     assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == [], found(scrubber, text)
+
+
+def test_round_7_authors_one_loves_and_a_place_at_a_school_stay_visible(scrubber):
+    assert [k for k, _ in found(scrubber, "J'adore Albert Camus et Colette, quelle licence pour être prof ?") if k == "PERSONNE"] == []
+    assert [k for k, _ in found(scrubber, "g une place au lycée la bas et une a Jules Ferry, lequel ?") if k == "PERSONNE"] == []
+    assert ("PERSONNE", "Léa Martin") in found(scrubber, "ma fille adore Léa Martin sa prof de danse")

@@ -169,7 +169,7 @@ class Scrubber:
 
 
 # A full date right after a person's name and a comma is their birth date (« Élève : Lina Roux, 03/02/2009 »).
-_DATE_AFTER_NAME = re.compile(r"[ \t]*,[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")
+_DATE_AFTER_NAME = re.compile(r"[ \t]*(?:,|\()[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")  # or in brackets: « Léo Garnier (03/09/2008) »
 
 
 def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:

@@ -708,3 +708,20 @@ def test_a_birthday_in_figures_without_its_year_right_after_its_cue(scrubber):
     assert_hidden(scrubber, "mon fils est né le 3/11 et il veut faire un cap", "3/11", "DATE_NAISSANCE")
     assert_visible(scrubber, "le 12/04 c'est la date limite ?", "12/04")
     assert_visible(scrubber, "j'ai eu 12/20 au bac blanc", "12/20")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("date naiss. 12.01.2008, classe de 2nde", "12.01.2008"),
+        ("Elève : Léo Garnier (03/09/2008)", "03/09/2008"),
+        ("ma fille (née 2009) veut faire un CAP", "2009"),
+        ("mes 18 ans c'est le 3 mai, je pourrai signer ?", "3 mai"),
+    ],
+)
+def test_birth_dates_round_7_probes(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+def test_an_appointment_in_brackets_after_a_name_is_no_birth(scrubber):
+    assert_visible(scrubber, "rendez-vous avec Mme Durand (12/05/2025) au CIO", "12/05/2025")

@@ -120,7 +120,7 @@ _I_AM = re.compile(
 # "c bilal", "slt ici eliott", "moi c'est louna", "merci, maëlys", "fatou ici", or opening the
 # message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
 _GAZETTEER_CUES = (
-    r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
+    r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|c[ée](?=\s)|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
     r"|avec|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
@@ -295,6 +295,10 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
         family_particle = following.isupper() and (
             (token[0].isupper() and token.lower() in PARTICLES) or (after_title and kept_end == start and token in ("de", "du", "des"))
         )
+        if after_title and kept_end == start and token == "de" and re.match(r"\s+(?:la|l['’])\s*[A-ZÀ-Ö]", text[start + match.end() : end + 4]):
+            family_particle = True  # « Mme de la Fontaine »
+        elif after_title and token in ("la", "l") and text[start:start + match.start()].strip() == "de" and following.isupper():
+            family_particle = True
         lower_particle = False
         if after_title and kept_end == start and token in PARTICLES and following.islower() and _ADDRESS_TITLE_BEFORE.search(text, max(0, start - 14), start):
             # « mme le floch », « m. da costa »: after a title of address only (« pr le bts » is « pour le BTS »)

@@ -328,6 +328,8 @@ def _family_particle(words: list[re.Match[str]]) -> bool:
     """A particle opening a family name after a title (« Le Goff », « Van Damme », « de Saint-Pierre », « mme le floch »), not an article."""
     lead = words[0].group(0)
     particle = (lead[:1].isupper() and lead.lower() in PARTICLES) or lead in ("de", "du", "des")  # « Mme de Saint-Pierre »
+    if lead == "de" and len(words) > 2 and words[1].group(0) in ("la", "l'", "l’") and words[2].group(0)[:1].isupper():
+        return True  # « Mme de la Fontaine »
     if len(words) > 1 and lead in PARTICLES and words[1].group(0).islower():  # « mme le floch »: the name in lower case
         return words[1].group(0).lower() not in NAME_STOPWORDS and not is_french_word(words[1].group(0))
     return len(words) > 1 and particle and words[1].group(0)[:1].isupper()

@@ -639,3 +639,9 @@ def test_round_7_authors_one_loves_and_a_place_at_a_school_stay_visible(scrubber
     assert [k for k, _ in found(scrubber, "J'adore Albert Camus et Colette, quelle licence pour être prof ?") if k == "PERSONNE"] == []
     assert [k for k, _ in found(scrubber, "g une place au lycée la bas et une a Jules Ferry, lequel ?") if k == "PERSONNE"] == []
     assert ("PERSONNE", "Léa Martin") in found(scrubber, "ma fille adore Léa Martin sa prof de danse")
+
+
+def test_round_7_a_title_then_de_la_and_chat_s_ce(scrubber):
+    assert ("PERSONNE", "de la Fontaine") in found(scrubber, "Mme de la Fontaine nous a parlé de l'orientation")
+    assert ("PERSONNE", "lilou") in found(scrubber, "slt cé lilou jsui en 3e")
+    assert found(scrubber, "cé quoi le bts ?") == []

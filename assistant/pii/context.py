@@ -37,7 +37,8 @@ _TOPIC_BEFORE = re.compile(
     r"(?:(?<=\bl['’])|(?<![\w'’]))(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
     r"|histoire|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux"
     # what a teacher talks about in class (« ma prof nous parle beaucoup de Claude Bernard »)
-    r"|(?:nous|en\s+cours)\s+(?:parle|parlait|a\s+parl[ée]|avons\s+parl[ée])(?:\s+(?:beaucoup|souvent|tout\s+le\s+temps))?)"
+    r"|(?:nous|en\s+cours)\s+(?:parle|parlait|a\s+parl[ée]|avons\s+parl[ée])(?:\s+(?:beaucoup|souvent|tout\s+le\s+temps))?"
+    r"|(?:on|nous|je|j['’]|il|elle)\s*(?:bosse|bossons|bossait|travaille|travaillons|travaillait|r[ée]vise|r[ée]visons))"  # « on bosse sur Jaurès et Blum »
     r"\s+(?:sur|de|par|d['’]|du)\s*$"
     # someone one asks about is a figure (« c'est qui Jean Jaurès ? », « qui était Olympe de Gouges »)
     r"|(?<![\w'’])(?:c['’]\s*est\s+qui|qui\s+(?:est|[ée]tait|c['’]\s*est))\s*$",
@@ -118,7 +119,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         words = joined.group("name").split()
         if len(words) == 1 and is_given_name(words[0]) and _ESTABLISHMENT_BEFORE.search(first_before):
             return True
-        if len(words) >= 2 and (_TOPIC_BEFORE.search(first_before) or _ESTABLISHMENT_BEFORE.search(first_before)):
+        if _TOPIC_BEFORE.search(first_before) or (len(words) >= 2 and _ESTABLISHMENT_BEFORE.search(first_before)):  # (« sur Jaurès et Blum »)
             return True  # « lycée Lucie Aubrac ou Germaine Tillion »
         if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before) or _ADMITTED_AT_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt », « aller à Jean Moulin ou à Jules Ferry »
             return True
@@ -196,9 +197,38 @@ _UNQUOTED = re.compile(r"[ \t\u00a0]*[»\"”]")
 _INTRODUCTION_AFTER = re.compile(r"(?<![\w'’])(?i:je\s+suis|je\s+m['’]\s*appelle|moi\s+c['’]\s*est|mon\s+nom\s+est)\s+[A-ZÀ-Ö]")
 
 
+# What the writer says of a figure, a firm, a character or a place (for names no cue announced).
+_CREATED_AFTER = re.compile(
+    r"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){0,2}[ \t]+(?:a|avait|ont)[ \t]+(?:cr[ée]{2}|fond[ée])(?![\w'’])"
+    r"(?![ \t]+(?:son|sa|ses|mon|ma|mes|leur|un[ \t]+compte|un[ \t]+dossier|le[ \t]+compte|le[ \t]+dossier)\b)"
+)
+_OLD_YEAR_AFTER = re.compile(r"[^.?!\n]{0,60}?(?<![\w'’])(?:en|vers|d[èe]s|depuis|au\s+d[ée]but\s+de|in)[ \t]+1[0-8]\d\d(?![\d/.\-]|[ \t]*(?:€|euros?|caract|mots|km|m\b|heures|h\b))", re.IGNORECASE)
+_ON_THE_SYLLABUS_AFTER = re.compile(r"[ \t]*,?[ \t]*(?:c['’][ \t]*est|est|sont|il\s+est|elle\s+est)[ \t]+(?:au|dans[ \t]+le)[ \t]+programme", re.IGNORECASE)
+_FIRM_AFTER = re.compile(r"[ \t]+(?:recrute|recrutent|embauche|embauchent|prend[ \t]+des[ \t]+alternants|propose[ \t]+des[ \t]+(?:stages|alternances))(?![\w'’])", re.IGNORECASE)
+_CHARACTER_AFTER = re.compile(r"[ \t]+dans[ \t]+(?:les|le|la|l['’])[ \t]*[A-ZÀ-Ö]")  # « Jean Valjean dans les Misérables »
+_OR_PLACE = re.compile(r"[ \t]+(?:ou|et)[ \t]+(?P<other>[A-ZÀ-Ö][\w'’\-]+)(?![\w'’\-])")
+_PLACE_OR_BEFORE = re.compile(r"(?<![\w'’\-])(?P<other>[A-ZÀ-Ö][\w'’\-]+)[ \t]+(?:ou|et)[ \t]+$")
+
+
+def _is_place(word: str) -> bool:
+    return (communes().is_commune(word) or communes().is_territory(word)) and not is_first_name(word)
+
+
 def no_one_uncued(text: str, start: int, end: int) -> bool:
     """Whether a name no cue announced (read by spaCy or the gazetteer alone) is a figure, a title, a
     thing or a greeting rather than someone of the message."""
+    if re.match(r"(?:Saint|Sainte|St|Ste)-[A-ZÀ-Ö]", text[start:end]):
+        return True  # « Est-ce que Sainte-Marie à Lyon c'est privé ? »: a school or a commune, not someone
+    if _ON_THE_SYLLABUS_AFTER.match(text, end) or _FIRM_AFTER.match(text, end) or _CHARACTER_AFTER.match(text, end):
+        return True  # « Martin Luther King c'est au programme », « Pierre Fabre recrute », « Jean Valjean dans les Misérables »
+    if (_CREATED_AFTER.match(text, end) and (" " in text[start:end].strip() or _OLD_YEAR_AFTER.match(text, end))) or (
+        _OLD_YEAR_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start)
+    ):
+        return True  # « Charles de Gaulle a créé l'ENA », « Napoléon a créé le bac en 1808 »
+    if " " not in text[start:end].strip():
+        after, before = _OR_PLACE.match(text, end), _PLACE_OR_BEFORE.search(text, max(0, start - 30), start)
+        if (after and _is_place(after.group("other"))) or (before and _is_place(before.group("other"))):
+            return True  # « Florence ou Rome pour Erasmus ? »
     full_name = " " in text[start:end].strip() or bool(re.match(r"[ \t]+[A-ZÀ-Ö][a-zà-ÿ]", text[end:]))  # (« Alan » read alone in « Alan Turing »)
     if _INSPIRED_AFTER.match(text, end) and full_name:
         return True

@@ -645,3 +645,33 @@ def test_round_7_a_title_then_de_la_and_chat_s_ce(scrubber):
     assert ("PERSONNE", "de la Fontaine") in found(scrubber, "Mme de la Fontaine nous a parlé de l'orientation")
     assert ("PERSONNE", "lilou") in found(scrubber, "slt cé lilou jsui en 3e")
     assert found(scrubber, "cé quoi le bts ?") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "en histoire on bosse sur Clemenceau et Ferry, ça sert pour Sciences Po ?",
+        "le métro Louise Michel c'est la bonne station pour la fac ?",
+        "Jules Ferry a créé l'école gratuite ? c'est au programme ?",
+        "Rosa Parks c'est au programme d'anglais ?",
+        "Yves Rocher recrute des alternants en vente ?",
+        "j'ai vu Jean Valjean dans les Misérables, trop bien",
+        "Est-ce que Sainte-Anne à Brest c'est privé ?",
+        "Florence ou Rome pour Erasmus ?",
+        "Napoléon a créé les lycées en 1802, c'est vrai ?",
+    ],
+)
+def test_round_7_figures_firms_characters_and_places_stay_visible(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == [], found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Léa Martin a créé son dossier mais il ne s'affiche pas", "Léa Martin"),
+        ("Léa ou Lucas pour le projet de groupe ?", "Lucas"),
+        ("salut, je suis ousmane, j'habite tour 7 appt 1204 à nanterre", "ousmane"),
+    ],
+)
+def test_round_7_people_beside_those_rules_stay_hidden(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text), found(scrubber, text)

@@ -238,7 +238,9 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « karim ma dit »
     for match in _LOWER_SUBJECT.finditer(text):  # « pk enzo a eu une réponse et pas moi »
         word, start = match.group("value"), match.start("value")
-        if is_first_name(word) and not is_french_word(word) and word not in _NEVER_NAMES and not communes().is_commune(word) and not _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+        if is_first_name(word) and not is_french_word(word) and word not in _NEVER_NAMES and not communes().is_commune(word) and not _ARTICLE_BEFORE.search(text, max(0, start - 8), start) and not (
+            _NOT_BEFORE_LAST.search(text, max(0, start - 14), start)  # « la licence lea a été supprimée »: a formation's short name
+        ):
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))
     for match in re.finditer(rf"(?<![\w'’\-]){_NAME_TOKEN}", text):
         word = match.group(0)

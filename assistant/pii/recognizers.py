@@ -405,7 +405,7 @@ _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-�
 # A given name alone on the last line under a closing word, even one that is also a word (« …merci\naimé »).
 _CLOSING_LINE_WORD = re.compile(
     rf"(?i:merci(?:[ \t]+(?:beaucoup|d['’]avance|bcp))?|cordialement|cdlt|bisous|bises|biz|bonne[ \t]+(?:journ[ée]e|soir[ée]e)|a\+|bye|salut)"
-    rf"[ \t]*[,.!]*[ \t]*\n[ \t]*(?P<value>[{_LETTER}][{_LETTER}'’\-]+)[ \t]*[.!]?\s*$"
+    rf"[ \t]*[,.!\u2600-\u27bf\U0001f000-\U0001faff]*[ \t]*\n[ \t]*(?P<value>[{_LETTER}][{_LETTER}'’\-]+)[ \t]*[.!]?\s*$"
 )
 # « nom ferreira prenom ana rita »: a form's fields written in a line of chat, without their colons.
 _LOWER_FIELDS = re.compile(
@@ -493,6 +493,8 @@ class CuedNameRecognizer(EntityRecognizer):
                     continue  # « Sainte-Rose en Guadeloupe, c'est loin ? »: a commune
                 # « INSA Rennes ou UTC ? »: an acronym, unless a name in capitals goes on (« JULIE HOARAU »)
                 acronym = value.isupper() and len(value) <= 5 and not re.match(r"[ \t]+[A-ZÀ-Ö]{2,}\b", text[match.end("value") :])
+                if regex is _AFTER_CUE and value[:1].islower() and value.lower() in _ATTRIBUTES and not re.match(rf"^\W*{_GREETING}\W+", text, re.IGNORECASE):
+                    continue  # « c'est clair », « c'est juste »: an adjective INSEE also lists as given (« bonjour c constant 🙂 » introduces)
                 if is_first_name(value) and value.lower() not in _NEVER_NAMES and not acronym:  # not « yo, chui en terminale »
                     start, end = match.span("value")
                     surname_end = _with_surname(text, end)

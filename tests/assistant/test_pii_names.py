@@ -680,3 +680,10 @@ def test_round_7_people_beside_those_rules_stay_hidden(scrubber, text, name):
 def test_round_7_a_formation_s_short_name_before_a_verb_is_no_subject(scrubber):
     assert found(scrubber, "la licence lea a été supprimée ?") == []
     assert ("PERSONNE", "nolan") in found(scrubber, "mais nolan a été pris en bts et pas moi")
+
+
+def test_round_7_c_est_clair_and_an_emoji_before_a_signature(scrubber):
+    assert found(scrubber, "c'est clair 😅 mais le bts c'est dur") == []
+    assert found(scrubber, "c'est clair, mais le bts c'est dur") == []
+    assert ("PERSONNE", "prune") in found(scrubber, "merci 🙏\nprune")
+    assert ("PERSONNE", "constant") in found(scrubber, "salut c constant 🙂 j'ai une question")

@@ -383,7 +383,7 @@ _BIRTH_CUE = re.compile(
     # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
     r"|(?:mes|ses|tes)\s+1\d\s+ans\s+(?:c['’]?\s*est|ce\s+sera|seront|sont|tombent)(?=\s+le\s)"  # « mes 18 ans c'est le 3 mai »
     r"|n[ée]e?s?(?=\s+(?:19|20)\d{2}\s*[),;.]|\s+(?:19|20)\d{2}$)"  # « ma fille (née 2009) »
-    r"|(?:eu|aura[is]?|aurai|avoir|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)|(?:va|vais|vas|jvais)\s+avoir\s+1[5-9](?=\s+le\s)"
+    r"|(?:eu|aura[is]?|aurai|avoir|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)|(?:va|vais|vas|jvais)\s+avoir\s+18(?=\s+le\s)"  # « jvais avoir 18 le 26 juin »: coming of age (not a grade: « avoir 16 le 12 juin au bac »)
     # « je suis majeure depuis le 20 janvier », « il sera majeur le 3 mars »: the eighteenth birthday
     r"|(?:suis|est|sera[is]?|serai|devien[st]|deviendra[is]?|deviendrai)\s+majeure?s?(?:\s+depuis)?(?=\s+le\s)"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »

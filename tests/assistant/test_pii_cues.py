@@ -670,7 +670,7 @@ def test_les_candidats_nes_avant_a_date_is_a_rule_not_a_birth(scrubber):
     ("text", "value"),
     [
         ("il va avoir 18 ans le 9 mars, il pourra signer seul ?", "9 mars"),
-        ("jvais avoir 17 le 3 octobre donc je peux faire le permis accompagné ?", "3 octobre"),
+        ("jvais avoir 18 le 3 octobre donc je pourrai signer seul ?", "3 octobre"),
         ("ma fille est majeure depuis le 11 avril, elle fait sa demande de bourse seule ?", "11 avril"),
         ("il sera majeur le 2 décembre, qui signe le contrat ?", "2 décembre"),
         ("Date de naissance ....... 21 . 03 . 2008\nClasse : 1re", "21 . 03 . 2008"),
@@ -689,6 +689,7 @@ def test_birth_dates_round_7_shapes(scrubber, text, value):
         # after a birth date, a recent date is an event (a pupil is eight at least)
         ("ma fille, née le 3 mars 2008, a reçu un refus le 12 juin 2025, que faire ?", "12 juin 2025"),
         ("j'ai eu 15 le 3 mars au bac blanc", "3 mars"),
+        ("je vais avoir 16 le 12 juin au bac de français j'espère", "12 juin"),
         ("depuis le 20 janvier les vœux sont fermés ?", "20 janvier"),
     ],
 )

@@ -311,6 +311,8 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
             break  # (« mme n'diaye »: after a title, an elided name whose rest is no word)
         if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token) or _ELIDED_WITHOUT_APOSTROPHE(token):  # « ici jsuis en 3e », « nour jhabite »
             break
+        if kept_end > start and token in ("dit", "disait", "pense", "trouve", "conseille", "explique", "affirme"):
+            break  # « m. ratsimbazafy dit que… »: a verb after the name
         capitalised = capitalised or family_particle
         if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
@@ -325,6 +327,10 @@ def _with_surname(text: str, end: int) -> int:
     if following and text[end - 1 : end].isalpha() and re.search(rf"(?<![{_LETTER}])[{_CAPITAL}][{_LETTER}'’\-]*$", text[:end]) and re.sub(r"^[dl]['’]", "", following.group(1).split()[-1], flags=re.IGNORECASE)[:1].islower():
         return end  # « Noël approche »: a capitalised first name's family name is capitalised too (« de Villiers », « d'Arc »)
     last = following.group(1).split()[-1] if following else ""
+    if following and " " in following.group(1).strip() and following.group(1).split()[0].lower() in ("de", "du") and (
+        communes().is_territory(last)
+    ):
+        return end  # « je suis tsiory de madagascar »: a country one is from, not a family name (« dylan de villiers » keeps his)
     if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
         following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »
     if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS and not _elided_word(following.group(1)) and not _CHAT_VERB.match(following.group(1)):

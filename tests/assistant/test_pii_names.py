@@ -687,3 +687,9 @@ def test_round_7_c_est_clair_and_an_emoji_before_a_signature(scrubber):
     assert found(scrubber, "c'est clair, mais le bts c'est dur") == []
     assert ("PERSONNE", "prune") in found(scrubber, "merci 🙏\nprune")
     assert ("PERSONNE", "constant") in found(scrubber, "salut c constant 🙂 j'ai une question")
+
+
+def test_round_7_a_country_after_a_name_and_a_verb_after_a_family_name(scrubber):
+    assert found(scrubber, "je suis tsiory de madagascar, je veux venir en licence") == [("PERSONNE", "tsiory")]
+    assert ("PERSONNE", "dylan de villiers") in found(scrubber, "slt jsuis dylan de villiers en 3e")
+    assert found(scrubber, "mon prof m. ratsimbazafy dit que c'est possible") == [("PERSONNE", "ratsimbazafy")]

@@ -210,6 +210,14 @@ _OR_PLACE = re.compile(r"[ \t]+(?:ou|et)[ \t]+(?P<other>[A-ZÀ-Ö][\w'’\-]+)(?
 _PLACE_OR_BEFORE = re.compile(r"(?<![\w'’\-])(?P<other>[A-ZÀ-Ö][\w'’\-]+)[ \t]+(?:ou|et)[ \t]+$")
 
 
+# Schools one hesitates between for a class or a formation (« j'hésite entre Jean Mermoz et Louis Pasteur pour la seconde »).
+_CHOICE_BEFORE = re.compile(rf"(?<!\w)(?i:h[ée]site|h[ée]siter|choisir|choix|balance)[ \t]+(?i:entre)[ \t]+(?:{_NAME_RUN}[ \t]+(?:et|ou)[ \t]+)?$")
+_FOR_A_CLASS_AFTER = re.compile(
+    rf"(?:[ \t]+(?:et|ou)[ \t]+{_NAME_RUN})?[ \t]*,?[ \t]+(?i:pour)[ \t]+(?i:la|le|l['’]|ma|mon|un|une|en)?[ \t]*"
+    r"(?i:seconde|2nde|2de|premi[èe]re|1[èe]re|terminale|sixi[èe]me|6e|lyc[ée]e|coll[èe]ge|pr[ée]pa|bts|but|licence|master|fac|rentr[ée]e|ann[ée]e|internat|sp[ée]\w*)(?![\w'’])"
+)
+
+
 def _is_place(word: str) -> bool:
     return (communes().is_commune(word) or communes().is_territory(word)) and not is_first_name(word)
 
@@ -225,6 +233,8 @@ def no_one_uncued(text: str, start: int, end: int) -> bool:
         _OLD_YEAR_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start)
     ):
         return True  # « Charles de Gaulle a créé l'ENA », « Napoléon a créé le bac en 1808 »
+    if _CHOICE_BEFORE.search(text, max(0, start - 60), start) and _FOR_A_CLASS_AFTER.match(text, end):
+        return True
     if " " not in text[start:end].strip():
         after, before = _OR_PLACE.match(text, end), _PLACE_OR_BEFORE.search(text, max(0, start - 30), start)
         if (after and _is_place(after.group("other"))) or (before and _is_place(before.group("other"))):

@@ -693,3 +693,8 @@ def test_round_7_a_country_after_a_name_and_a_verb_after_a_family_name(scrubber)
     assert found(scrubber, "je suis tsiory de madagascar, je veux venir en licence") == [("PERSONNE", "tsiory")]
     assert ("PERSONNE", "dylan de villiers") in found(scrubber, "slt jsuis dylan de villiers en 3e")
     assert found(scrubber, "mon prof m. ratsimbazafy dit que c'est possible") == [("PERSONNE", "ratsimbazafy")]
+
+
+def test_round_7_schools_one_hesitates_between_for_a_class_stay_visible(scrubber):
+    assert found(scrubber, "j'hésite entre Jean Mermoz et Louis Pasteur pour la seconde") == []
+    assert ("PERSONNE", "Lucas Martin") in found(scrubber, "j'hésite entre Lucas Martin et Yanis Benali pour mon binôme")

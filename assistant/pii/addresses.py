@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from assistant.pii.names import is_first_name
+from assistant.pii.names import is_first_name, is_french_word
 from assistant.pii.places import communes
 
 _STREET = (
@@ -187,7 +187,7 @@ def _named_place_before(text: str, start: int) -> int:
 _CUE_WORD = re.compile(r"(?i:j['’]?habite|habite|adresse|vis|vit)")
 # After an address, « à Vierzon », « a saint etienne » (a commune of the COG, in any case), or a town closing
 # the sentence after a comma (« villa 4021, Dakar. », « BP 1043, Moroni, Comores »), and a country.
-_AT_TOWN = re.compile(r"[ \t]+(?:à|a)[ \t]+((?:[^\W\d_][\w'’]*[ \t\-]*){1,5})")
+_AT_TOWN = re.compile(r"[ \t]*,?[ \t]+(?:à|a)[ \t]+((?:[^\W\d_][\w'’]*[ \t\-]*){1,5})")  # (« 8 rue Pasteur, à Brest »)
 _COMMA_TOWN = re.compile(rf"[ \t]*,[ \t]*({_CAPITALISED}(?:[ \t\-]+{_CAPITALISED}){{0,2}})(?:[ \t]+\d{{1,2}}(?:e|er|ème)(?!\w))?(?=[ \t]*(?:[.;!?\n(]|,|$))")
 _TOWN_NOT = frozenset({"merci", "cordialement", "bonjour", "bonsoir", "salut", "france", "est-ce", "mais", "donc", "alors", "sinon"})
 
@@ -231,8 +231,8 @@ def _commune_before_postcode(text: str, start: int) -> int:
         words = list(re.finditer(r"[^\W\d_][\w'’]*", before.group(1)))
         for word in words:
             name = text[before.start(1) + word.start() : start].strip(" \t-,")
-            if communes().is_commune(name) and name.lower() not in _NOT_COMMUNE and not is_first_name(name.split()[0]):
-                return before.start(1) + word.start()
+            if communes().is_commune(name) and name.lower() not in _NOT_COMMUNE and not is_first_name(name.split()[0]) and not (name.islower() and is_french_word(name)):
+                return before.start(1) + word.start()  # (not « chez son père, 8 rue… »: « Père » is a commune, « père » a word)
         return start
     words = list(re.finditer(r"[^\W\d_][\w'’]*", before.group(1)))
     for word in words:  # the longest run of words ending before the code that is a commune of that code

@@ -37,7 +37,8 @@ _TOPIC_BEFORE = re.compile(
     r"(?:(?<=\bl['’])|(?<![\w'’]))(?:expos[ée]s?|livres?|romans?|biographie|[œo]euvres?|th[èe]se|m[ée]moire|films?|citations?|po[èe]mes?|tableaux?"
     r"|histoire|passionn[ée]e?s?|fascin[ée]e?s?|fan|admirat(?:eur|rice)s?|l['’][ée]poque|la\s+vie|les\s+travaux"
     # what a teacher talks about in class (« ma prof nous parle beaucoup de Claude Bernard »)
-    r"|(?:nous|en\s+cours)\s+(?:parle|parlait|a\s+parl[ée]|avons\s+parl[ée])(?:\s+(?:beaucoup|souvent|tout\s+le\s+temps))?)"
+    r"|(?:nous|en\s+cours)\s+(?:parle|parlait|a\s+parl[ée]|avons\s+parl[ée])(?:\s+(?:beaucoup|souvent|tout\s+le\s+temps))?"
+    r"|(?:on|nous|je|j['’]|il|elle)\s*(?:bosse|bossons|bossait|travaille|travaillons|travaillait|r[ée]vise|r[ée]visons))"  # « on bosse sur Jaurès et Blum »
     r"\s+(?:sur|de|par|d['’]|du)\s*$"
     # someone one asks about is a figure (« c'est qui Jean Jaurès ? », « qui était Olympe de Gouges »)
     r"|(?<![\w'’])(?:c['’]\s*est\s+qui|qui\s+(?:est|[ée]tait|c['’]\s*est))\s*$",
@@ -54,6 +55,13 @@ _IS_A_SCHOOL_AFTER = re.compile(
     r"\s*,?\s*(?:c['’]\s*est|est|sont)\s+(?:vraiment\s+|bien\s+)?(?:une?|le|la|l['’])\s*(?:bon(?:ne)?\s+|vraie?\s+|grande?\s+|meilleure?\s+)?"
     r"(?:fac|facult[ée]|universit[ée]|[ée]cole|lyc[ée]e|coll[èe]ge|iut|pr[ée]pa|campus|institut|cfa|établissement"
     r"|ville|pays|r[ée]gion|destination|capitale)(?!\w)",  # « Florence c'est une bonne ville pour Erasmus ? »
+    re.IGNORECASE,
+)
+# A favourite character, singer or player is a figure (« mon perso préféré c'est Lara Croft », « mon idole c'est… »).
+_FAVOURITE_BEFORE = re.compile(
+    r"(?<![\w'’])(?:mon|ma|mes|notre|son|sa|ses|leur)[ \t]+(?:perso|personnage|h[ée]ro(?:s|ïne)|idole|mod[èe]le|star|chanteu(?:r|se)|acteur|actrice|auteur|autrice"
+    r"|[ée]crivain(?:e)?|artiste|joueu(?:r|se)|youtubeu(?:r|se)|streameu(?:r|se)|rappeu(?:r|se)|footballeu(?:r|se))s?"
+    r"(?:[ \t]+pr[ée]f[ée]r[ée]e?s?)?[ \t]*(?:,[ \t]*)?(?:c['’][ \t]*est|cest|c|est|sont|ce[ \t]+sont|:)?[ \t]*$",
     re.IGNORECASE,
 )
 # A school given its name: « mon collège s'appelle Albert Camus », « mon lycée c'est Gustave Eiffel », and after
@@ -77,7 +85,8 @@ _STUDIED_BEFORE = re.compile(r"(?<!\w)(?:[ée]tudi(?:e|er|ons|ez|ent|é)|lu|lis|
 # what one studies or reads is a work (« on étudie Molière »).
 _ADMITTED_AT_BEFORE = re.compile(
     r"(?<![\w'’])(?:pris|prise|admis|admise|accept[ée]e?|inscrite?|aller|all[ée]e?|vais|entrer|entr[ée]e?|[ée]tudier|postuler|candidater"
-    r"|scolaris[ée]e?|affect[ée]e?|int[ée]grer|int[ée]gr[ée]e?|muter|mut[ée]e?|transf[ée]r[ée]e?)\s+(?:[àa]|au|en)\s*$"
+    r"|scolaris[ée]e?|affect[ée]e?|int[ée]grer|int[ée]gr[ée]e?|muter|mut[ée]e?|transf[ée]r[ée]e?"
+    r"|place(?:[^.?!\n]{0,50}?(?<![\w'’])(?:une|un))?)\s+(?:[àa]|au|en)\s*$"  # « g une place la bas et une a Victor Hugo »: a school
     r"|(?<![\w'’])(?:[ée]tudi(?:e|er|ons|ez|ent|é)|lu|lis|lit|lire|relire|analyser|analyse)\s*$",
     re.IGNORECASE,
 )
@@ -92,7 +101,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         return True
     if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
         return True
-    if _WORK_BEFORE.search(before):
+    if _WORK_BEFORE.search(before) or _FAVOURITE_BEFORE.search(before) or _loved_figure(text, start, end):
         return True
     # « Pierre et Marie Curie est une fac ? »: the first of two names that the message says are a school
     joined_after = _JOINED_NAME_AFTER.match(text, end)
@@ -110,7 +119,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         words = joined.group("name").split()
         if len(words) == 1 and is_given_name(words[0]) and _ESTABLISHMENT_BEFORE.search(first_before):
             return True
-        if len(words) >= 2 and (_TOPIC_BEFORE.search(first_before) or _ESTABLISHMENT_BEFORE.search(first_before)):
+        if _TOPIC_BEFORE.search(first_before) or (len(words) >= 2 and _ESTABLISHMENT_BEFORE.search(first_before)):  # (« sur Jaurès et Blum »)
             return True  # « lycée Lucie Aubrac ou Germaine Tillion »
         if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before) or _ADMITTED_AT_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt », « aller à Jean Moulin ou à Jules Ferry »
             return True
@@ -137,3 +146,124 @@ def without_place(text: str, start: int, end: int) -> int:
     if match and text[start:start + match.start()].islower() and communes().is_commune(match.group("place")) and not is_first_name(match.group("place").split()[0]):
         return start + match.start()
     return end
+
+
+# -- figures and things named like people, for names no cue announced (round 7) --
+_NAME_RUN = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|da|van|von)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,3}"
+# Who inspired the writer is a figure: « Ada Lovelace et Alan Turing m'ont inspirée », « Simone Veil me motive ».
+_INSPIRED_AFTER = re.compile(
+    rf"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){{0,3}}(?:[ \t]*(?:,|et|&)[ \t]*{_NAME_RUN})*[ \t]+(?i:m['’]|me|nous)[ \t]*(?i:a|ont|avait|avaient)?[ \t]*"
+    r"(?i:inspir|donn[ée]e?s?[ \t]+envie|donn[ée]e?s?[ \t]+le[ \t]+go[uû]t)"
+)
+_RELATIVE_BEFORE = re.compile(r"(?<![\w'’])(?i:mon|ma|mes|ton|ta|son|sa|ses|notre|votre|leur)[ \t]+[\w'’\-]+(?:[ \t]+[\w'’\-]+)?[ \t,]*$")
+# A writer or an artist one loves (« j'adore Victor Hugo et Zola »), unless the message says who they are to the writer
+# (« j'adore Léa Martin ma prof de maths », « j'admire Sofiane Benali, mon grand frère »).
+_LOVED_BEFORE = re.compile(
+    r"(?<![\w'’])(?:j['’]\s*|j|je\s+)(?:adore|adorais|admire|admirais|kiffe)[ \t]+(?:(?-i:[A-ZÀ-Ö])[\w'’\-]*(?:[ \t]+(?:(?:de|d['’])[ \t]*)?(?-i:[A-ZÀ-Ö])[\w'’\-]*){0,2}[ \t]+(?:et|ou|&)[ \t]+)?$",
+    re.IGNORECASE,
+)
+_NAMES_THEN_RELATION = re.compile(
+    r"(?:[ \t]+(?:(?:de|d['’])[ \t]*)?[A-ZÀ-Ö][\w'’\-]*(?![\w'’\-]))*(?:[ \t]+(?:et|ou|&)[ \t]+[A-ZÀ-Ö][\w'’\-]*(?![\w'’\-])(?:[ \t]+(?:(?:de|d['’])[ \t]*)?[A-ZÀ-Ö][\w'’\-]*(?![\w'’\-]))*)?"
+    r"(?:[ \t]*,[ \t]*|[ \t]+)(?i:ma|mon|mes|notre|nos|sa|son|ses|leur|une?|le|la|qui)(?![\w'’])"
+)
+
+
+def _loved_figure(text: str, start: int, end: int) -> bool:
+    return bool(_LOVED_BEFORE.search(text, max(0, start - 80), start)) and not _NAMES_THEN_RELATION.match(text, end)
+
+
+# A role model (« j'aimerais faire comme Thomas Pesquet », « jouer comme Zinedine Zidane »).
+_ROLE_MODEL_BEFORE = re.compile(r"(?<![\w'’])(?:faire|devenir|jouer|chanter|[ée]crire|r[ée]ussir|[êe]tre|etre)[ \t]+comme[ \t]*$", re.IGNORECASE)
+# What an author, an artist or a scientist did (« Victor Hugo a écrit les Misérables », « Marie Curie a découvert le radium »).
+_WORK_DONE_AFTER = re.compile(
+    r"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){0,2}[ \t]+(?:a|avait|ont)[ \t]+(?:[ée]crit|invent[ée]|d[ée]couvert|peint|compos[ée]|th[ée]oris[ée]|sculpt[ée])(?![\w'’])"
+    r"(?![ \t]+(?:à|a|au|aux|que|qu['’]|un\s+mail|une\s+lettre|hier|ce\s+matin)\b)"  # not « Léa Martin a écrit au CIO », « a découvert que »
+)
+# Born or dead before 1940: a historical figure (« Léopold Sédar Senghor, né en 1906 à Joal »).
+_LONG_AGO_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*\(?[ \t]*(?:n[ée]e?|morte?|d[ée]c[ée]d[ée]e?)[ \t]+(?:en|vers|le[ \t]+[^,()\n]{1,20}?)[ \t]+(?:1[0-8]\d\d|19[0-3]\d)(?!\d)",
+    re.IGNORECASE,
+)
+# Beside a lone family name (a figure's: « Marie Curie et Einstein », « Newton et Marie Curie »).
+_AND_LONE_AFTER = re.compile(r"[ \t]+(?:et|&)[ \t]+(?P<other>[A-ZÀ-Ö][a-zà-ÿ'’\-]+)(?![\w'’\-])(?![ \t]+[A-ZÀ-Ö])")
+_LONE_AND_BEFORE = re.compile(r"(?<![\w'’\-])(?P<other>[A-ZÀ-Ö][a-zà-ÿ'’\-]+)[ \t]+(?:et|&)[ \t]+$")
+# An item of a list of titles or brands closed by « … » or « etc. » (« Mario, Zelda, Pokémon… »), one item no given name.
+_LIST_ITEM = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*)?"
+_TITLE_LIST = re.compile(rf"(?<![\w'’\-]){_LIST_ITEM}(?:[ \t]*,[ \t]*{_LIST_ITEM}){{2,}}[ \t]*(?:…|\.\.\.|,?[ \t]*etc\b)")
+# What a writer asks about is a thing: « on parle souvent de « Ginette » pour la prépa, c'est quoi ? »: a word in quotes.
+_QUOTED = re.compile(r"[«\"“][ \t\u00a0]*$")
+_UNQUOTED = re.compile(r"[ \t\u00a0]*[»\"”]")
+# A self-introduction later on: the opening word was a greeting (« Salam 🙏 je suis Youssef », « Xin chào, je m'appelle… »).
+_INTRODUCTION_AFTER = re.compile(r"(?<![\w'’])(?i:je\s+suis|je\s+m['’]\s*appelle|moi\s+c['’]\s*est|mon\s+nom\s+est)\s+[A-ZÀ-Ö]")
+
+
+# What the writer says of a figure, a firm, a character or a place (for names no cue announced).
+_CREATED_AFTER = re.compile(
+    r"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){0,2}[ \t]+(?:a|avait|ont)[ \t]+(?:cr[ée]{2}|fond[ée])(?![\w'’])"
+    r"(?![ \t]+(?:son|sa|ses|mon|ma|mes|leur|un[ \t]+compte|un[ \t]+dossier|le[ \t]+compte|le[ \t]+dossier)\b)"
+)
+_OLD_YEAR_AFTER = re.compile(r"[^.?!\n]{0,60}?(?<![\w'’])(?:en|vers|d[èe]s|depuis|au\s+d[ée]but\s+de|in)[ \t]+1[0-8]\d\d(?![\d/.\-]|[ \t]*(?:€|euros?|caract|mots|km|m\b|heures|h\b))", re.IGNORECASE)
+_ON_THE_SYLLABUS_AFTER = re.compile(r"[ \t]*,?[ \t]*(?:c['’][ \t]*est|est|sont|il\s+est|elle\s+est)[ \t]+(?:au|dans[ \t]+le)[ \t]+programme", re.IGNORECASE)
+_FIRM_AFTER = re.compile(r"[ \t]+(?:recrute|recrutent|embauche|embauchent|prend[ \t]+des[ \t]+alternants|propose[ \t]+des[ \t]+(?:stages|alternances))(?![\w'’])", re.IGNORECASE)
+_CHARACTER_AFTER = re.compile(r"[ \t]+dans[ \t]+(?:les|le|la|l['’])[ \t]*[A-ZÀ-Ö]")  # « Jean Valjean dans les Misérables »
+_OR_PLACE = re.compile(r"[ \t]+(?:ou|et)[ \t]+(?P<other>[A-ZÀ-Ö][\w'’\-]+)(?![\w'’\-])")
+_PLACE_OR_BEFORE = re.compile(r"(?<![\w'’\-])(?P<other>[A-ZÀ-Ö][\w'’\-]+)[ \t]+(?:ou|et)[ \t]+$")
+
+
+# Schools one hesitates between for a class or a formation (« j'hésite entre Jean Mermoz et Louis Pasteur pour la seconde »).
+_CHOICE_BEFORE = re.compile(rf"(?<!\w)(?i:h[ée]site|h[ée]siter|choisir|choix|balance)[ \t]+(?i:entre)[ \t]+(?:{_NAME_RUN}[ \t]+(?:et|ou)[ \t]+)?$")
+_FOR_A_CLASS_AFTER = re.compile(
+    rf"(?:[ \t]+(?:et|ou)[ \t]+{_NAME_RUN})?[ \t]*,?[ \t]+(?i:pour)[ \t]+(?i:la|le|l['’]|ma|mon|un|une|en)?[ \t]*"
+    r"(?i:seconde|2nde|2de|premi[èe]re|1[èe]re|terminale|sixi[èe]me|6e|lyc[ée]e|coll[èe]ge|pr[ée]pa|bts|but|licence|master|fac|rentr[ée]e|ann[ée]e|internat|sp[ée]\w*)(?![\w'’])"
+)
+
+
+def _is_place(word: str) -> bool:
+    return (communes().is_commune(word) or communes().is_territory(word)) and not is_first_name(word)
+
+
+def no_one_uncued(text: str, start: int, end: int) -> bool:
+    """Whether a name no cue announced (read by spaCy or the gazetteer alone) is a figure, a title, a
+    thing or a greeting rather than someone of the message."""
+    if re.match(r"(?:Saint|Sainte|St|Ste)-[A-ZÀ-Ö]", text[start:end]):
+        return True  # « Est-ce que Sainte-Marie à Lyon c'est privé ? »: a school or a commune, not someone
+    if _ON_THE_SYLLABUS_AFTER.match(text, end) or _FIRM_AFTER.match(text, end) or _CHARACTER_AFTER.match(text, end):
+        return True  # « Martin Luther King c'est au programme », « Pierre Fabre recrute », « Jean Valjean dans les Misérables »
+    if (_CREATED_AFTER.match(text, end) and (" " in text[start:end].strip() or _OLD_YEAR_AFTER.match(text, end))) or (
+        _OLD_YEAR_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start)
+    ):
+        return True  # « Charles de Gaulle a créé l'ENA », « Napoléon a créé le bac en 1808 »
+    if _CHOICE_BEFORE.search(text, max(0, start - 60), start) and _FOR_A_CLASS_AFTER.match(text, end):
+        return True
+    if " " not in text[start:end].strip():
+        after, before = _OR_PLACE.match(text, end), _PLACE_OR_BEFORE.search(text, max(0, start - 30), start)
+        if (after and _is_place(after.group("other"))) or (before and _is_place(before.group("other"))):
+            return True  # « Florence ou Rome pour Erasmus ? »
+    full_name = " " in text[start:end].strip() or bool(re.match(r"[ \t]+[A-ZÀ-Ö][a-zà-ÿ]", text[end:]))  # (« Alan » read alone in « Alan Turing »)
+    if _INSPIRED_AFTER.match(text, end) and full_name:
+        return True
+    if _LONG_AGO_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start):
+        return True  # (not « ma grand-mère Jeanne, née en 1938 »)
+    if full_name and (_ROLE_MODEL_BEFORE.search(text, max(0, start - 30), start) or _WORK_DONE_AFTER.match(text, end)):
+        return True
+    particle = re.match(r"[ \t]+(?:de|du|d['’])[ \t]*[A-ZÀ-Ö][\w'’\-]+", text[end:])  # « Simone de Beauvoir et Sartre »
+    if particle:
+        end, full_name = end + particle.end(), True
+    for match in (_AND_LONE_AFTER.match(text, end), _LONE_AND_BEFORE.search(text, max(0, start - 30), start)):
+        if match and full_name and not is_given_name(match.group("other")) and not is_first_name(match.group("other")) and not (
+            re.search(r"[A-ZÀ-Ö][\w'’\-]*[ \t]+$", text[max(0, match.start("other") - 30) : match.start("other")])  # « Lou-Anne Marchal et Victor Marchal »
+            or _ESTABLISHMENT_BEFORE.search(text[max(0, match.start("other") - 60) : match.start("other")].rstrip() + " ")  # « au lycée Hoche et Camille Renard »
+        ):
+            return True
+    nickname = re.search(r"(?i:appel\w*|surnomm\w*|surnom|dite?|alias)[ \t]*[«\"“][ \t\u00a0]*$", text[max(0, start - 30) : start])  # « on l'appelle « Titi » »
+    if _QUOTED.search(text, max(0, start - 3), start) and _UNQUOTED.match(text, end) and " " not in text[start:end] and not nickname:
+        return True
+    for match in _TITLE_LIST.finditer(text, max(0, start - 80), min(len(text), end + 80)):
+        if match.start() <= start and end <= match.end():
+            items = [w.strip() for w in re.split(r",|…|\.\.\.|\betc\b", match.group(0)) if w.strip()]
+            if any(not is_given_name(item.split()[0]) for item in items):
+                return True
+    if " " not in text[start:end] and not re.search(r"\w", text[:start]):
+        if _INTRODUCTION_AFTER.search(text, end, min(len(text), end + 80)) and not re.match(r"[ \t]*(?:ici|,?[ \t]*\d)", text[end:]):
+            return True
+    return False

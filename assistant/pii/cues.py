@@ -15,7 +15,7 @@ from datetime import date
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from assistant.pii.checksums import iban_is_valid, nir_is_valid, phone_canonical
+from assistant.pii.checksums import compact, iban_is_valid, nir_is_valid, phone_canonical
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 _SEP = r"[ \t.\-]{0,3}"  # what people put between digit groups: spaces (several), dots, dashes
@@ -63,9 +63,29 @@ _NIR_KEY_AFTER = re.compile(r"[ \t,—–\-]*(?:\(?\s*(?:cl[ée]|key)\s*:?\s*|/[
 _IBAN_SHAPE = re.compile(rf"(?<![\w])[A-Za-z]{{2}}\d{{2}}(?:{_SEP}(?:[A-Z0-9]{{4}}|\d{{1,3}}(?![\w])|\d{{4}})){{3,8}}(?![\w])")
 
 
+# Each country's IBAN length (ISO 13616 registry; the countries French hotline writers bank in, and the African
+# countries whose banks give IBAN-shaped numbers): a number of that length is someone's account even if mistyped.
+_IBAN_LENGTHS = {
+    "FR": 27, "MC": 27, "BE": 16, "LU": 20, "CH": 21, "LI": 21, "DE": 22, "AT": 20, "NL": 18, "ES": 24, "PT": 25, "IT": 27, "SM": 27,
+    "GB": 22, "IE": 22, "PL": 28, "RO": 24, "GR": 27, "TR": 26, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "CZ": 24, "SK": 24, "HU": 28,
+    "BG": 22, "HR": 21, "SI": 19, "EE": 20, "LV": 21, "LT": 20, "CY": 28, "MT": 31, "IS": 26, "AD": 24, "MA": 28, "TN": 24, "DZ": 26,
+    "SN": 28, "CI": 28, "ML": 28, "BJ": 28, "BF": 28, "NE": 28, "TG": 28, "CM": 27, "CG": 27, "GA": 27, "TD": 27, "CF": 27, "MG": 27,
+    "MR": 27, "KM": 27, "LB": 28, "EG": 29, "BR": 29, "UA": 29,
+}
+
+
+def _iban_shaped(value: str) -> bool:
+    """An IBAN whose check digits are wrong but whose length is its country's (« FR76 3000 4012 3400 0105 7792 185 »): a typo
+    in a person's account number is still their account number. Letters in the body only where the country's format has
+    them (not a formation's code): digits only for the first four after the key."""
+    number = compact(value).upper()
+    return _IBAN_LENGTHS.get(number[:2]) == len(number) and number[2:8].isdigit()
+
+
 def find_ibans(text: str) -> list[tuple[str, int, int]]:
-    """An IBAN in any grouping; its mod-97 key decides, even after « IBAN » (tests/assistant/test_pii.py)."""
-    return [("IBAN", m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text) if iban_is_valid(m.group(0))]
+    """An IBAN in any grouping; its mod-97 key decides, even after « IBAN » (tests/assistant/test_pii.py), or its
+    country's length when the key is wrong."""
+    return [("IBAN", m.start(), m.end()) for m in _IBAN_SHAPE.finditer(text) if iban_is_valid(m.group(0)) or _iban_shaped(m.group(0))]
 
 
 # -- INE -------------------------------------------------------------------------------------
@@ -336,7 +356,7 @@ _MONTHS = (
 )
 # A day said in words: « né le vingt mai 2005 », « le premier mars ».
 _DAY_WORD = (
-    r"premier|(?:vingt|trente)(?:[\s\-]et[\s\-]un|-(?:deux|trois|quatre|cinq|six|sept|huit|neuf))?|dix-(?:sept|huit|neuf)"
+    r"premier|(?:vingt|trente)(?:[\s\-]et[\s\-]un|[\s\-](?:deux|trois|quatre|cinq|six|sept|huit|neuf))?|dix[\s\-](?:sept|huit|neuf)"
     r"|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
 )
 # A year said in words: « deux mille neuf », « deux mille dix-sept ».
@@ -348,22 +368,28 @@ _YEAR_WORD = (
 )
 _DATE = re.compile(
     rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>(?:19|20)?\d{{2}})"
-    rf"|\d{{1,2}}[ \t]+/[ \t]*\d{{1,2}}[ \t]*/[ \t]*(?P<spy>(?:19|20)\d{{2}})"  # « 03 / 06 / 2008 », as a form's boxes give it
+    rf"|\d{{1,2}}[ \t]+(?P<sep>[/.\-])[ \t]*\d{{1,2}}[ \t]*(?P=sep)[ \t]*(?P<spy>(?:19|20)\d{{2}})"  # « 03 / 06 / 2008 », « 14 . 09 . 2007 », as a form's boxes give it
+    rf"|(?:1er|\d{{1,2}})(?P<hsep>[\-/.])(?:{_MONTHS})(?<!\.)(?P=hsep)(?P<hy>(?:19|20)?\d{{2}})"  # « 09-mai-06 »
     rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
     rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
+    rf"|(?P<dm>(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?![/\d]|\s*/)"  # « anniv le 12/04 »: a birthday without its year
     rf"|(?P<year>(?:19|20)\d{{2}})|(?P<wy>{_YEAR_WORD}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d))|(?<=\bma\s)dn|date\s+de\s+naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d))|(?<=\bma\s)dn|date\s+(?:de\s+)?naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
     # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
-    r"|(?:eu|aura[is]?|aurai|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)"
+    r"|(?:mes|ses|tes)\s+1\d\s+ans\s+(?:c['’]?\s*est|ce\s+sera|seront|sont|tombent)(?=\s+le\s)"  # « mes 18 ans c'est le 3 mai »
+    r"|n[ée]e?s?(?=\s+(?:19|20)\d{2}\s*[),;.]|\s+(?:19|20)\d{2}$)"  # « ma fille (née 2009) »
+    r"|(?:eu|aura[is]?|aurai|avoir|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)|(?:va|vais|vas|jvais)\s+avoir\s+18(?=\s+le\s)"  # « jvais avoir 18 le 26 juin »: coming of age (not a grade: « avoir 16 le 12 juin au bac »)
+    # « je suis majeure depuis le 20 janvier », « il sera majeur le 3 mars »: the eighteenth birthday
+    r"|(?:suis|est|sera[is]?|serai|devien[st]|deviendra[is]?|deviendrai)\s+majeure?s?(?:\s+depuis)?(?=\s+le\s)"
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?|\s+(?:au|aux|en)\s+(?-i:[A-ZÀ-Ö])[^\W\d_]+(?:[\s'’\-]+(?-i:[A-ZÀ-Ö])[^\W\d_]+){0,3})?"
     r"(?:\s*\([^)\n]{1,30}\))?(?:\s*,(?:[^,\n]{0,80},){1,2})?"
-    r"(?:\s+(?!le\b|en\b|un\b)[a-zà-ÿ]{4,}){0,2}\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « née à Fort-de-France (Martinique) le… », « né au Maroc, à Casablanca, le… », « né avant terme le… »
+    r"(?:\s+(?!le\b|en\b|un\b)(?:[a-zà-ÿ]{4,}|euh|heu|bah|ben|hum)){0,2}\s*,?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « née à Fort-de-France (Martinique) le… », « né au Maroc, à Casablanca, le… », « né avant terme le… »
     r"|n[ée]\(e\)\s+le"
     r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est|(?:ils|elles)\s+sont)\s+de(?=\s+(?:(?:" + _MONTHS + r")\s+)?(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 », « il est de novembre 2009 »
     _FLAGS,
@@ -385,7 +411,7 @@ def _birth_year(match: re.Match[str]) -> int | None:
         if match.group(group):
             words = re.split(r"[\s\-]+", match.group(group).lower())[2:]
             return 2000 + (10 + _YEAR_UNITS[words[1]] if words[:1] == ["dix"] and len(words) == 2 else _YEAR_UNITS[words[0]] if words else 0)
-    for group in ("y", "iy", "sy", "spy", "ty", "my", "year"):
+    for group in ("y", "iy", "sy", "spy", "hy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
             return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)
@@ -399,10 +425,10 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
         dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
-            if _END_OF_SENTENCE.search(re.sub(_DATE, "0", before)) and before.strip(" \t\n:"):  # (« Date de naissance\n14/05/2008 »)
+            if _END_OF_SENTENCE.search(re.sub(r"\.{2,}|…", " ", re.sub(_DATE, "0", before))) and before.strip(" \t\n:.…"):  # (a form's dot leaders)  # (« Date de naissance\n14/05/2008 »)
                 break
             year = _birth_year(match)
-            if match.group("no_year") is not None:  # « née le 2 février »: a day and a month, right after the cue
+            if match.group("no_year") is not None or match.group("dm"):  # « née le 2 février »: a day and a month, right after the cue
                 if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
@@ -415,13 +441,15 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
                 continue  # « le diplôme il est de 2023 »: a thing's year, not a pupil's birth
             if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
                 continue  # « les élèves nés en 2008 »: people in general
-            if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()):
+            if year is not None and year > date.today().year - 8 and (dated or before.strip(" :").lower() not in ("", "le", "en")):
+                continue  # « née le 6 juin 2007, je conteste la décision rendue le 4 juillet 2025 »: a pupil is eight at least
+            if _NOT_BIRTH_BEFORE.search(text[max(0, cue.end() + match.start() - 30) : cue.end() + match.start()].rstrip()) and not re.search(r"majeur", cue.group(0), re.IGNORECASE):
                 continue
             start = cue.end() + match.start()
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
-            if dated and not match.group("d") and not match.group("spy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
+            if dated and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
                 continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
             found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
             dated = True

@@ -86,16 +86,17 @@ _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
     r"je\s+m['’]?\s*ap+el+e?|j['’]?\s*m['’]?\s*ap+el+e?|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est|c)|\s*:|(?=\s+\w))"
-    r"|moi\s+c(?:['’]?\s*est)?"
-    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
+    r"|moi\s+c(?:['’]?\s*est)?|mi\s+ap+el+e?"  # « mi apel kévin » (Réunion creole)
+    r"|(?:c['’]?\s*est|cest|\bc|ici)\s+(?:papi|papy|mamie|mamy|mami|tonton|tata|tatie)(?!\s+(?:de\b|d['’]))"  # « c'est papi jean-claude »
+    r"|ici|(?:maman|papa|m[èe]re|p[èe]re|parents|tut(?:eur|rice)(?:\s+l[ée]gale?)?|grand-m[èe]re|grand-p[èe]re)\s+(?:de|d['’])"
     # « la tante d'Aïssatou », « le mec de lou »: someone told by whose relative one is
-    r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine)\s+(?:de|d['’])"
+    r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine|fils|fille)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
-    r"|mon\s+(?:fils?|enfant|neveu|petit[\s-]fils|fr[èe]re|mari)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme)"
+    r"|mon\s+(?:fils?|enfant|neveu|petit[\s-]fils|fr[èe]re|mari|p[èe]re)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme|m[èe]re)"
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
     r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
-    r"|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|belle-fille|beau-fils|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
+    r"|grand-m[èe]re|grand-p[èe]re|arri[èe]re-grand-m[èe]re|arri[èe]re-grand-p[èe]re|demi-s[œo]e?ur|beau-fr[èe]re|belle-s[œo]e?ur|beau-p[èe]re|belle-m[èe]re|belle-fille|beau-fils|fr[èe]re|s[œo]e?ur|copain|copine|pote|voisin|voisine|coloc"
     r"|camarade|meilleure?\s+(?:ami|amie|pote|copine|copain)|petit\s+ami|petite\s+amie|copain|fianc[ée]e?)"
     r"|(?:papy|papi|mamie|mamy|mami|tonton|tata|grand-oncle|grand-tante)\s+(?:de|d['’])"
     r"|une?\s+(?:certaine?|d[ée]nomm[ée]e?|nomm[ée]e?)"
@@ -119,7 +120,7 @@ _I_AM = re.compile(
 # "c bilal", "slt ici eliott", "moi c'est louna", "merci, maëlys", "fatou ici", or opening the
 # message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
 _GAZETTEER_CUES = (
-    r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
+    r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|c[ée](?=\s)|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
     r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
     r"|avec|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
@@ -146,7 +147,7 @@ _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[
 _FIELD = re.compile(
     r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:identit[ée]|(?:nom(?:\s+de\s+famille|\s+d['’]usage|\s+de\s+naissance)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
     rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentante?\s+l[ée]gale?|responsable\s+l[ée]gale?"
-    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|tuteur|tutrice|enfant)(?:\s*\d)?\s*:\s*"
+    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|tuteur|tutrice|enfant)(?:\s*\d)?(?:\s*:|[ \t]*\t)\s*"
     rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
@@ -178,6 +179,11 @@ _SAYS_AFTER = re.compile(
 )
 _SUBJECT = re.compile(rf"(?<![\w'’\-])(?P<value>{_NAME_TOKEN})(?=[ \t]+(?:qui[ \t]+)?(?:m['’]|ma\b|nous\b|lui\b|leur\b|a\b|me\b|dit|disait|dira|r[ée]pondu|affirme|assure|jure|pr[ée]tend))", _FLAGS)
 # A classmate told by where they are from: « lucas de ma classe ».
+# A first name in lower case, subject of a verb in the past (« pk enzo a eu une réponse », « yanis est pris en BTS »).
+_LOWER_SUBJECT = re.compile(
+    r"(?<![\w'’\-])(?P<value>[a-zà-ÿ][a-zà-ÿ\-]{2,})(?=[ \t]+(?:a|est|avait|[ée]tait)[ \t]+(?:eu|[ée]t[ée]|pu|d[ûu]|re[çc]ue?|obtenue?|fait|prise?|admise?"
+    r"|accept[ée]e?|refus[ée]e?|rat[ée]e?|r[ée]ussie?|dit|choisie?|trouv[ée]e?|envoy[ée]e?|valid[ée]e?|confirm[ée]e?)(?![\w'’]))"
+)
 _OF_MY_CLASS_AFTER = re.compile(
     r"[ \t]+(?:de|d['’])[ \t]*(?:ma|mon|notre)[ \t]+(?:classe|promo|lyc[ée]e|coll[èe]ge|groupe|[ée]quipe|bahut|fac|club|section|internat|option)(?![\w'’])",
     re.IGNORECASE,
@@ -190,7 +196,8 @@ _RELATION_AFTER = re.compile(
 )
 _PLACE_PREPOSITION_BEFORE = re.compile(
     r"(?<!\w)(?:en|au|aux|du|vers|depuis|(?:habit\w*|vi[st]|vivons|vivent|suis|sommes|all[ée]e?s?|aller|vais|va|partir|pars|part|partie?s?"
-    r"|n[ée]e?s?|arriv[ée]e?s?|venue?s?|[ée]tudi\w*|voyag\w*|s[ée]jour|stage|[ée]chang\w*|install[ée]e?s?|loin\s+de|pr[èe]s\s+de)\s+(?:[àa]|au|aux|de|d['’]))\s*$",
+    r"|n[ée]e?s?|arriv[ée]e?s?|venue?s?|[ée]tudi\w*|voyag\w*|s[ée]jour|stage|[ée]chang\w*|install[ée]e?s?|loin\s+de|pr[èe]s\s+de)\s+(?:[àa]|au|aux|de|d['’])"
+    r"|(?:19|20)\d\d[ \t]*,?[ \t]+[àa])\s*$",  # « née le 22 juillet 2004 à Thiès »
     re.IGNORECASE,
 )
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'’])(?:le|la|les|l['’]|un|une|des|du|mon|ma|mes|son|sa|ses|ton|ta|ce|cette|au|aux)[ \t]*$", re.IGNORECASE)
@@ -206,7 +213,7 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
         previous = _CAPITALISED_BEFORE.search(text, max(0, match.start() - 30), match.start())
         if previous and (is_given_name(previous.group(1)) or not is_french_word(previous.group(1))):
             continue  # inside a name read from its first word (« Jean Jaurès », « Hô Chi Minh-Ville »); not after « Hier »
-        if communes().is_territory(word) or any(e.label_ == "ORG" and e.start_char <= match.start() < e.end_char for e in organisations):
+        if communes().is_territory(word) or any(e.label_ == "ORG" and e.start_char <= match.start() < e.end_char and "\n" not in text[e.start_char : match.start()] for e in organisations):
             continue  # « en France », « Mayotte »; « chez Renault » (the French model's ORG)
         if _PLACE_PREPOSITION_BEFORE.search(text, max(0, match.start() - 30), match.start()):
             continue  # « en Islande », « du Sri Lanka », « j'habite à Oran »: a place abroad the tables lack
@@ -229,6 +236,12 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « …, Guerrier dit que oui »
         elif word[0].islower() and is_first_name(word):
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))  # « karim ma dit »
+    for match in _LOWER_SUBJECT.finditer(text):  # « pk enzo a eu une réponse et pas moi »
+        word, start = match.group("value"), match.start("value")
+        if is_first_name(word) and not is_french_word(word) and word not in _NEVER_NAMES and not communes().is_commune(word) and not _ARTICLE_BEFORE.search(text, max(0, start - 8), start) and not (
+            _NOT_BEFORE_LAST.search(text, max(0, start - 14), start)  # « la licence lea a été supprimée »: a formation's short name
+        ):
+            results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))
     for match in re.finditer(rf"(?<![\w'’\-]){_NAME_TOKEN}", text):
         word = match.group(0)
         if word.lower() in _NEVER_NAMES:
@@ -243,12 +256,13 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
     return results
 
 
+_NICKNAME_AFTER = re.compile(rf"[ \t]*,?[ \t]+(?:ou|alias|aka|dite?)[ \t]+(?P<value>{_NAME_TOKEN})(?![\w'’\-])", _FLAGS)
 # A family name at birth: « Mme Vienne née Rousseau ».
 _MAIDEN_NAME = re.compile(rf"(?<![\w'’])(?i:n[ée]e)[ \t]+(?P<value>[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)")
 # A signature of an initial and a family name on the last line (« D. Belkacem »).
 _INITIAL_SIGNATURE = re.compile(rf"\n\s*(?P<value>[A-Z]\.[ \t]*[{_CAPITAL}][\w'’\-]+(?:[ \t]+[{_CAPITAL}][\w'’\-]+)?)\s*[.!]?\s*$")
 # Another name joined to a cued one: « maman de Ryan et Inaya », « d'Enzo et de Lucas ».
-_AND_NAME_ANY_CASE = re.compile(rf"[ \t]+et[ \t]+(?P<value>{_NAME_TOKEN})(?![\w'’\-])")
+_AND_NAME_ANY_CASE = re.compile(rf"[ \t]+et[ \t]+(?:(?:de|d['’])[ \t]*)?(?P<value>{_NAME_TOKEN})(?![\w'’\-])")
 _AND_NAME = re.compile(rf"[ \t]+et[ \t]+(?:(?:de|d['’])[ \t]*)?(?P<value>[{_CAPITAL}][\w'’\-]+)")
 _SIGNATURE = re.compile(
     rf"(?i:cordialement|bien\s+[àa]\s+vous|merci(?:\s+d'avance|\s+beaucoup)?|bonne\s+journ[ée]e|thank\s+you|thanks|regards)"
@@ -283,15 +297,22 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
         family_particle = following.isupper() and (
             (token[0].isupper() and token.lower() in PARTICLES) or (after_title and kept_end == start and token in ("de", "du", "des"))
         )
+        if after_title and kept_end == start and token == "de" and re.match(r"\s+(?:la|l['’])\s*[A-ZÀ-Ö]", text[start + match.end() : end + 4]):
+            family_particle = True  # « Mme de la Fontaine »
+        elif after_title and token in ("la", "l") and text[start:start + match.start()].strip() == "de" and following.isupper():
+            family_particle = True
         lower_particle = False
         if after_title and kept_end == start and token in PARTICLES and following.islower() and _ADDRESS_TITLE_BEFORE.search(text, max(0, start - 14), start):
             # « mme le floch », « m. da costa »: after a title of address only (« pr le bts » is « pour le BTS »)
             next_word = re.match(_NAME_TOKEN, text[start + match.end() : end].lstrip())
             lower_particle = bool(next_word) and next_word.group(0).lower() not in _COMMON_WORDS and not is_french_word(next_word.group(0))
-        if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or _NOT_A_NAME_TOKEN.search(token):
+        elided_name = bool(re.match(r"[nd]['’][a-zà-ÿ]{3,}$", token, re.IGNORECASE)) and not _elided_word(token) and kept_end == start and after_title
+        if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or (_NOT_A_NAME_TOKEN.search(token) and not elided_name):
+            break  # (« mme n'diaye »: after a title, an elided name whose rest is no word)
+        if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token) or _ELIDED_WITHOUT_APOSTROPHE(token):  # « ici jsuis en 3e », « nour jhabite »
             break
-        if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token):  # « ici jsuis en 3e », « nour jhabite »
-            break
+        if kept_end > start and token in ("dit", "disait", "pense", "trouve", "conseille", "explique", "affirme"):
+            break  # « m. ratsimbazafy dit que… »: a verb after the name
         capitalised = capitalised or family_particle
         if capitalised and token[0].islower() and token.lower() not in PARTICLES:
             break
@@ -306,6 +327,10 @@ def _with_surname(text: str, end: int) -> int:
     if following and text[end - 1 : end].isalpha() and re.search(rf"(?<![{_LETTER}])[{_CAPITAL}][{_LETTER}'’\-]*$", text[:end]) and re.sub(r"^[dl]['’]", "", following.group(1).split()[-1], flags=re.IGNORECASE)[:1].islower():
         return end  # « Noël approche »: a capitalised first name's family name is capitalised too (« de Villiers », « d'Arc »)
     last = following.group(1).split()[-1] if following else ""
+    if following and " " in following.group(1).strip() and following.group(1).split()[0].lower() in ("de", "du") and (
+        communes().is_territory(last)
+    ):
+        return end  # « je suis tsiory de madagascar »: a country one is from, not a family name (« dylan de villiers » keeps his)
     if following and " " in following.group(1).strip() and (last.lower() in _COMMON_WORDS | _CHAT_WORDS or (last.islower() and is_french_word(last))):
         following = re.match(rf"[ \t]+({_NAME_TOKEN})(?![\w'’])", text[end:])  # « dylan le gall », not « lucas le plus », « sofiane du lycée »
     if following and following.group(1).lower().strip("'’-") not in _COMMON_WORDS | _CHAT_WORDS and not _elided_word(following.group(1)) and not _CHAT_VERB.match(following.group(1)):
@@ -314,7 +339,15 @@ def _with_surname(text: str, end: int) -> int:
 
 
 PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".split())
-_CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp cest".split())
+
+
+def _ELIDED_WITHOUT_APOSTROPHE(token: str) -> bool:
+    """« linfo », « lalternance », « lentreprise »: « l' » and a French word, as chat writes them (not « lina », « lou »)."""
+    return (
+        token[:1] in "lLdD" and token[1:2].lower() in "aeiouyéèêh" and len(token) >= 6 and token[1:].islower()
+        and is_french_word(token[1:]) and not is_given_name(token)
+    )
+_CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp cest mi".split())  # « mi »: « je » in Réunion creole
 # « jhabite », « jpense », « jcrois »: a verb after a « j » without its apostrophe, as chat writes it (no name starts so in lower case)
 _CHAT_VERB = re.compile(r"j[bcdfghklmnpqrstvwxz][a-zàâçéèêëîïôûù]+$")
 _NEVER_NAMES = _COMMON_WORDS | _CHAT_WORDS  # words never read as a name without a cue
@@ -325,14 +358,14 @@ _NEVER_NAMES = _COMMON_WORDS | _CHAT_WORDS  # words never read as a name without
 # start of a message (« re c pierre jai oublié », « slt cest prune et colombe on est… », « olive ici »),
 # or after a relative (« mon neveu ange il est né… »), when a new clause follows it. Adjectives that
 # INSEE also lists as given (« c juste », « c parfait ») never.
-_GREETING = r"(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello|re|hey|wesh)"
+_GREETING = r"(?:slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo|hello|re|hey|wesh|wsh|mdr|lol|ptdr)"
 _INTRO_OPENING = re.compile(
-    rf"^\W*(?:{_GREETING}\W+)?(?:moi\s+)?(?:c['’]?\s*est|cest|c|ici|jsuis|je\s+suis|j['’]?\s*suis)\s+(?P<value>{_NAME_TOKEN})"
+    rf"^\W*(?:{_GREETING}\W+)?(?:moi\s+)?(?:c['’]?\s*est|cest|c|ici|jsuis|jsui|chuis|chui|je\s+suis|j['’]?\s*suis)\s+(?P<value>{_NAME_TOKEN})"
     rf"(?:[ \t]+et[ \t]+(?P<second>{_NAME_TOKEN}))?", _FLAGS
 )
 _ICI_OPENING = re.compile(rf"^\W*(?:{_GREETING}\W+)?(?P<value>{_NAME_TOKEN})[ \t]+ici\b", _FLAGS)
 _CLAUSE_AFTER = re.compile(
-    r"[ \t]*(?:[,(.!?\n]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici)\b)",
+    r"[ \t]*(?:[,(.!?\n\u2600-\u27bf\U0001f000-\U0001faff]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici|mon|ma|mes|et[ \t]+(?:je|j['’]|jsuis|jveux|moi|on))\b)",
     _FLAGS,
 )
 _ATTRIBUTES = frozenset(
@@ -373,6 +406,18 @@ _NOT_BEFORE_LAST = re.compile(
     r"|parcours|mention|faire|fais|fait|prendre|choisir|int[ée]grer|rejoindre)[ \t]+$", re.IGNORECASE)
 # A name given with its date of birth or age in brackets (« nous accueillons Jordan (DN : 2007-03-28) »).
 _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?i:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)")  # capitalised: case-sensitive
+
+
+# A given name alone on the last line under a closing word, even one that is also a word (« …merci\naimé »).
+_CLOSING_LINE_WORD = re.compile(
+    rf"(?i:merci(?:[ \t]+(?:beaucoup|d['’]avance|bcp))?|cordialement|cdlt|bisous|bises|biz|bonne[ \t]+(?:journ[ée]e|soir[ée]e)|a\+|bye|salut)"
+    rf"[ \t]*[,.!\u2600-\u27bf\U0001f000-\U0001faff]*[ \t]*\n[ \t]*(?P<value>[{_LETTER}][{_LETTER}'’\-]+)[ \t]*[.!]?\s*$"
+)
+# « nom ferreira prenom ana rita »: a form's fields written in a line of chat, without their colons.
+_LOWER_FIELDS = re.compile(
+    rf"(?<![\w'’])(?i:nom)[ \t]+(?P<family>{_NAME_TOKEN})[ \t]+(?i:pr[ée]noms?)[ \t]+(?P<given>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)"
+    rf"|(?<![\w'’])(?i:pr[ée]noms?)[ \t]+(?P<given2>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN})?)[ \t]+(?i:nom)[ \t]+(?P<family2>{_NAME_TOKEN})"
+)
 
 
 def _closing_name(words: list[str]) -> bool:
@@ -418,6 +463,12 @@ class CuedNameRecognizer(EntityRecognizer):
                 if regex is _I_AM and " " not in match.group("value") and is_french_word(lead) and not is_given_name(lead) and not cleft:
                     continue  # « je suis Sénégalaise », « je suis Boursière »: what one is, not who
                 after_title = regex is _CUED_NAME and bool(_TITLE_CUE.search(text, match.start(), match.start("value")))
+                if after_title and lead[:1].islower() and re.search(r"(?<![\w.])[pd]r[ \t]*$", text[match.start() : match.start("value")], re.IGNORECASE):
+                    continue  # « pr lexam blanc demain », « pr linfo »: chat's « pour », not « Pr Martin »
+                if after_title and re.match(r"(?:de|d['’])[ \t]*", text[match.start("value") :]) and re.search(r"profess|pr\.?[ \t]*$", text[match.start() : match.start("value")], re.IGNORECASE) and (
+                    re.match(r"(?:de|d['’])[ \t]*[A-ZÀ-Ö]{2,6}\b(?![ \t]+[A-ZÀ-Ö][a-zà-ÿ])", text[match.start("value") :]) or re.match(r"(?:de|d['’])[ \t]*[a-zà-ÿ]", text[match.start("value") :])
+                ):
+                    continue  # « professeure de SVT », « professeur d'histoire »: a subject taught, not a family name
                 span = _trim_name(text, *match.span("value"), after_title=after_title)
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
@@ -442,11 +493,20 @@ class CuedNameRecognizer(EntityRecognizer):
                     continue  # « avec max 20 élèves »: a word before a number
                 if regex is _OPENING and value[:1].islower() and re.match(r"[ \t]+(?:c['’]?\s*est|cest)\b", text[match.end("value") :], re.IGNORECASE):
                     continue  # « noel cest dans 2 semaines »: what the message is about, not who writes
+                if regex is _OPENING and value.isupper() and is_french_word(value) and re.match(r"[ \t]*(?:[!\u2600-\u27bf\U0001f000-\U0001faff]|$)", text[match.end("value") :]):
+                    continue  # « VICTOIRE 🎉🎉 j'ai été pris »: an exclamation in capitals
+                if regex is _OPENING and re.match(r"(?:Saint|Sainte|St|Ste)-[A-ZÀ-Ö]", value) and communes().is_commune(value):
+                    continue  # « Sainte-Rose en Guadeloupe, c'est loin ? »: a commune
                 # « INSA Rennes ou UTC ? »: an acronym, unless a name in capitals goes on (« JULIE HOARAU »)
                 acronym = value.isupper() and len(value) <= 5 and not re.match(r"[ \t]+[A-ZÀ-Ö]{2,}\b", text[match.end("value") :])
+                if regex is _AFTER_CUE and value[:1].islower() and value.lower() in _ATTRIBUTES and not re.match(rf"^\W*{_GREETING}\W+", text, re.IGNORECASE):
+                    continue  # « c'est clair », « c'est juste »: an adjective INSEE also lists as given (« bonjour c constant 🙂 » introduces)
                 if is_first_name(value) and value.lower() not in _NEVER_NAMES and not acronym:  # not « yo, chui en terminale »
                     start, end = match.span("value")
-                    results.append(RecognizerResult("PERSON", start, _with_surname(text, end), 0.95))
+                    surname_end = _with_surname(text, end)
+                    if surname_end > end and is_first_name(text[end:surname_end].strip()) and not is_french_word(text[end:surname_end].strip()):
+                        surname_end = _with_surname(text, surname_end)  # « fatima zahra bensaïd »: a second first name, then the family name
+                    results.append(RecognizerResult("PERSON", start, surname_end, 0.95))
                 elif value[:1].isupper() and not value.isupper() and _capitalised_word_name(regex, match, text):
                     results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
                 elif match.group("value").lower() not in _COMMON_WORDS | _CHAT_WORDS and regex is _AFTER_CUE:
@@ -471,6 +531,15 @@ class CuedNameRecognizer(EntityRecognizer):
                     results += [RecognizerResult("PERSON", offset + m.start(), offset + m.end(), 0.95) for m in names]
         for match in _INITIAL_SIGNATURE.finditer(text, tail):
             results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+        closing = _CLOSING_LINE_WORD.search(text, tail)
+        if closing and is_commonly_given(closing.group("value")) and closing.group("value").lower() not in _NEVER_NAMES:
+            results.append(RecognizerResult("PERSON", *closing.span("value"), 0.95))  # « merci\naimé »: a given name alone under a closing
+        for match in _LOWER_FIELDS.finditer(text):
+            for group in ("family", "given", "family2", "given2"):
+                if match.group(group):
+                    span = _trim_name(text, *match.span(group))
+                    if span:
+                        results.append(RecognizerResult("PERSON", *span, 1.0))
         last = _LAST_WORD.search(text, tail)
         if last and not _NOT_BEFORE_LAST.search(text, max(0, last.start("value") - 8), last.start("value")):
             word = last.group("value")
@@ -478,9 +547,20 @@ class CuedNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", *last.span("value"), 0.95))
         for regex in (_INTRO_OPENING, _ICI_OPENING):
             match = regex.match(text)
-            if match and _word_name(match.group("value"), text, match.end("value") if not match.groupdict().get("second") else match.end()):
+            second = match and match.groupdict().get("second")
+            if second and second.lower() in _COMMON_WORDS | _CHAT_WORDS:
+                second = None  # « jsui prune et je veux… »: a clause, not a second name
+            value = match.group("value") if match else ""
+            papers = match and re.match(r"[ \t]*\([ \t]*(?i:sur\s+(?:mes|les|ses)\s+papiers|(?:mon|de\s+mon)\s+vrai\s+(?:nom|pr[ée]nom)|en\s+vrai|enfin)", text[match.end("value") :])
+            if match and regex is _INTRO_OPENING and value.lower() not in _NEVER_NAMES and (not is_french_word(value) or papers) and (
+                (re.match(r"[nd]['’][a-zà-ÿ]{3,}$", value, re.IGNORECASE) and not _elided_word(value) and _CLAUSE_AFTER.match(text, match.end("value")))
+                or (re.match(r"[ \t]*\(", text[match.end("value") :]) and any(match.end("value") < r.start < match.end("value") + 40 for r in results))
+            ):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))  # « salut c n'golo jsuis… », « c tijo (sur les papiers c jonathan bérard) »
+                continue
+            if match and _word_name(value, text, match.end("value") if not second else match.end()):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
-                if match.groupdict().get("second") and is_given_name(match.group("second")):
+                if second and is_given_name(second):
                     results.append(RecognizerResult("PERSON", *match.span("second"), 0.95))
         for match in _BIRTH_IN_BRACKETS.finditer(text):
             if is_given_name(match.group("value")):
@@ -492,6 +572,11 @@ class CuedNameRecognizer(EntityRecognizer):
             joined = _AND_NAME_ANY_CASE.match(text, result.end)
             if joined and is_first_name(joined.group("value")) and joined.group("value").lower() not in _COMMON_WORDS:
                 results.append(RecognizerResult("PERSON", *joined.span("value"), 0.9))
+        for result in list(results):  # « yasmine ou yas comme vous voulez »: a name's short form after it
+            nickname = _NICKNAME_AFTER.match(text, result.end)
+            name = text[result.start : result.end]
+            if nickname and nickname.group("value").lower()[:2] == name.lower()[:2] and len(nickname.group("value")) < len(name.split()[0]) and nickname.group("value").lower() not in _NEVER_NAMES:
+                results.append(RecognizerResult("PERSON", *nickname.span("value"), 0.9))
         for match in _MAIDEN_NAME.finditer(text):
             if not re.fullmatch(r"(?i:le|la|les|en|à|au|a)", match.group("value").split()[0]):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))

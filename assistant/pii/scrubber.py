@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.pii import places
-from assistant.pii.context import names_no_person, without_place
+from assistant.pii.context import names_no_person, no_one_uncued, without_place
 from assistant.pii.names import first_names, is_first_name, is_french_word, is_given_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
@@ -38,14 +38,16 @@ PRIORITY = {t: i for i, t in enumerate(("NIR", "IBAN", "EMAIL", "INE", "DOSSIER"
 _INSTITUTION_BEFORE = re.compile(
     r"(?:(?<=\bl['’])|(?<![\w'’]))(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
     r"|rue|avenue|av\.|boulevard|bd|place|all[ée]e|quai|square|impasse|chemin|route|h[ôo]pital|centre|r[ée]sidence"
-    r"|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire"
-    r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+|du\s+|des\s+|d['’]\s*)?$",
+    r"|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire|m[ée]tro|station|arr[êe]t|tram"
+    r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+la\s+|de\s+l['’]\s*|de\s+|du\s+|des\s+|d['’]\s*)?$",
     re.IGNORECASE,
 )
 _NAME_FIELD_BEFORE = re.compile(
-    r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)\s*:\s*$", re.IGNORECASE
+    r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)(?:\s*:|[ \t]*\t)\s*$", re.IGNORECASE
 )  # « NOM : KAYA », « Prénom : MAËL »
-_CAPITALS_CUE_BEFORE = re.compile(r"(?:JE\s+SUIS|JE\s+M['’]?\s*APP?ELL?E|MOI\s+C['’]?\s*EST)\s+$")
+_CAPITALS_CUE_BEFORE = re.compile(
+    r"(?:JE\s+SUIS|JE\s+M['’]?\s*APP?ELL?E|MOI\s+C['’]?\s*EST|(?:MON|MA|NOTRE)\s+(?:FILS|FILLE|ENFANT|FR[EÈ]RE|S[OŒ]E?UR|NEVEU|NI[EÈ]CE|PETIT-FILS|PETITE-FILLE))\s+$"
+)  # « MON FILS KYLIAN »: a relative's name in a message in capitals
 _INITIAL = re.compile(r"[A-LN-Z]\.")  # « D. Belkacem »: an initial (« M. » is a title)
 _TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|mr|m|dr|docteure?|pr|professeure?)\.?\s+$", re.IGNORECASE)
 _REGNAL_NUMBER = re.compile(r"[\s\-](?:I{2,3}|IV|VI{0,3}|IX|XI{0,3}|XI?V|XVI{0,3}|XIX|XX)$")
@@ -157,7 +159,7 @@ class Scrubber:
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
                 if from_spacy and (_lone_family_name(text, start, end) or _place_or_brand(text, start, end)):
                     continue
-                if (from_spacy or result.score < 1.0) and _named_as_no_one_elsewhere(text, start, end):
+                if (from_spacy or result.score < 1.0) and (_named_as_no_one_elsewhere(text, start, end) or no_one_uncued(text, start, end)):
                     continue  # a name read by spaCy or the gazetteer, not announced by a cue
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
@@ -167,7 +169,7 @@ class Scrubber:
 
 
 # A full date right after a person's name and a comma is their birth date (« Élève : Lina Roux, 03/02/2009 »).
-_DATE_AFTER_NAME = re.compile(r"[ \t]*,[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")
+_DATE_AFTER_NAME = re.compile(r"[ \t]*(?:,|\()[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")  # or in brackets: « Léo Garnier (03/09/2008) »
 
 
 def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
@@ -326,6 +328,8 @@ def _family_particle(words: list[re.Match[str]]) -> bool:
     """A particle opening a family name after a title (« Le Goff », « Van Damme », « de Saint-Pierre », « mme le floch »), not an article."""
     lead = words[0].group(0)
     particle = (lead[:1].isupper() and lead.lower() in PARTICLES) or lead in ("de", "du", "des")  # « Mme de Saint-Pierre »
+    if lead == "de" and len(words) > 2 and words[1].group(0) in ("la", "l'", "l’") and words[2].group(0)[:1].isupper():
+        return True  # « Mme de la Fontaine »
     if len(words) > 1 and lead in PARTICLES and words[1].group(0).islower():  # « mme le floch »: the name in lower case
         return words[1].group(0).lower() not in NAME_STOPWORDS and not is_french_word(words[1].group(0))
     return len(words) > 1 and particle and words[1].group(0)[:1].isupper()

@@ -141,3 +141,8 @@ def test_street_abbreviations_a_door_and_a_commune_before_the_street(scrubber, t
 )
 def test_a_kind_of_place_is_no_address(scrubber, text, value):
     assert_visible(scrubber, text, value)
+
+
+def test_round_7_a_town_after_a_comma_and_a_relative_s_home(scrubber):
+    text = "mon fils habite chez son père, 8 rue Pasteur, à Brest"
+    assert [(e.type, text[e.start : e.end]) for e in scrubber.find(text)] == [("ADRESSE", "8 rue Pasteur, à Brest")]

@@ -663,3 +663,66 @@ def test_a_birth_place_or_words_between_the_cue_and_the_date(scrubber, text, val
 
 def test_les_candidats_nes_avant_a_date_is_a_rule_not_a_birth(scrubber):
     assert_visible(scrubber, "Les candidats nés avant le 1er janvier 2008 peuvent-ils s'inscrire ?", "1er janvier 2008")
+
+
+# -- round 7: dates of birth in more shapes, an IBAN mistyped (made-up examples) --
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("il va avoir 18 ans le 9 mars, il pourra signer seul ?", "9 mars"),
+        ("jvais avoir 18 le 3 octobre donc je pourrai signer seul ?", "3 octobre"),
+        ("ma fille est majeure depuis le 11 avril, elle fait sa demande de bourse seule ?", "11 avril"),
+        ("il sera majeur le 2 décembre, qui signe le contrat ?", "2 décembre"),
+        ("Date de naissance ....... 21 . 03 . 2008\nClasse : 1re", "21 . 03 . 2008"),
+        ("Né le : 17-oct-05\nLycée : Jean Zay", "17-oct-05"),
+        ("je suis né le vingt quatre mai deux mille sept", "vingt quatre mai deux mille sept"),
+        ("mon fils qui est né euh le douze juin deux mille huit voudrait faire un cap", "douze juin deux mille huit"),
+    ],
+)
+def test_birth_dates_round_7_shapes(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # after a birth date, a recent date is an event (a pupil is eight at least)
+        ("ma fille, née le 3 mars 2008, a reçu un refus le 12 juin 2025, que faire ?", "12 juin 2025"),
+        ("j'ai eu 15 le 3 mars au bac blanc", "3 mars"),
+        ("je vais avoir 16 le 12 juin au bac de français j'espère", "12 juin"),
+        ("depuis le 20 janvier les vœux sont fermés ?", "20 janvier"),
+    ],
+)
+def test_round_7_dates_that_are_no_birth_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+def test_an_iban_with_wrong_check_digits_is_still_hidden_but_not_a_formation_code(scrubber):
+    assert_hidden(scrubber, "le rib de ma mère c'est FR76 1027 8060 1100 0202 6540 112 c bon ?", "FR76 1027 8060 1100 0202 6540 112", "IBAN")
+    assert_hidden(scrubber, "iban BE12 3456 7890 1234 pour le remboursement", "BE12 3456 7890 1234", "IBAN")
+    assert_visible(scrubber, "le code formation FR12 AB34 CD56 c'est lequel ?", "FR12 AB34 CD56")
+    assert_visible(scrubber, "code RNCP 35190, session 2026", "35190")
+
+
+def test_a_birthday_in_figures_without_its_year_right_after_its_cue(scrubber):
+    assert_hidden(scrubber, "anniv le 12/04, j'aurai 18 ans, je peux signer seul ?", "12/04", "DATE_NAISSANCE")
+    assert_hidden(scrubber, "mon fils est né le 3/11 et il veut faire un cap", "3/11", "DATE_NAISSANCE")
+    assert_visible(scrubber, "le 12/04 c'est la date limite ?", "12/04")
+    assert_visible(scrubber, "j'ai eu 12/20 au bac blanc", "12/20")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("date naiss. 12.01.2008, classe de 2nde", "12.01.2008"),
+        ("Elève : Léo Garnier (03/09/2008)", "03/09/2008"),
+        ("ma fille (née 2009) veut faire un CAP", "2009"),
+        ("mes 18 ans c'est le 3 mai, je pourrai signer ?", "3 mai"),
+    ],
+)
+def test_birth_dates_round_7_probes(scrubber, text, value):
+    assert_hidden(scrubber, text, value, "DATE_NAISSANCE")
+
+
+def test_an_appointment_in_brackets_after_a_name_is_no_birth(scrubber):
+    assert_visible(scrubber, "rendez-vous avec Mme Durand (12/05/2025) au CIO", "12/05/2025")

@@ -129,8 +129,8 @@ _GROUPED_NUMBER = rf"\d(?:{_SEP}\d){{4,11}}"  # 5 to 12 digits: Mon Master numbe
 _NUMBER_PREFIX = r"(?:(?:(?:19|20)\d{2}[ \-/]?)?(?<![^\W\d_])(?:(?-i:MM|mm)[ \-/]?|(?-i:[A-Z]{1,3})[\-/]?)|(?:19|20)\d{2}/)?"
 _WRAP = r"(?:[ \t.\-]{0,3}|[ \t]*\n[ \t]*)"
 _CUED_NUMBER = rf"\d(?:{_WRAP}\d){{4,12}}(?:/\d{{2,4}}|(?-i:[A-Z])(?![\w]))?"
-_DOSSIER_AFTER_CUE = re.compile(
-    rf"[^\d\n.?!]{{0,45}}?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
+_DOSSIER_AFTER_CUE = re.compile(  # (a form or a mail's wrap puts the number on the next line: « Numéro de dossier :⏎6630⏎418 »)
+    rf"[^\d\n.?!]{{0,45}}?(?:[ \t]*\n[ \t]*)?(?<![\d/+])(?P<value>{_NUMBER_PREFIX}{_CUED_NUMBER})(?![\d/]|{_SEP}\d)"
     rf"(?P<more>(?:\s*\(?\s*(?:,|et|ou|/)\s*{_GROUPED_NUMBER}(?![\d/]|{_SEP}\d))*)",
     _FLAGS,
 )

@@ -100,6 +100,10 @@ def test_an_invisible_character_opening_a_phone_number_goes_with_it(scrubber):
         ("INE : 2 7 0 1 8 4 5 3 6 9 j (recopié du relevé)", "2 7 0 1 8 4 5 3 6 9 j", "INE"),
         # a « code candidat » is a person's, unlike a formation's code
         ("mon code candidat 5519027, il faut le redonner ?", "5519027", "DOSSIER"),
+        # a pasted form: the label on its line, the number on the next ones
+        ("Numéro de dossier :\n6630\n418\nMerci de votre aide", "6630\n418", "DOSSIER"),
+        ("N° candidat :\n  7702 9315\nNom : (voir pièce jointe)", "7702 9315", "DOSSIER"),
+        ("mon dossier parcoursup c'est le\n6630\n418 et toujours rien", "6630\n418", "DOSSIER"),
     ],
 )
 def test_identifiers_in_more_written_shapes_are_hidden(scrubber, text, value, kind):

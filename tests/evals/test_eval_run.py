@@ -79,7 +79,8 @@ def test_a_run_measures_every_part_of_the_assistant(dev_run):
     assert len(results["fairness"]["cases"]) == sum(p.split == "test" for p in fairness) >= 80  # the test half only
     assert set(results["fairness"]["by_attribute"]) == {"gender", "first_name", "origin", "disability", "place",
                                                          "scholarship", "age", "family"}
-    assert len(results["pii"]["cases"]) >= 300 and all(c["id"].startswith(("pwa-", "pwb-")) for c in results["pii"]["cases"])
+    # the test half only, all by independent writers (never the team's `pii-0…` lines)
+    assert len(results["pii"]["cases"]) >= 300 and all(c["id"].startswith(("pwa-", "pwb-", "pii-w")) for c in results["pii"]["cases"])
     conversations = results["conversations"]
     assert conversations["cases"] and "conversations.cited_gold" in summary
     drafts = results["drafts"]["cases"]

@@ -143,6 +143,7 @@ class Scrubber:
             log.error("PII analysis failed: %s", type(exc).__name__)
             raise ScrubFailed("l'analyse des données personnelles a échoué") from exc
         found = []
+        no_ones: dict[str, tuple[int, ...]] = {}  # per value, where the message writes it as no one's (computed once)
         for result in results:
             kind = "PERSONNE" if result.entity_type == "PERSON" else result.entity_type
             start, end = _strip(text, result.start, result.end)
@@ -159,7 +160,7 @@ class Scrubber:
                     continue  # spaCy on chat text tags lowercase words; trust it only on capitalised ones
                 if from_spacy and (_lone_family_name(text, start, end) or _place_or_brand(text, start, end)):
                     continue
-                if (from_spacy or result.score < 1.0) and (_named_as_no_one_elsewhere(text, start, end) or no_one_uncued(text, start, end)):
+                if (from_spacy or result.score < 1.0) and (_named_as_no_one_elsewhere(text, start, end, no_ones) or no_one_uncued(text, start, end)):
                     continue  # a name read by spaCy or the gazetteer, not announced by a cue
             if end <= start or (kind == "PERSONNE" and not _plausible_name(text, start, end)):
                 continue
@@ -263,14 +264,18 @@ def _place_or_brand(text: str, start: int, end: int) -> bool:
     )
 
 
-def _named_as_no_one_elsewhere(text: str, start: int, end: int) -> bool:
+def _named_as_no_one_elsewhere(text: str, start: int, end: int, no_ones: dict[str, tuple[int, ...]]) -> bool:
     """Whether the message writes the same name elsewhere as an establishment's, a place's or a
-    work's (« au lycée Jean Moulin, est-ce que Jean Moulin a un BTS ? »)."""
+    work's (« au lycée Jean Moulin, est-ce que Jean Moulin a un BTS ? »). `no_ones` keeps, per value,
+    the places found for it, so that a name written n times costs n checks, not n² (the widget is
+    public: « Mario, Mario, … » over a whole message must not hold a worker for seconds)."""
     value = text[start:end]
-    return any(
-        m.start() != start and not _plausible_name(text, m.start(), m.end())
-        for m in re.finditer(rf"(?<![\w'’\-]){re.escape(value)}(?![\w'’\-])", text)
-    )
+    if value not in no_ones:
+        no_ones[value] = tuple(
+            m.start() for m in re.finditer(rf"(?<![\w'’\-]){re.escape(value)}(?![\w'’\-])", text)
+            if not _plausible_name(text, m.start(), m.end())
+        )
+    return any(position != start for position in no_ones[value])
 
 
 def _repeated_names(text: str, found: list[Entity]) -> list[Entity]:

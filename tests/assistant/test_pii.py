@@ -144,3 +144,28 @@ def test_scrubbing_failure_fails_closed(scrubber, monkeypatch):
     monkeypatch.setattr(scrubber._analyzer, "analyze", broken)
     with pytest.raises(ScrubFailed):
         scrubber.scrub("je suis Léa Martin", PseudonymMap("x"))
+
+
+@pytest.mark.parametrize("repeated", ["Mario, ", "Jean Paul et ", "j'hésite entre Jean Moulin et "])
+def test_the_work_on_a_hostile_message_grows_linearly_with_its_length(scrubber, monkeypatch, repeated):
+    """The widget is public: a message repeating one name (up to the 2,000 characters a message may hold)
+    must not cost the square of its length. Counted in name checks, not timed."""
+    import assistant.pii.context as context
+    import assistant.pii.scrubber as scrubber_module
+
+    calls = {"n": 0}
+    for module, name in ((scrubber_module, "_plausible_name"), (scrubber_module, "no_one_uncued"), (context, "names_no_person")):
+        real = getattr(module, name)
+
+        def counted(*args, _real=real):
+            calls["n"] += 1
+            return _real(*args)
+
+        monkeypatch.setattr(module, name, counted)
+
+    def work(times: int) -> int:
+        calls["n"] = 0
+        scrubber.find(repeated * times + "…")
+        return calls["n"]
+
+    assert work(80) <= 2.5 * max(work(40), 1)

@@ -83,6 +83,7 @@ NAME_STOPWORDS = frozenset(
 )
 _LETTER = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"  # Latin letters, Latin Extended and Vietnamese included (« Şahin », « Trần »)
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"  # the extended blocks mix cases: a lower-case letter there is rare in French
+_EMOJI = r"\u2600-\u27bf\U0001f000-\U0001faff"  # pictographs and symbols: in chat, an emoji ends a clause like a comma
 _NAME_TOKEN = rf"[{_LETTER}][{_LETTER}'’\-]*"
 _NAME_CUES = (
     r"je\s+m['’]?\s*ap+el+e?|j['’]?\s*m['’]?\s*ap+el+e?|mon\s+(?:nom(?:\s+de\s+famille)?|pr[ée]nom)(?:\s+(?:est|c['’]?\s*est|c)|\s*:|(?=\s+\w))"
@@ -285,6 +286,11 @@ def _elided_word(token: str) -> bool:
     return bool(elided) and elided.group(1)[:1].islower() and (elided.group(1).lower() in _COMMON_WORDS or is_french_word(elided.group(1)))
 
 
+def _elided_name(token: str) -> bool:
+    """« n'diaye », « n'golo »: a name written with an elision whose rest is no word."""
+    return bool(re.match(r"[nd]['’][a-zà-ÿ]{3,}$", token, re.IGNORECASE)) and not _elided_word(token)
+
+
 def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
     """Keep the leading tokens that can be a name (stop at the first function word, and after a
     capitalised first token at the first lower-case word that is no particle: « Mme Durand conseille »)."""
@@ -306,10 +312,10 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
             # « mme le floch », « m. da costa »: after a title of address only (« pr le bts » is « pour le BTS »)
             next_word = re.match(_NAME_TOKEN, text[start + match.end() : end].lstrip())
             lower_particle = bool(next_word) and next_word.group(0).lower() not in _COMMON_WORDS and not is_french_word(next_word.group(0))
-        elided_name = bool(re.match(r"[nd]['’][a-zà-ÿ]{3,}$", token, re.IGNORECASE)) and not _elided_word(token) and kept_end == start and after_title
+        elided_name = _elided_name(token) and kept_end == start and after_title
         if (token.lower().strip("'’-") in NAME_STOPWORDS and not (family_particle or lower_particle)) or (_NOT_A_NAME_TOKEN.search(token) and not elided_name):
             break  # (« mme n'diaye »: after a title, an elided name whose rest is no word)
-        if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token) or _ELIDED_WITHOUT_APOSTROPHE(token):  # « ici jsuis en 3e », « nour jhabite »
+        if token.lower() in _CHAT_WORDS or _CHAT_VERB.match(token) or _elided_without_apostrophe(token):  # « ici jsuis en 3e », « nour jhabite »
             break
         if kept_end > start and token in ("dit", "disait", "pense", "trouve", "conseille", "explique", "affirme"):
             break  # « m. ratsimbazafy dit que… »: a verb after the name
@@ -341,12 +347,14 @@ def _with_surname(text: str, end: int) -> int:
 PARTICLES = frozenset("de du des le la van von da dos do el ben ait aït bin".split())
 
 
-def _ELIDED_WITHOUT_APOSTROPHE(token: str) -> bool:
+def _elided_without_apostrophe(token: str) -> bool:
     """« linfo », « lalternance », « lentreprise »: « l' » and a French word, as chat writes them (not « lina », « lou »)."""
     return (
         token[:1] in "lLdD" and token[1:2].lower() in "aeiouyéèêh" and len(token) >= 6 and token[1:].islower()
         and is_french_word(token[1:]) and not is_given_name(token)
     )
+
+
 _CHAT_WORDS = frozenset("ici jsuis jsui chui chuis jfais jveux jpeux jvais jsais g c tjr pr pk pcq koi mdr lol svp stp dc bcp cest mi".split())  # « mi »: « je » in Réunion creole
 # « jhabite », « jpense », « jcrois »: a verb after a « j » without its apostrophe, as chat writes it (no name starts so in lower case)
 _CHAT_VERB = re.compile(r"j[bcdfghklmnpqrstvwxz][a-zàâçéèêëîïôûù]+$")
@@ -365,7 +373,7 @@ _INTRO_OPENING = re.compile(
 )
 _ICI_OPENING = re.compile(rf"^\W*(?:{_GREETING}\W+)?(?P<value>{_NAME_TOKEN})[ \t]+ici\b", _FLAGS)
 _CLAUSE_AFTER = re.compile(
-    r"[ \t]*(?:[,(.!?\n\u2600-\u27bf\U0001f000-\U0001faff]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici|mon|ma|mes|et[ \t]+(?:je|j['’]|jsuis|jveux|moi|on))\b)",
+    rf"[ \t]*(?:[,(.!?\n{_EMOJI}]|$|(?:il|elle|qui|est|a|va|veut|voudrait|n[ée]e?s?|fait|aimerait|souhaite|jai|j['’]\w*|g|on|je|jsuis|jveux|moi|ici|mon|ma|mes|et[ \t]+(?:je|j['’]|jsuis|jveux|moi|on))\b)",
     _FLAGS,
 )
 _ATTRIBUTES = frozenset(
@@ -411,7 +419,7 @@ _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-�
 # A given name alone on the last line under a closing word, even one that is also a word (« …merci\naimé »).
 _CLOSING_LINE_WORD = re.compile(
     rf"(?i:merci(?:[ \t]+(?:beaucoup|d['’]avance|bcp))?|cordialement|cdlt|bisous|bises|biz|bonne[ \t]+(?:journ[ée]e|soir[ée]e)|a\+|bye|salut)"
-    rf"[ \t]*[,.!\u2600-\u27bf\U0001f000-\U0001faff]*[ \t]*\n[ \t]*(?P<value>[{_LETTER}][{_LETTER}'’\-]+)[ \t]*[.!]?\s*$"
+    rf"[ \t]*[,.!{_EMOJI}]*[ \t]*\n[ \t]*(?P<value>[{_LETTER}][{_LETTER}'’\-]+)[ \t]*[.!]?\s*$"
 )
 # « nom ferreira prenom ana rita »: a form's fields written in a line of chat, without their colons.
 _LOWER_FIELDS = re.compile(
@@ -493,7 +501,7 @@ class CuedNameRecognizer(EntityRecognizer):
                     continue  # « avec max 20 élèves »: a word before a number
                 if regex is _OPENING and value[:1].islower() and re.match(r"[ \t]+(?:c['’]?\s*est|cest)\b", text[match.end("value") :], re.IGNORECASE):
                     continue  # « noel cest dans 2 semaines »: what the message is about, not who writes
-                if regex is _OPENING and value.isupper() and is_french_word(value) and re.match(r"[ \t]*(?:[!\u2600-\u27bf\U0001f000-\U0001faff]|$)", text[match.end("value") :]):
+                if regex is _OPENING and value.isupper() and is_french_word(value) and re.match(rf"[ \t]*(?:[!{_EMOJI}]|$)", text[match.end("value") :]):
                     continue  # « VICTOIRE 🎉🎉 j'ai été pris »: an exclamation in capitals
                 if regex is _OPENING and re.match(r"(?:Saint|Sainte|St|Ste)-[A-ZÀ-Ö]", value) and communes().is_commune(value):
                     continue  # « Sainte-Rose en Guadeloupe, c'est loin ? »: a commune
@@ -553,7 +561,7 @@ class CuedNameRecognizer(EntityRecognizer):
             value = match.group("value") if match else ""
             papers = match and re.match(r"[ \t]*\([ \t]*(?i:sur\s+(?:mes|les|ses)\s+papiers|(?:mon|de\s+mon)\s+vrai\s+(?:nom|pr[ée]nom)|en\s+vrai|enfin)", text[match.end("value") :])
             if match and regex is _INTRO_OPENING and value.lower() not in _NEVER_NAMES and (not is_french_word(value) or papers) and (
-                (re.match(r"[nd]['’][a-zà-ÿ]{3,}$", value, re.IGNORECASE) and not _elided_word(value) and _CLAUSE_AFTER.match(text, match.end("value")))
+                (_elided_name(value) and _CLAUSE_AFTER.match(text, match.end("value")))
                 or (re.match(r"[ \t]*\(", text[match.end("value") :]) and any(match.end("value") < r.start < match.end("value") + 40 for r in results))
             ):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))  # « salut c n'golo jsuis… », « c tijo (sur les papiers c jonathan bérard) »

@@ -158,7 +158,7 @@ THIRD_PARTY = re.compile(
 )
 # "une fille peut-elle…", "les garçons": the writer's or subject's gender is never what is asked
 # (never inside a compound such as "sage-femme").
-GENDER_NOUN = re.compile(r"(?<![\w-])(?:(?:une?|les|des|en\s+tant\s+que|pour\s+(?:une?|les))\s+)?(?:fille|garcon|femme|homme|mec|meuf|nana|gars)s?(?![\w-])")
+GENDER_NOUN = re.compile(r"(?<![\w-])(?<!sage\s)(?:(?:une?|les|des|en\s+tant\s+que|pour\s+(?:une?|les))\s+)?(?:fille|garcon|femme|homme|mec|meuf|nana|gars)s?(?![\w-])")
 # "dans un lycée de Sarcelles", "au lycée français de Casablanca", "dans un lycée rural", "dans un
 # collège de banlieue": where the writer studies, not what is asked.
 _SCHOOL_KIND = (r"rurale?|urbaine?|de\s+(?:campagne|banlieue|quartier|centre-ville|montagne)|en\s+(?:zone\s+rurale|[Rr][Ee][Pp]\+?|[Zz][Ee][Pp])"
@@ -226,6 +226,8 @@ _ANAPHORA = re.compile(
 _IDIOMS = re.compile(r"\b(?:comment\s+ca|ca\s+se\s+passe|ca\s+marche|ca\s+fonctionne|ca\s+veut\s+dire)\b")
 # A wish names the subject of a conversation better than a remark ("il veut devenir plombier").
 _WISH = re.compile(r"\b(?:devenir|etre|faire|metier|interesse|passionne|reve|projet|veut|voudrait|voudrais|souhaite|vise)\b")
+# What the writer aims to become: « devenir préparatrice », « être sage-femme »
+_AIM = re.compile(r"(?<![\w-])(?:devenir|etre)\s+(?:un\s+|une\s+)?(?P<aim>[a-z][\w-]{3,}(?:\s+femme)?)")
 # What people ask about a subject already named: duration, pay, access, what comes next…
 _ASPECT = re.compile(
     r"\b(?:salaire|gagn\w*|pay\w*|dure\w*|duree|combien\s+de\s+temps|combien\s+d'annees|annees?\s+d'etudes|etudes|"
@@ -286,7 +288,11 @@ class Understander:
         followup = False
         need = current
         if len(turns) > 1 and self._is_followup(turns[-1], current, vocabulary):
-            subject = self._subject(turns[:-1], vocabulary)
+            # « et orthophoniste ? » names its own subject: what leans on the earlier turns is the aspect asked there
+            folded = fold(self.normalise(current))
+            named = (bool(self._named(current, vocabulary)) and not _POINTS_BACK.search(folded) and not _DEMONSTRATIVE.search(folded)
+                     and not _CLARIFICATION_START.search(fold(self.normalise(turns[-1]))))
+            subject = (named and self._aspect(turns[:-1], vocabulary)) or self._subject(turns[:-1], vocabulary)
             if subject:
                 need = f"{subject} — {current}" if current else subject
                 followup = True
@@ -413,14 +419,23 @@ class Understander:
         names (its words, when it is about a procedure), else the latest earlier need."""
         needs = [need for need in (self._need_of(turn) for turn in reversed(earlier)) if _content(need)]
         for need in needs:
-            if INTENT_CUES["procedure"].search(fold(need)) and len(tokenize(need)) >= 2:
+            folded = fold(need)
+            if INTENT_CUES["procedure"].search(folded) and len(tokenize(need)) >= 2:
+                if _WISH.search(folded) and vocabulary.matches(need):
+                    break  # « elle veut devenir éducatrice… quoi mettre sur Parcoursup ? »: the job is the subject
                 return need  # a procedure: its words are the subject ("liste d'attente", "vœux"…)
         # Each earlier need (latest first): the names it holds, whether it names a fiche, its wish.
         rows = []
         for need in needs:
             folded = fold(need)
             wish = _WISH.search(folded)
-            rows.append((self._wished(need, folded, wish, vocabulary), bool(vocabulary.matches(need)), wish))
+            wished, aimed = self._wished(need, folded, wish, vocabulary)
+            rows.append((wished, bool(vocabulary.matches(need)) or aimed, wish))
+        # the writer's own track (« terminale ST2S », « spé SVT ») is their schooling: the subject
+        # only when nothing else is named
+        track = self._profile_phrases.get("track")
+        if track and any(not track.fullmatch(fold(n)) for names, _, _ in rows for n in names):
+            rows = [([n for n in names if not track.fullmatch(fold(n))], fiche, wish) for names, fiche, wish in rows]
         # a fiche named in the *first* wish (later wishes are asides: « ils disent que je ferais mieux
         # de faire ingé »), then any fiche named, then any hotline word, latest first
         wishes = [names for names, fiche, wish in rows if fiche and wish and names]
@@ -431,16 +446,42 @@ class Understander:
                 return " ".join(names[:3])
         return next((need for need in needs if len(tokenize(need)) >= 2), "")
 
-    def _wished(self, need: str, folded: str, wish: re.Match[str] | None, vocabulary: Vocabulary) -> list[str]:
+    def _aspect(self, earlier: Sequence[str], vocabulary: Vocabulary) -> str:
+        """What the latest earlier question asked about its subject, without the subject
+        (« combien d'années d'études pour être infirmier ? »: « combien d'années d'études »);
+        empty if it asked no aspect."""
+        for turn in reversed(earlier):
+            need = self._need_of(turn)
+            if "?" not in need:
+                continue
+            clauses = re.split(r"[,;.!]\s+|\?\s*", need)
+            clause = next((c.strip() for c in reversed(clauses) if _ASPECT.search(fold(c))), "")
+            folded = fold(clause)
+            text = clause if len(clause) == len(folded) else folded
+            for name in sorted(self._named(clause, vocabulary), key=len, reverse=True):
+                # the name with what introduces it: « pour être », « pour devenir un », « comme »
+                pattern = rf"(?:\b(?:pour|comme|en\s+tant\s+que)\s+)?(?:\b(?:devenir|etre|faire)\s+)?(?:\b(?:une?|les?|la)\s+|\bl')?{re.escape(fold(name))}"
+                folded, text = _cut(re.compile(pattern), folded, text)
+            return " ".join(text.split()).strip(" ,;:-")
+        return ""
+
+    def _wished(self, need: str, folded: str, wish: re.Match[str] | None, vocabulary: Vocabulary) -> tuple[list[str], bool]:
         """The subjects `need` names (`folded`: the same, folded), those after its `wish` first (« en
         spé physique-chimie, je voudrais faire architecte »: architecte), none held in a longer one
-        (« CAP coiffure », not « CAP » too)."""
+        (« CAP coiffure », not « CAP » too); and whether it says what the writer aims to become: the
+        word after « devenir » is the subject even when several fiches share it (« me propose de
+        devenir préparatrice »)."""
         keys = {name: fold(name) for name in self._named(need, vocabulary)}
         names = [n for n, key in keys.items() if not any(key != other and key in other for other in keys.values())]
+        aimed = False
         if wish:
             after = [n for n in names if folded.find(keys[n], wish.start()) >= 0]
             names = after + [n for n in names if n not in after]
-        return names
+            target = _AIM.search(folded, wish.start())
+            if target and not _is_stopword(target.group("aim")) and not any(target.group("aim") in keys[n] for n in names):
+                names.insert(0, (need if len(need) == len(folded) else folded)[target.start("aim"):target.end("aim")])
+                aimed = True
+        return names, aimed
 
     def _job_names(self) -> tuple[re.Pattern[str], dict[str, str]]:
         """The lexicon's job names as one pattern, keys in one gender form (as the text is read),
@@ -673,6 +714,13 @@ def _tidy(text: str) -> str:
 def plain_title(title: str) -> str:
     """An inclusive title ("infirmier/ère") in the form search reads best ("infirmier")."""
     return re.sub(r"(?<=\w)/[\wéèêàùç]+", "", title).strip()
+
+
+def _cut(pattern: re.Pattern[str], folded: str, text: str) -> tuple[str, str]:
+    """`text` and its folded form `folded` (same length) less what `pattern` finds in `folded`."""
+    spans = [m.span() for m in pattern.finditer(folded)]
+    keep = [i for i in range(len(folded)) if not any(start <= i < end for start, end in spans)]
+    return "".join(folded[i] for i in keep), "".join(text[i] for i in keep)
 
 
 def _is_stopword(word: str) -> bool:

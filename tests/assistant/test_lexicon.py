@@ -14,7 +14,7 @@ from tests.conftest import REAL_METIERS
 pytestmark = pytest.mark.unit
 
 PROFILE_FACTS = {"level_college", "level_lycee", "level_sup", "writer_parent", "disability", "scholarship", "apprentice",
-                 "overseas", "foreign", "adult", "sport_high_level"}
+                 "overseas", "foreign", "adult", "sport_high_level", "track"}
 
 
 @pytest.fixture(scope="module")

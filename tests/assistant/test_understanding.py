@@ -145,3 +145,39 @@ def test_a_message_that_names_a_subject_but_points_back_is_a_follow_up(understan
         understood = understand("mon fils veut faire un CAP cuisine", message)
         assert understood.followup and "cuisine" in understood.need, message
     assert not _POINTS_BACK.search(fold("que faire après le bac pro ?"))  # « après le bac pro » says after what
+
+
+def test_sage_femme_is_a_job_not_a_gender(understand):
+    assert "sage femme" in understand("ma fille voudrait être sage femme").need
+    understood = understand("ma fille veut devenir sage femme", "c'est combien d'années ?")
+    assert understood.followup and understood.need.startswith("sage femme")
+
+
+def test_the_writers_own_track_is_not_the_subject_when_a_job_is_named(understand):
+    understood = understand("je suis en terminale ST2S et je voudrais devenir éducatrice spécialisée", "et ça dure combien de temps ?")
+    assert understood.followup and understood.need.startswith("éducatrice spécialisée") and "ST2S" not in understood.need
+    svt = understand("je suis en spé SVT, je voudrais devenir vétérinaire", "c'est payé combien ?")
+    assert svt.need.startswith("vétérinaire") and "SVT" not in svt.need
+
+
+def test_what_the_writer_aims_to_become_is_the_subject_even_when_no_fiche_is_named(understand):
+    understood = understand("ma conseillère me propose de devenir préparatrice en pharmacie", "c'est payé combien ?")
+    assert understood.followup and understood.need.startswith("préparatrice")
+
+
+def test_a_follow_up_naming_another_job_keeps_the_aspect_asked_before(understand):
+    # « et kinésithérapeute ? » asks the earlier question about another job: the aspect, not the old job
+    for message in ("et kinésithérapeute ?", "et pour kiné ?"):
+        understood = understand("combien d'années d'études pour être infirmier ?", message)
+        assert understood.followup and "années d'études" in understood.need, message
+        assert "infirmier" not in understood.need, message
+    # no aspect asked before: still a follow-up, read with the earlier subject
+    assert understand("je voudrais devenir boulanger", "et vétérinaire ?").followup
+
+
+def test_a_procedure_question_that_states_a_wish_has_the_job_as_its_subject(understand):
+    understood = understand("elle veut devenir éducatrice spécialisée, quoi mettre dans ses voeux sur Parcoursup ?",
+                            "et ça dure combien ?")
+    assert understood.followup and understood.need.startswith("éducatrice spécialisée")
+    waiting = understand("je suis sur liste d'attente et mon rang ne bouge pas", "et si je refuse ?")
+    assert waiting.followup and "liste d'attente" in waiting.need  # a procedure without a wish stays the subject

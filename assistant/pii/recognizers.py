@@ -8,6 +8,7 @@ and dates of birth are in `assistant.pii.cues`, addresses in `assistant.pii.addr
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Callable, Iterable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -94,6 +95,7 @@ _NAME_CUES = (
     r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine|fils|fille)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils?|enfant|neveu|petit[\s-]fils|fr[èe]re|mari|p[èe]re)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme|m[èe]re)"
+    r"|(?:mes|nos)\s+(?:jumeaux|jumelles|enfants|gar[çc]ons|filles)(?:\s*:)?"  # « mes jumeaux Hugo et Léna »: children named after their word
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
     r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
@@ -122,7 +124,7 @@ _I_AM = re.compile(
 # message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
 _GAZETTEER_CUES = (
     r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|c[ée](?=\s)|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
-    r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
+    r"|hello|moi(?:\s*,)?|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"  # « c'est encore moi, Anaïs »
     r"|avec|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
     # « bonne journée, ines garcia », « -- karim diallo »
@@ -416,6 +418,45 @@ _NOT_BEFORE_LAST = re.compile(
 _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?i:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)")  # capitalised: case-sensitive
 
 
+# Someone named by their role in the writer's life, maybe with the subject taught, the name after a comma or not
+# (« mon prof de philo, Lemoine, veut… », « ma CPE Mme… » is read by the title): a capitalised word that is no French word.
+_ROLE_NAME = re.compile(
+    rf"(?<![\w'’])(?i:mon|ma|notre|nos|mes|le|la|l['’])[ \t]*(?i:prof(?:esseure?)?s?|cpe|conseill[eè]re?|proviseure?|principale?|directeur|directrice"
+    rf"|tuteur|tutrice|r[ée]f[ée]rente?|coach|ma[iî]tre(?:sse)?\s+de\s+stage|entraîneu(?:r|se))"
+    rf"(?:[ \t]+(?i:principale?|(?:de|d['’]|en)[ \t]*[\w\-]+))?[ \t]*,?[ \t]+(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)(?![\w'’\-])"
+)
+# A family named by its name (« rappeler la famille Benkirane », « chez la famille Morel »).
+_FAMILY_NAME = re.compile(rf"(?<![\w'’])(?i:la|ma|notre|votre|sa|leur)[ \t]+(?i:famille)[ \t]+(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)(?![\w'’\-])")
+# A first name in apposition to someone the message speaks of (« une élève de terminale, Grâce, n'a pas… »).
+_APPOSED_NAME = re.compile(
+    rf"(?<![\w'’])(?i:un|une|l['’]|mon|ma|notre|cet|cette)[ \t]*(?i:[ée]l[èe]ve|[ée]tudiante?|candidate?|lyc[ée]enne?|coll[ée]gienne?|apprentie?|stagiaire|jeune|fille|fils|enfant)"
+    rf"(?:[ \t]+(?i:de|d['’]|en)[ \t]*[\w\-]+)?[ \t]*,[ \t]*(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*,"
+)
+
+
+def _role_or_family_name(value: str) -> bool:
+    """A capitalised word after a role or « la famille » that is a family name: no French word, no place, not a service."""
+    return (
+        value.lower() not in _NEVER_NAMES and not is_french_word(value) and not communes().is_commune(value)
+        and not communes().is_territory(value) and value.lower() not in {"parcoursup", "onisep", "crous", "pronote", "moodle"}
+    )
+
+
+# A first name right before a whole date of a pupil's or an adult's birth (« mes 2 filles : ines 12/03/2008 et lou… »,
+# « Lucas : 04/11/2009 »): someone listed with the day they were born.
+_NAME_THEN_BIRTH = re.compile(
+    rf"(?<![\w'’\-])(?P<value>[{_LETTER}][a-zà-ÿ'’\-]+)[ \t]*[:(,]?[ \t]*\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?P<year>(?:19|20)\d{{2}})(?![\w/]|[.\-]\d)"
+)
+
+
+def _listed_with_birth(match: re.Match[str]) -> bool:
+    value = match.group("value")
+    return (
+        1920 <= int(match.group("year")) <= date.today().year - 8  # a recent date is a letter's or a deadline's
+        and is_first_name(value) and not is_french_word(value) and value.lower() not in _NEVER_NAMES
+    )
+
+
 # A given name alone on the last line under a closing word, even one that is also a word (« …merci\naimé »).
 _CLOSING_LINE_WORD = re.compile(
     rf"(?i:merci(?:[ \t]+(?:beaucoup|d['’]avance|bcp))?|cordialement|cdlt|bisous|bises|biz|bonne[ \t]+(?:journ[ée]e|soir[ée]e)|a\+|bye|salut)"
@@ -570,6 +611,16 @@ class CuedNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
                 if second and is_given_name(second):
                     results.append(RecognizerResult("PERSON", *match.span("second"), 0.95))
+        for regex in (_ROLE_NAME, _FAMILY_NAME):
+            for match in regex.finditer(text):
+                if _role_or_family_name(match.group("value")):
+                    results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+        for match in _APPOSED_NAME.finditer(text):
+            if is_given_name(match.group("value")):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
+        for match in _NAME_THEN_BIRTH.finditer(text):
+            if _listed_with_birth(match):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _BIRTH_IN_BRACKETS.finditer(text):
             if is_given_name(match.group("value")):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))

@@ -400,6 +400,7 @@ _WHOLE_DATE_AHEAD = (
 )
 # Cues that say « of » or « it is » rather than « born »: their date is a birth only when the year is a pupil's.
 _WEAK_CUE = re.compile(r"(?:est|sont)\s+de$|\s+du$|^(?:moi|lui|elle)\b", re.IGNORECASE)
+_CLEFT_AFTER = re.compile(r"\s+qu(?:e|['’])", re.IGNORECASE)  # « elle c'est le 3 mars 2015 qu'elle a eu son CAP »: an event
 _BIRTH_CUE = re.compile(
     r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b))|(?<=\bma\s)dn|date\s+(?:de\s+)?naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
     # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
@@ -447,9 +448,30 @@ def _birth_year(match: re.Match[str]) -> int | None:
     return None
 
 
+# A date of birth given first and named after (« 12/05/2009 (date de naissance) », « 12/05/2009 c sa ddn »).
+_NAMED_AFTER = re.compile(
+    r"[ \t]*(?:[(,=:\-–][ \t]*)?(?:(?P<verb>c['’]?[ \t]*est|c|est)[ \t]+)?(?:(?:ma|ta|sa|la|mon|son|leur)[ \t]+)?$", re.IGNORECASE
+)
+_CUE_CLOSED = re.compile(r"[ \t]*(?:[).;!?\n]|$)")  # « (date de naissance) »; not « …, date de naissance à vérifier »
+_NOUN_CUE = re.compile(r"ddn|d\.d\.n|dn|d\.n|date|dob|birthday|naissance|anniv", re.IGNORECASE)
+
+
+def _date_named_after(text: str, cue: re.Match[str]) -> tuple[str, int, int] | None:
+    if not _NOUN_CUE.match(cue.group(0)):
+        return None
+    for match in _WHOLE_DATE.finditer(text, max(0, cue.start() - 40), cue.start()):
+        named = _NAMED_AFTER.fullmatch(text, match.end(), cue.start())
+        if named and (named.group("verb") or _CUE_CLOSED.match(text, cue.end())) and 1920 <= _day(match)[0] <= date.today().year - 8:
+            return ("DATE_NAISSANCE", match.start(), match.end())
+    return None
+
+
 def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
     found = []
     for cue in _BIRTH_CUE.finditer(text):
+        named = _date_named_after(text, cue)
+        if named:
+            found.append(named)
         window = text[cue.end() : cue.end() + 90]
         dated = False
         for match in _DATE.finditer(window):
@@ -469,7 +491,7 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
             if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
                 continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
-            if _WEAK_CUE.search(cue.group(0)) and (year is None or year > date.today().year - 10):
+            if _WEAK_CUE.search(cue.group(0)) and (year is None or year > date.today().year - 10 or _CLEFT_AFTER.match(window, match.end())):
                 continue  # « le diplôme il est de 2023 »: a thing's year, not a pupil's birth
             if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
                 continue  # « les élèves nés en 2008 »: people in general

@@ -95,16 +95,20 @@ _ADMITTED_AT_BEFORE = re.compile(
 # The figure an oral or a written work is about (« pour mon grand oral je parle de Victor Hugo »).
 _WORK_TOPIC_BEFORE = re.compile(
     r"(?<![\w'’])(?:grand\s+oral|oral|expos[ée]|pr[ée]sentation|dissertation|dossier|m[ée]moire|tpe|devoir)(?![\w'’])[^.?!\n]{0,40}?"
-    r"(?<![\w'’])(?:je|j['’]|on|nous)\s*(?:parle|parlerai|vais\s+parler|pr[ée]sente|pr[ée]senterai|vais\s+pr[ée]senter|traite|vais\s+traiter)"
-    r"\s+(?:de|d['’]|du|sur)\s*$",
+    r"(?<![\w'’])(?:je|j['’]|on|nous)\s*(?:(?:parle|parlerai|vais\s+parler)\s+(?:de|d['’]|du|sur)"
+    r"|(?:pr[ée]sente|pr[ée]senterai|vais\s+pr[ée]senter|traite|vais\s+traiter)(?:\s+(?:de|d['’]|du|sur))?)\s*$",
     re.IGNORECASE,
 )
+
+
+# An establishment's name in apposition (« Mon lycée, Jean Moulin, a un BTS ? »).
+_ESTABLISHMENT_APPOSED_BEFORE = re.compile(rf"(?<![\w'’])(?i:mon|ma|notre|son|sa|leur|le|la|l['’]|ce|cet|cette)\s*(?i:{_ESTABLISHMENT})\s*,\s*$")
 
 
 def names_no_person(text: str, start: int, end: int) -> bool:
     """Whether the capitalised `text[start:end]` names an establishment, a place or a figure, not a person here."""
     before = text[max(0, start - 60) : start]
-    if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " "):
+    if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " ") or _ESTABLISHMENT_APPOSED_BEFORE.search(before):
         return True
     if _ADMITTED_AT_BEFORE.search(before) or _STUDIED_BEFORE.search(before) or _EMPLOYER_BEFORE.search(before) or _IS_A_SCHOOL_AFTER.match(text, end):
         return True

@@ -434,6 +434,9 @@ _APPOSED_NAME = re.compile(
 )
 
 
+_LIST_GOES_ON = re.compile(rf"[ \t]*[{_CAPITAL}][\w'’\-]*[ \t]*(?:,|et\b|ou\b)")
+
+
 def _role_or_family_name(value: str) -> bool:
     """A capitalised word after a role or « la famille » that is a family name: no French word, no place, not a service."""
     return (
@@ -616,7 +619,7 @@ class CuedNameRecognizer(EntityRecognizer):
                 if _role_or_family_name(match.group("value")):
                     results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
         for match in _APPOSED_NAME.finditer(text):
-            if is_given_name(match.group("value")):
+            if is_given_name(match.group("value")) and not _LIST_GOES_ON.match(text, match.end()):  # not « un élève de 1re, Hugo, Zola ou Balzac ? »
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _NAME_THEN_BIRTH.finditer(text):
             if _listed_with_birth(match):

@@ -163,3 +163,47 @@ def test_the_host_opening_an_address_is_a_person(scrubber):
 
 def test_a_host_without_an_address_after_stays_as_written(scrubber):
     assert found(scrubber, "je dors chez Mamie ce soir, c'est grave pour le bac blanc ?") == []
+
+
+# -- a date named after, a cleft, an establishment in apposition ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "birth"),
+    [
+        ("12/05/2009 (date de naissance) et l'INE à venir", "12/05/2009"),
+        ("mon fils 12/05/2009 c sa date de naissance", "12/05/2009"),
+        ("04/10/2008 c ma date de naissance mais le site refuse", "04/10/2008"),
+    ],
+)
+def test_a_date_of_birth_named_after_it_is_hidden(scrubber, text, birth):
+    assert ("DATE_NAISSANCE", birth) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parcoursup ferme le 12/03/2025, date de naissance à vérifier",  # a deadline, and the cue goes on
+        "inscription le 12/05/2009, naissance du projet l'année d'après",
+        "j'ai eu mon bac le 04/07/2008 (date de naissance demandée aussi ?)",
+        "elle c'est le 3 mars 2015 qu'elle a eu son CAP",  # a cleft: an event
+    ],
+)
+def test_an_event_s_date_near_a_birth_word_stays_visible(scrubber, text):
+    assert not [kind for kind, _ in found(scrubber, text) if kind == "DATE_NAISSANCE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        ("Mon lycée, Jean Moulin, a un BTS ?", "Jean Moulin"),
+        ("Pour mon oral je présente Marie Curie et le radium", "Marie Curie"),
+    ],
+)
+def test_an_establishment_in_apposition_and_an_oral_s_figure_stay_visible(scrubber, text, visible):
+    start = text.index(visible)
+    assert not [e for e in scrubber.find(text) if e.start < start + len(visible) and start < e.end]
+
+
+def test_a_child_in_apposition_is_still_hidden(scrubber):
+    assert ("PERSONNE", "Jade") in found(scrubber, "Ma fille, Jade, est au lycée Hoche")

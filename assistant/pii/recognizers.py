@@ -187,6 +187,13 @@ _LOWER_SUBJECT = re.compile(
     r"(?<![\w'’\-])(?P<value>[a-zà-ÿ][a-zà-ÿ\-]{2,})(?=[ \t]+(?:a|est|avait|[ée]tait)[ \t]+(?:eu|[ée]t[ée]|pu|d[ûu]|re[çc]ue?|obtenue?|fait|prise?|admise?"
     r"|accept[ée]e?|refus[ée]e?|rat[ée]e?|r[ée]ussie?|dit|choisie?|trouv[ée]e?|envoy[ée]e?|valid[ée]e?|confirm[ée]e?)(?![\w'’]))"
 )
+# A capitalised given name, even a word (« Ambre », « Céleste »), subject of what happens to a candidate (« Bonjour, Ambre a
+# reçu une proposition », « Céleste a déjà été acceptée »): a common noun there would take an article.
+_CAPITALISED_SUBJECT = re.compile(
+    rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ\-]{{2,}})(?=[ \t]+(?:a|est|avait|[ée]tait)[ \t]+(?:(?:d[ée]j[àa]|bien|enfin|aussi|finalement)[ \t]+)?"
+    r"(?:[ée]t[ée][ \t]+)?(?:eu|re[çc]ue?|obtenue?|prise?|admise?|accept[ée]e?|refus[ée]e?|rat[ée]e?|r[ée]ussie?|choisie?|envoy[ée]e?|valid[ée]e?|confirm[ée]e?"
+    r"|class[ée]e?|convoqu[ée]e?|inscrite?|affect[ée]e?)(?![\w'’]))"
+)
 _OF_MY_CLASS_AFTER = re.compile(
     r"[ \t]+(?:de|d['’])[ \t]*(?:ma|mon|notre)[ \t]+(?:classe|promo|lyc[ée]e|coll[èe]ge|groupe|[ée]quipe|bahut|fac|club|section|internat|option)(?![\w'’])",
     re.IGNORECASE,
@@ -245,6 +252,15 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             _NOT_BEFORE_LAST.search(text, max(0, start - 14), start)  # « la licence lea a été supprimée »: a formation's short name
         ):
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))
+    for match in _CAPITALISED_SUBJECT.finditer(text):
+        word, start = match.group("value"), match.start("value")
+        if not is_commonly_given(word) or word.lower() in _NEVER_NAMES | _ATTRIBUTES or communes().is_commune(word) or communes().is_territory(word):
+            continue
+        if _ARTICLE_BEFORE.search(text, max(0, start - 8), start) or _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
+            continue  # « le Rose a été… », « Jean Moulin a été… »: not a first name alone
+        if any(e.label_ == "ORG" and e.start_char <= start < e.end_char for e in organisations):
+            continue  # « Orange a refusé mon stage »: a firm
+        results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))
     for match in re.finditer(rf"(?<![\w'’\-]){_NAME_TOKEN}", text):
         word = match.group(0)
         if word.lower() in _NEVER_NAMES:

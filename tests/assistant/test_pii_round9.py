@@ -207,3 +207,30 @@ def test_an_establishment_in_apposition_and_an_oral_s_figure_stay_visible(scrubb
 
 def test_a_child_in_apposition_is_still_hidden(scrubber):
     assert ("PERSONNE", "Jade") in found(scrubber, "Ma fille, Jade, est au lycée Hoche")
+
+
+# -- a given name that is also a word, subject of what happens to a candidate --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Bonjour, Ambre a reçu une proposition hier.", "Ambre"),
+        ("Pour information, Céleste a déjà été acceptée.", "Céleste"),
+        ("Bonjour, Aurore a raté son examen, que faire ?", "Aurore"),
+    ],
+)
+def test_a_given_name_that_is_a_word_subject_of_a_candidate_s_event_is_hidden(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Orange a refusé mon stage, je cherche ailleurs",  # a firm (and a commune)
+        "Le lycée Marie Curie a été choisi pour le salon",  # an establishment
+        "Parcoursup a refusé mon dossier",
+    ],
+)
+def test_firms_schools_and_services_that_receive_or_refuse_stay_visible(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"]

@@ -400,7 +400,8 @@ _WHOLE_DATE_AHEAD = (
 )
 # Cues that say « of » or « it is » rather than « born »: their date is a birth only when the year is a pupil's.
 _WEAK_CUE = re.compile(r"(?:est|sont)\s+de$|\s+du$|^(?:moi|lui|elle)\b", re.IGNORECASE)
-_CLEFT_AFTER = re.compile(r"\s+qu(?:e|['’])", re.IGNORECASE)  # « elle c'est le 3 mars 2015 qu'elle a eu son CAP »: an event
+# « elle c'est le 3 mars 2015 qu'elle a eu son CAP »: an event; « je suis du 01/09/2008 au 30/06/2009 en stage »: a period
+_CLEFT_AFTER = re.compile(r"\s+(?:qu(?:e|['’])|au\s+(?:\d|1er)|jusqu)", re.IGNORECASE)
 _BIRTH_CUE = re.compile(
     r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b))|(?<=\bma\s)dn|date\s+(?:de\s+)?naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
     # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
@@ -491,7 +492,9 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
             if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
                 continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
-            if _WEAK_CUE.search(cue.group(0)) and (year is None or year > date.today().year - 10 or _CLEFT_AFTER.match(window, match.end())):
+            if _WEAK_CUE.search(cue.group(0)) and (
+                year is None or year > date.today().year - 10 or _CLEFT_AFTER.match(window, match.end()) or before.strip(" :").lower() not in ("", "le")
+            ):
                 continue  # « le diplôme il est de 2023 »: a thing's year, not a pupil's birth
             if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
                 continue  # « les élèves nés en 2008 »: people in general

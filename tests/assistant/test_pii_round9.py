@@ -68,6 +68,8 @@ def test_a_whole_date_said_of_oneself_or_a_child_is_a_birth(scrubber, text, birt
         "la réunion c'est le 6 juin 2025, moi c'est le 6 juin au soir",
         "le code de la salle c 12 12 07 pour l'examen",  # three numbers, no birth cue
         "je suis du 93 et je cherche un BTS",  # a department
+        "je suis du 01/09/2008 au 30/06/2009 en apprentissage",  # a period, not a birth
+        "moi c'est le 12/03/2008 que j'ai eu mon brevet",  # a cleft: an event
     ],
 )
 def test_dates_and_numbers_near_those_words_stay_visible(scrubber, text):

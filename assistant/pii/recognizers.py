@@ -150,7 +150,7 @@ _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[
 _FIELD = re.compile(
     r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:identit[ée]|(?:nom(?:\s+de\s+famille|\s+d['’]usage|\s+de\s+naissance)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
     rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentante?\s+l[ée]gale?|responsable\s+l[ée]gale?"
-    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|tuteur|tutrice|enfant)(?:\s*\d)?(?:\s*:|[ \t]*\t)\s*"
+    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|parent|tuteur|tutrice|enfant)(?:\s*\d)?(?:\s*:|[ \t]*\t)\s*"
     rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
@@ -453,6 +453,11 @@ _APPOSED_NAME = re.compile(
 _LIST_GOES_ON = re.compile(rf"[ \t]*[{_CAPITAL}][\w'’\-]*[ \t]*(?:,|et\b|ou\b)")
 
 
+def _field_answer(value: str) -> bool:
+    """A lower-case word answering a form's field (« oui », « non », « aucun »), not a name written in lower case."""
+    return " " not in value and value.islower() and (value in _COMMON_WORDS or is_french_word(value)) and not is_first_name(value)
+
+
 def _role_or_family_name(value: str) -> bool:
     """A capitalised word after a role or « la famille » that is a family name: no French word, no place, not a service."""
     return (
@@ -660,6 +665,8 @@ class CuedNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _FIELD.finditer(text):
             span = _trim_name(text, *match.span("value"))
+            if span and not re.search(r"nom", match.group(0), re.IGNORECASE) and _field_answer(text[span[0] : span[1]]):
+                continue  # « Parent : oui », « Élève : non »: a box ticked, not a name
             if span:
                 results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
         return results

@@ -236,3 +236,19 @@ def test_a_given_name_that_is_a_word_subject_of_a_candidate_s_event_is_hidden(sc
 )
 def test_firms_schools_and_services_that_receive_or_refuse_stay_visible(scrubber, text):
     assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"]
+
+
+# -- a form's « Parent : » field, and a box ticked -----------------------------------------------
+
+
+def test_a_parent_field_hides_the_family_name_in_capitals_too(scrubber):
+    assert ("PERSONNE", "HOARAU Jean-Claude") in found(scrubber, "Parent : HOARAU Jean-Claude\nClasse : 2nde")
+
+
+@pytest.mark.parametrize("text", ["Parent : oui", "Élève : non\nClasse : 1re", "Vous êtes : Parent"])
+def test_a_field_answered_by_a_word_stays_visible(scrubber, text):
+    assert found(scrubber, text) == []
+
+
+def test_a_name_field_keeps_a_name_that_is_also_a_word(scrubber):
+    assert ("PERSONNE", "rose") in found(scrubber, "Prénom : rose")

@@ -430,6 +430,10 @@ _NOT_BEFORE_LAST = re.compile(
     # a formation's or a school's short name (« licence lea », « but gea », « faire insa »)
     r"|licence|bts|but|bac|pro|cap|bep|master|dut|lp|sp[ée]|sp[ée]cialit[ée]|fili[èe]re|option|section|cursus|pr[ée]pa|[ée]cole|concours"
     r"|parcours|mention|faire|fais|fait|prendre|choisir|int[ée]grer|rejoindre)[ \t]+$", re.IGNORECASE)
+# A capitalised first name closing the message right after a phone number (« …au 06 12 34 56 78 Julie »), with its family name.
+_NAME_AFTER_PHONE = re.compile(
+    rf"(?:\+|\b0)\d(?:[ \t.\-]?\d){{8,11}},?[ \t]+(?:[-—–][ \t]*)?(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]{{2,}})(?P<family>[ \t]+[{_CAPITAL}][\w'’\-]+)?[ \t]*[.!]?\s*$"
+)
 # A name given with its date of birth or age in brackets (« nous accueillons Jordan (DN : 2007-03-28) »).
 _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?i:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)")  # capitalised: case-sensitive
 
@@ -618,6 +622,12 @@ class CuedNameRecognizer(EntityRecognizer):
             word = last.group("value")
             if is_first_name(word) and not is_french_word(word) and word not in _NEVER_NAMES and not communes().is_commune(word):
                 results.append(RecognizerResult("PERSON", *last.span("value"), 0.95))
+        after_phone = _NAME_AFTER_PHONE.search(text, tail)
+        signed = after_phone.group("value") if after_phone else ""
+        if after_phone and ((is_first_name(signed) and not is_french_word(signed)) or is_commonly_given(signed)) and signed.lower() not in _NEVER_NAMES and not communes().is_commune(signed):
+            family = after_phone.group("family")
+            end = after_phone.end("family") if family and family.strip().lower() not in _COMMON_WORDS else after_phone.end("value")
+            results.append(RecognizerResult("PERSON", after_phone.start("value"), end, 0.95))  # « …rappelez-moi au 06 12 34 56 78 Julie »
         for regex in (_INTRO_OPENING, _ICI_OPENING):
             match = regex.match(text)
             second = match and match.groupdict().get("second")

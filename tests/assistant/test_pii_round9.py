@@ -252,3 +252,19 @@ def test_a_field_answered_by_a_word_stays_visible(scrubber, text):
 
 def test_a_name_field_keeps_a_name_that_is_also_a_word(scrubber):
     assert ("PERSONNE", "rose") in found(scrubber, "Prénom : rose")
+
+
+# -- a first name closing the message after a phone number ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("rappelez-moi au 06 12 34 56 78 Julie", "Julie"), ("mon num 0612345678 Kevin Durand", "Kevin Durand")],
+)
+def test_a_name_signing_after_a_phone_number_is_hidden(scrubber, text, name):
+    assert ("PERSONNE", name) in found(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["appelez le 01 40 50 60 70 Paris", "le standard 01 40 50 60 70 Merci", "rappelez le 06 12 34 56 78 Lundi"])
+def test_a_town_a_thanks_or_a_day_after_a_phone_number_stays_visible(scrubber, text):
+    assert not [e for e in scrubber.find(text) if e.type == "PERSONNE"]

@@ -92,16 +92,29 @@ _ADMITTED_AT_BEFORE = re.compile(
 )
 
 
+# The figure an oral or a written work is about (« pour mon grand oral je parle de Victor Hugo »).
+_WORK_TOPIC_BEFORE = re.compile(
+    r"(?<![\w'’])(?:grand\s+oral|oral|expos[ée]|pr[ée]sentation|dissertation|dossier|m[ée]moire|tpe|devoir)(?![\w'’])[^.?!\n]{0,40}?"
+    r"(?<![\w'’])(?:je|j['’]|on|nous)\s*(?:(?:parle|parlerai|vais\s+parler)\s+(?:de|d['’]|du|sur)"
+    r"|(?:pr[ée]sente|pr[ée]senterai|vais\s+pr[ée]senter|traite|vais\s+traiter)(?:\s+(?:de|d['’]|du|sur))?)\s*$",
+    re.IGNORECASE,
+)
+
+
+# An establishment's name in apposition (« Mon lycée, Jean Moulin, a un BTS ? »).
+_ESTABLISHMENT_APPOSED_BEFORE = re.compile(rf"(?<![\w'’])(?i:mon|ma|notre|son|sa|leur|le|la|l['’]|ce|cet|cette)\s*(?i:{_ESTABLISHMENT})\s*,\s*$")
+
+
 def names_no_person(text: str, start: int, end: int) -> bool:
     """Whether the capitalised `text[start:end]` names an establishment, a place or a figure, not a person here."""
     before = text[max(0, start - 60) : start]
-    if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " "):
+    if _ESTABLISHMENT_BEFORE.search(before.rstrip() + " ") or _TOPIC_BEFORE.search(before.rstrip() + " ") or _ESTABLISHMENT_APPOSED_BEFORE.search(before):
         return True
     if _ADMITTED_AT_BEFORE.search(before) or _STUDIED_BEFORE.search(before) or _EMPLOYER_BEFORE.search(before) or _IS_A_SCHOOL_AFTER.match(text, end):
         return True
     if _SCHOOL_NAMED_BEFORE.search(before) or _SCHOOL_NAME_AFTER.match(text, end):
         return True
-    if _WORK_BEFORE.search(before) or _FAVOURITE_BEFORE.search(before) or _loved_figure(text, start, end):
+    if _WORK_BEFORE.search(before) or _FAVOURITE_BEFORE.search(before) or _loved_figure(text, start, end) or _WORK_TOPIC_BEFORE.search(before):
         return True
     # « Pierre et Marie Curie est une fac ? »: the first of two names that the message says are a school
     joined_after = _JOINED_NAME_AFTER.match(text, end)

@@ -141,6 +141,19 @@ _REFERENCE_AFTER_CUE = re.compile(
     r"[^\d\n?!]{0,30}?(?<![\w/.\-])(?P<value>(?-i:[A-Z0-9]{1,8})(?:[./\-](?-i:[A-Z0-9]{1,8})){1,4})(?![\w/]|[.\-]\w)", _FLAGS
 )
 _DATE_SHAPE = re.compile(r"\d{1,4}[./\-]\d{1,2}(?:[./\-]\d{1,4})?|(?:19|20)\d{2}[./\-](?:19|20)?\d{2}")
+# A calendar date written with one separator (« 03-02-2008 », « 12.05.02 », « 2025-03-12 »): after « candidat : » or
+# « date d'envoi du dossier : » it is a date, not a number (« DSE-2025-0478213 », « 44-07-21-93 » are not dates).
+_CALENDAR_DATE = re.compile(
+    r"(?P<d>\d{1,2})(?P<s>[./\-])(?P<m>\d{1,2})(?P=s)(?:19|20)?\d{2}|(?:19|20)\d{2}(?P<is>[./\-])(?P<im>\d{1,2})(?P=is)(?P<id>\d{1,2})"
+)
+
+
+def _calendar_date(value: str) -> bool:
+    match = _CALENDAR_DATE.fullmatch(value.strip())
+    if not match:
+        return False
+    day, month = (match.group("d"), match.group("m")) if match.group("d") else (match.group("id"), match.group("im"))
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
 # Mon Master's candidate number as its site writes it, with no cue needed: « MM558812 », « 2024-MM-558812 ».
@@ -201,6 +214,8 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
         for start, end in spans:
             digits = re.sub(r"\D", "", text[start:end])
             if _AMOUNT_AFTER.match(text, end):  # « revenu fiscal de référence de 28 000 € »: an amount
+                continue
+            if _calendar_date(text[start:end]):  # « Candidat : … / DN 2008-02-03 »: a date, read as one if it is a birth
                 continue
             if len(digits) < 6 and re.match(r"\s+[A-ZÀ-Ö]", text[end:]):  # « 75010 Paris »: a postal code
                 continue
@@ -372,14 +387,23 @@ _DATE = re.compile(
     rf"|(?:1er|\d{{1,2}})(?P<hsep>[\-/.])(?:{_MONTHS})(?<!\.)(?P=hsep)(?P<hy>(?:19|20)?\d{{2}})"  # « 09-mai-06 »
     rf"|(?P<iy>(?:19|20)\d{{2}})[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}"
     rf"|\d{{1,2}}[ \t]+(?:du[ \t]+)?\d{{1,2}}[ \t]+(?P<sy>(?:19|20)\d{{2}})"
+    rf"|(?:0?[1-9]|[12]\d|3[01])[ \t]+(?:0?[1-9]|1[0-2])[ \t]+(?P<s2y>\d{{2}})(?![ \t]*\d)"  # « né le 12 12 07 »: right after its cue only
     rf"|(?:1er|\d{{1,2}}|{_DAY_WORD})\s+(?:{_MONTHS})(?:\s+(?P<ty>(?:19|20)?\d{{2}})|\s+(?P<twy>{_YEAR_WORD})|(?P<no_year>)(?!\s*\d))"
     rf"|(?:{_MONTHS})\s+(?P<my>(?:19|20)\d{{2}})"
     rf"|(?P<dm>(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?![/\d]|\s*/)"  # « anniv le 12/04 »: a birthday without its year
     rf"|(?P<year>(?:19|20)\d{{2}})|(?P<wy>{_YEAR_WORD}))(?![\w/]|[.\-]\d)",
     _FLAGS,
 )
+# A whole date (day, month and year) right after a cue: « 14/3/2007 », « le 6 juin 2008 ».
+_WHOLE_DATE_AHEAD = (
+    r"\s+(?:le\s+)?(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}(?![\d/])|(?:1er|\d{1,2})\s+(?:" + _MONTHS + r")\s+(?:19|20)\d{2}(?!\d))"
+)
+# Cues that say « of » or « it is » rather than « born »: their date is a birth only when the year is a pupil's.
+_WEAK_CUE = re.compile(r"(?:est|sont)\s+de$|\s+du$|^(?:moi|lui|elle)\b", re.IGNORECASE)
+# « elle c'est le 3 mars 2015 qu'elle a eu son CAP »: an event; « je suis du 01/09/2008 au 30/06/2009 en stage »: a period
+_CLEFT_AFTER = re.compile(r"\s+(?:qu(?:e|['’])|au\s+(?:\d|1er)|jusqu)", re.IGNORECASE)
 _BIRTH_CUE = re.compile(
-    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d))|(?<=\bma\s)dn|date\s+(?:de\s+)?naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
+    r"(?<!\w)(?:ddn|d\.d\.n\.?|(?:dn|d\.n\.)(?=\s*(?::|=|est\b|c['’]?\s*est\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b))|(?<=\bma\s)dn|date\s+(?:de\s+)?naiss(?:ance|\.)?|date\s+of\s+birth|dob|birthday|naissance|anniv(?:ersaire)?"
     # « j'ai eu 18 ans le 2 janvier », « il aura 16 ans le 4 mars »: the day one was born
     r"|(?:mes|ses|tes)\s+1\d\s+ans\s+(?:c['’]?\s*est|ce\s+sera|seront|sont|tombent)(?=\s+le\s)"  # « mes 18 ans c'est le 3 mai »
     r"|n[ée]e?s?(?=\s+(?:19|20)\d{2}\s*[),;.]|\s+(?:19|20)\d{2}$)"  # « ma fille (née 2009) »
@@ -391,7 +415,10 @@ _BIRTH_CUE = re.compile(
     r"(?:\s*\([^)\n]{1,30}\))?(?:\s*,(?:[^,\n]{0,80},){1,2})?"
     r"(?:\s+(?!le\b|en\b|un\b)(?:[a-zà-ÿ]{4,}|euh|heu|bah|ben|hum)){0,2}\s*,?\s+(?:le|un|en|au\s+mois\s+d[e'’]|:)"  # « née à Fort-de-France (Martinique) le… », « né au Maroc, à Casablanca, le… », « né avant terme le… »
     r"|n[ée]\(e\)\s+le"
-    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est|(?:ils|elles)\s+sont)\s+de(?=\s+(?:(?:" + _MONTHS + r")\s+)?(?:19|20)\d{2}(?![\w/])))(?!\w)",  # « jsuis de 2008 », « il est de novembre 2009 »
+    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est|(?:ils|elles)\s+sont)\s+de(?=\s+(?:(?:" + _MONTHS + r")\s+)?(?:19|20)\d{2}(?![\w/]))"  # « jsuis de 2008 », « il est de novembre 2009 »
+    # « jsuis du 14/3/2007 », « moi c'est le 6 juin 2008 », « lui c 02/12/2007 »: someone and a whole date, the day they were born
+    r"|(?:je\s+suis|j['’]?\s*suis|jsuis|jsui|chuis?|(?:il|elle)\s+est)\s+du(?=" + _WHOLE_DATE_AHEAD + r")"
+    r"|(?<![\w'’])(?:moi|lui|elle)[ \t]*,?[ \t]+(?:c['’][ \t]*est|cest|c)(?=" + _WHOLE_DATE_AHEAD + r"))(?!\w)",
     _FLAGS,
 )
 # The words that make a date a deadline or an event, not a birth.
@@ -406,38 +433,68 @@ _GENERAL_PLURAL_BEFORE = re.compile(
 )
 
 
+# The cue in a question and a whole date opening the next sentence, as its answer.
+_ANSWERED_QUESTION = re.compile(r"[^!?\n.]*\?[ \t]*")
+
+
 def _birth_year(match: re.Match[str]) -> int | None:
     for group in ("twy", "wy"):
         if match.group(group):
             words = re.split(r"[\s\-]+", match.group(group).lower())[2:]
             return 2000 + (10 + _YEAR_UNITS[words[1]] if words[:1] == ["dix"] and len(words) == 2 else _YEAR_UNITS[words[0]] if words else 0)
-    for group in ("y", "iy", "sy", "spy", "hy", "ty", "my", "year"):
+    for group in ("y", "iy", "sy", "s2y", "spy", "hy", "ty", "my", "year"):
         if match.group(group):
             year = int(match.group(group))
             return year if year >= 100 else (2000 + year if year <= date.today().year % 100 else 1900 + year)
     return None
 
 
+# A date of birth given first and named after (« 12/05/2009 (date de naissance) », « 12/05/2009 c sa ddn »).
+_NAMED_AFTER = re.compile(
+    r"[ \t]*(?:[(,=:\-–][ \t]*)?(?:(?P<verb>c['’]?[ \t]*est|c|est)[ \t]+)?(?:(?:ma|ta|sa|la|mon|son|leur)[ \t]+)?$", re.IGNORECASE
+)
+_CUE_CLOSED = re.compile(r"[ \t]*(?:[).;!?\n]|$)")  # « (date de naissance) »; not « …, date de naissance à vérifier »
+_NOUN_CUE = re.compile(r"ddn|d\.d\.n|dn|d\.n|date|dob|birthday|naissance|anniv", re.IGNORECASE)
+
+
+def _date_named_after(text: str, cue: re.Match[str]) -> tuple[str, int, int] | None:
+    if not _NOUN_CUE.match(cue.group(0)):
+        return None
+    for match in _WHOLE_DATE.finditer(text, max(0, cue.start() - 40), cue.start()):
+        named = _NAMED_AFTER.fullmatch(text, match.end(), cue.start())
+        if named and (named.group("verb") or _CUE_CLOSED.match(text, cue.end())) and 1920 <= _day(match)[0] <= date.today().year - 8:
+            return ("DATE_NAISSANCE", match.start(), match.end())
+    return None
+
+
 def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
     found = []
     for cue in _BIRTH_CUE.finditer(text):
+        named = _date_named_after(text, cue)
+        if named:
+            found.append(named)
         window = text[cue.end() : cue.end() + 90]
         dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
-            if _END_OF_SENTENCE.search(re.sub(r"\.{2,}|…", " ", re.sub(_DATE, "0", before))) and before.strip(" \t\n:.…"):  # (a form's dot leaders)  # (« Date de naissance\n14/05/2008 »)
-                break
             year = _birth_year(match)
+            if _END_OF_SENTENCE.search(re.sub(r"\.{2,}|…", " ", re.sub(_DATE, "0", before))) and before.strip(" \t\n:.…"):  # (a form's dot leaders)  # (« Date de naissance\n14/05/2008 »)
+                if not (_ANSWERED_QUESTION.fullmatch(before) and match.group("d") and len(match.group("y")) == 4 and year <= date.today().year - 14 and not dated):
+                    break  # (« le site demande ma date de naissance ? 25/09/1985 c bon ? »: the question's answer, an adult's date)
             if match.group("no_year") is not None or match.group("dm"):  # « née le 2 février »: a day and a month, right after the cue
                 if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
+            if match.group("s2y") and before.strip(" :").lower() not in ("", "le"):
+                continue  # three numbers in a row are a date only right after « né le »
             if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
             if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
                 continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
-            if re.search(r"(?:est|sont)\s+de$", cue.group(0), re.IGNORECASE) and (year is None or year > date.today().year - 10):
+            if _WEAK_CUE.search(cue.group(0)) and (
+                year is None or year > date.today().year - 10 or _CLEFT_AFTER.match(window, match.end()) or before.strip(" :").lower() not in ("", "le")
+            ):
                 continue  # « le diplôme il est de 2023 »: a thing's year, not a pupil's birth
             if _GENERAL_PLURAL_BEFORE.search(text[max(0, cue.start() - 40) : cue.start()]) and re.match(r"n[ée]e?s", cue.group(0), re.IGNORECASE):
                 continue  # « les élèves nés en 2008 »: people in general
@@ -449,11 +506,43 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
-            if dated and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("iy"):
+            if dated and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("s2y") and not match.group("iy"):
                 continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
             found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
             dated = True
-    return found
+    return found + _same_day_again(text, found)
+
+
+# A whole date, numeric or with its month in words, for finding a date of birth written again.
+_WHOLE_DATE = re.compile(
+    rf"(?<![\w/.\-])(?:(?P<d>\d{{1,2}})(?P<s>[/.\-])(?P<m>\d{{1,2}})(?P=s)(?P<y>(?:19|20)\d{{2}})"
+    rf"|(?P<wd>1er|\d{{1,2}})\s+(?P<wm>{_MONTHS})\s+(?P<wy>(?:19|20)\d{{2}})"
+    rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}}))(?![\w/]|[.\-]\d)",
+    _FLAGS,
+)
+_MONTH_NUMBERS = {"jan": 1, "fev": 2, "fév": 2, "mar": 3, "avr": 4, "mai": 5, "juin": 6, "juil": 7, "aou": 8, "aoû": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12, "déc": 12}
+
+
+def _day(match: re.Match[str]) -> tuple[int, int, int]:
+    if match.group("d"):
+        return int(match.group("y")), int(match.group("m")), int(match.group("d"))
+    if match.group("iy"):
+        return int(match.group("iy")), int(match.group("im")), int(match.group("id"))
+    month = match.group("wm").lower()
+    number = _MONTH_NUMBERS.get(month[:4]) or _MONTH_NUMBERS.get(month[:3], 0)
+    return int(match.group("wy")), number, 1 if match.group("wd").lower() == "1er" else int(match.group("wd"))
+
+
+def _same_day_again(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The date of birth written again, in the same or another format (« née le 13 septembre 2001 … mon passeport
+    indique 13/09/2001 »): the same day is the same person's birth, wherever the message repeats it."""
+    births = {_day(m) for _, start, end in found for m in [_WHOLE_DATE.fullmatch(text, start, end) or _WHOLE_DATE.search(text, start, end)] if m}
+    if not births:
+        return []
+    return [
+        ("DATE_NAISSANCE", m.start(), m.end()) for m in _WHOLE_DATE.finditer(text)
+        if _day(m) in births and not any(start < m.end() and m.start() < end for _, start, end in found)
+    ]
 
 
 # -- shared ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ and dates of birth are in `assistant.pii.cues`, addresses in `assistant.pii.addr
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Callable, Iterable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -94,6 +95,7 @@ _NAME_CUES = (
     r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine|fils|fille)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils?|enfant|neveu|petit[\s-]fils|fr[èe]re|mari|p[èe]re)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme|m[èe]re)"
+    r"|(?:mes|nos)\s+(?:jumeaux|jumelles|enfants|gar[çc]ons|filles)(?:\s*:)?"  # « mes jumeaux Hugo et Léna »: children named after their word
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
     r"|(?:mon|ma|ta|ton|sa|son|notre|votre|leur)\s+(?:cousin|cousine|oncle|tante|tonton|tata|parrain|marraine|filleule?|demi-fr[èe]re"
@@ -122,7 +124,7 @@ _I_AM = re.compile(
 # message ("kenza 1ere spé maths"). The gazetteer (`assistant.pii.names`) decides.
 _GAZETTEER_CUES = (
     r"moi\s+et|je\s+suis|j['’]?\s*suis|jsuis|jsui|chui|chuis|c['’]?\s*est|\bc\b|c[ée](?=\s)|ici|slt|salut|bjr|bonjour|bonsoir|cc|coucou|yo"
-    r"|hello|moi|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"
+    r"|hello|moi(?:\s*,)?|merci(?:\s+beaucoup|\s+d['’]avance)?\s*,?|bisous\s*,?|signé|de\s+la\s+part\s+de"  # « c'est encore moi, Anaïs »
     r"|avec|s['’]\s*appelle|se\s+nomme|pr[ée]nomm[ée]e?|est[\s-]ce\s+que|i\s+am|i['’]m|my\s+name\s+is|jss"
     # closings before a signature, which chat writers leave in lower case: « cdlt nadia moreau »,
     # « bonne journée, ines garcia », « -- karim diallo »
@@ -148,7 +150,7 @@ _WHOSE = r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[
 _FIELD = re.compile(
     r"(?:^|\n|[;|]|(?<=[ \t]))\s*(?:identit[ée]|(?:nom(?:\s+de\s+famille|\s+d['’]usage|\s+de\s+naissance)?(?:(?:\s*(?:/|et|&|,)\s*|\s+)pr[ée]noms?)?"
     rf"|pr[ée]noms?(?:\(s\))?(?:(?:\s*(?:/|et|&|,)\s*|\s+)nom)?){_WHOSE}|titulaire(?:\s+du\s+compte)?|repr[ée]sentante?\s+l[ée]gale?|responsable\s+l[ée]gale?"
-    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|tuteur|tutrice|enfant)(?:\s*\d)?(?:\s*:|[ \t]*\t)\s*"
+    r"|candidate?|[ée]l[èe]ve|[ée]tudiante?|demandeu(?:r|se)|p[èe]re|m[èe]re|parent|tuteur|tutrice|enfant)(?:\s*\d)?(?:\s*:|[ \t]*\t)\s*"
     rf"(?=(?P<value>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}}))", re.IGNORECASE,  # fields may share a line
 )
 # A message's last line that is a name, first name known ("\n\nLilou Caron").
@@ -184,6 +186,13 @@ _SUBJECT = re.compile(rf"(?<![\w'’\-])(?P<value>{_NAME_TOKEN})(?=[ \t]+(?:qui[
 _LOWER_SUBJECT = re.compile(
     r"(?<![\w'’\-])(?P<value>[a-zà-ÿ][a-zà-ÿ\-]{2,})(?=[ \t]+(?:a|est|avait|[ée]tait)[ \t]+(?:eu|[ée]t[ée]|pu|d[ûu]|re[çc]ue?|obtenue?|fait|prise?|admise?"
     r"|accept[ée]e?|refus[ée]e?|rat[ée]e?|r[ée]ussie?|dit|choisie?|trouv[ée]e?|envoy[ée]e?|valid[ée]e?|confirm[ée]e?)(?![\w'’]))"
+)
+# A capitalised given name, even a word (« Ambre », « Céleste »), subject of what happens to a candidate (« Bonjour, Ambre a
+# reçu une proposition », « Céleste a déjà été acceptée »): a common noun there would take an article.
+_CAPITALISED_SUBJECT = re.compile(
+    rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ\-]{{2,}})(?=[ \t]+(?:a|est|avait|[ée]tait)[ \t]+(?:(?:d[ée]j[àa]|bien|enfin|aussi|finalement)[ \t]+)?"
+    r"(?:[ée]t[ée][ \t]+)?(?:eu|re[çc]ue?|obtenue?|prise?|admise?|accept[ée]e?|refus[ée]e?|rat[ée]e?|r[ée]ussie?|choisie?|envoy[ée]e?|valid[ée]e?|confirm[ée]e?"
+    r"|class[ée]e?|convoqu[ée]e?|inscrite?|affect[ée]e?)(?![\w'’]))"
 )
 _OF_MY_CLASS_AFTER = re.compile(
     r"[ \t]+(?:de|d['’])[ \t]*(?:ma|mon|notre)[ \t]+(?:classe|promo|lyc[ée]e|coll[èe]ge|groupe|[ée]quipe|bahut|fac|club|section|internat|option)(?![\w'’])",
@@ -243,6 +252,15 @@ def _uncued_names(text: str, organisations: list) -> list[RecognizerResult]:
             _NOT_BEFORE_LAST.search(text, max(0, start - 14), start)  # « la licence lea a été supprimée »: a formation's short name
         ):
             results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))
+    for match in _CAPITALISED_SUBJECT.finditer(text):
+        word, start = match.group("value"), match.start("value")
+        if not is_commonly_given(word) or word.lower() in _NEVER_NAMES | _ATTRIBUTES or communes().is_commune(word) or communes().is_territory(word):
+            continue
+        if _ARTICLE_BEFORE.search(text, max(0, start - 8), start) or _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
+            continue  # « le Rose a été… », « Jean Moulin a été… »: not a first name alone
+        if any(e.label_ == "ORG" and e.start_char <= start < e.end_char for e in organisations):
+            continue  # « Orange a refusé mon stage »: a firm
+        results.append(RecognizerResult("PERSON", start, match.end("value"), 0.9))
     for match in re.finditer(rf"(?<![\w'’\-]){_NAME_TOKEN}", text):
         word = match.group(0)
         if word.lower() in _NEVER_NAMES:
@@ -412,8 +430,59 @@ _NOT_BEFORE_LAST = re.compile(
     # a formation's or a school's short name (« licence lea », « but gea », « faire insa »)
     r"|licence|bts|but|bac|pro|cap|bep|master|dut|lp|sp[ée]|sp[ée]cialit[ée]|fili[èe]re|option|section|cursus|pr[ée]pa|[ée]cole|concours"
     r"|parcours|mention|faire|fais|fait|prendre|choisir|int[ée]grer|rejoindre)[ \t]+$", re.IGNORECASE)
+# A capitalised first name closing the message right after a phone number (« …au 06 12 34 56 78 Julie »), with its family name.
+_NAME_AFTER_PHONE = re.compile(
+    rf"(?:\+|\b0)\d(?:[ \t.\-]?\d){{8,11}},?[ \t]+(?:[-—–][ \t]*)?(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]{{2,}})(?P<family>[ \t]+[{_CAPITAL}][\w'’\-]+)?[ \t]*[.!]?\s*$"
+)
 # A name given with its date of birth or age in brackets (« nous accueillons Jordan (DN : 2007-03-28) »).
 _BIRTH_IN_BRACKETS = re.compile(rf"(?<![\w'’\-])(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*\((?i:dn|ddn|n[ée]e?\b|date\s+de\s+naiss|\d{{1,2}}[ \t]*ans)")  # capitalised: case-sensitive
+
+
+# Someone named by their role in the writer's life, maybe with the subject taught, the name after a comma or not
+# (« mon prof de philo, Lemoine, veut… », « ma CPE Mme… » is read by the title): a capitalised word that is no French word.
+_ROLE_NAME = re.compile(
+    rf"(?<![\w'’])(?i:mon|ma|notre|nos|mes|le|la|l['’])[ \t]*(?i:prof(?:esseure?)?s?|cpe|conseill[eè]re?|proviseure?|principale?|directeur|directrice"
+    rf"|tuteur|tutrice|r[ée]f[ée]rente?|coach|ma[iî]tre(?:sse)?\s+de\s+stage|entraîneu(?:r|se))"
+    rf"(?:[ \t]+(?i:principale?|(?:de|d['’]|en)[ \t]*[\w\-]+))?[ \t]*,?[ \t]+(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)(?![\w'’\-])"
+)
+# A family named by its name (« rappeler la famille Benkirane », « chez la famille Morel »).
+_FAMILY_NAME = re.compile(rf"(?<![\w'’])(?i:la|ma|notre|votre|sa|leur)[ \t]+(?i:famille)[ \t]+(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)(?![\w'’\-])")
+# A first name in apposition to someone the message speaks of (« une élève de terminale, Grâce, n'a pas… »).
+_APPOSED_NAME = re.compile(
+    rf"(?<![\w'’])(?i:un|une|l['’]|mon|ma|notre|cet|cette)[ \t]*(?i:[ée]l[èe]ve|[ée]tudiante?|candidate?|lyc[ée]enne?|coll[ée]gienne?|apprentie?|stagiaire|jeune|fille|fils|enfant)"
+    rf"(?:[ \t]+(?i:de|d['’]|en)[ \t]*[\w\-]+)?[ \t]*,[ \t]*(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*,"
+)
+
+
+_LIST_GOES_ON = re.compile(rf"[ \t]*[{_CAPITAL}][\w'’\-]*[ \t]*(?:,|et\b|ou\b)")
+
+
+def _field_answer(value: str) -> bool:
+    """A lower-case word answering a form's field (« oui », « non », « aucun »), not a name written in lower case."""
+    return " " not in value and value.islower() and (value in _COMMON_WORDS or is_french_word(value)) and not is_first_name(value)
+
+
+def _role_or_family_name(value: str) -> bool:
+    """A capitalised word after a role or « la famille » that is a family name: no French word, no place, not a service."""
+    return (
+        value.lower() not in _NEVER_NAMES and not is_french_word(value) and not communes().is_commune(value)
+        and not communes().is_territory(value) and value.lower() not in {"parcoursup", "onisep", "crous", "pronote", "moodle"}
+    )
+
+
+# A first name right before a whole date of a pupil's or an adult's birth (« mes 2 filles : ines 12/03/2008 et lou… »,
+# « Lucas : 04/11/2009 »): someone listed with the day they were born.
+_NAME_THEN_BIRTH = re.compile(
+    rf"(?<![\w'’\-])(?P<value>[{_LETTER}][a-zà-ÿ'’\-]+)[ \t]*[:(,]?[ \t]*\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?P<year>(?:19|20)\d{{2}})(?![\w/]|[.\-]\d)"
+)
+
+
+def _listed_with_birth(match: re.Match[str]) -> bool:
+    value = match.group("value")
+    return (
+        1920 <= int(match.group("year")) <= date.today().year - 8  # a recent date is a letter's or a deadline's
+        and is_first_name(value) and not is_french_word(value) and value.lower() not in _NEVER_NAMES
+    )
 
 
 # A given name alone on the last line under a closing word, even one that is also a word (« …merci\naimé »).
@@ -553,6 +622,12 @@ class CuedNameRecognizer(EntityRecognizer):
             word = last.group("value")
             if is_first_name(word) and not is_french_word(word) and word not in _NEVER_NAMES and not communes().is_commune(word):
                 results.append(RecognizerResult("PERSON", *last.span("value"), 0.95))
+        after_phone = _NAME_AFTER_PHONE.search(text, tail)
+        signed = after_phone.group("value") if after_phone else ""
+        if after_phone and ((is_first_name(signed) and not is_french_word(signed)) or is_commonly_given(signed)) and signed.lower() not in _NEVER_NAMES and not communes().is_commune(signed):
+            family = after_phone.group("family")
+            end = after_phone.end("family") if family and family.strip().lower() not in _COMMON_WORDS else after_phone.end("value")
+            results.append(RecognizerResult("PERSON", after_phone.start("value"), end, 0.95))  # « …rappelez-moi au 06 12 34 56 78 Julie »
         for regex in (_INTRO_OPENING, _ICI_OPENING):
             match = regex.match(text)
             second = match and match.groupdict().get("second")
@@ -570,6 +645,16 @@ class CuedNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
                 if second and is_given_name(second):
                     results.append(RecognizerResult("PERSON", *match.span("second"), 0.95))
+        for regex in (_ROLE_NAME, _FAMILY_NAME):
+            for match in regex.finditer(text):
+                if _role_or_family_name(match.group("value")):
+                    results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
+        for match in _APPOSED_NAME.finditer(text):
+            if is_given_name(match.group("value")) and not _LIST_GOES_ON.match(text, match.end()):  # not « un élève de 1re, Hugo, Zola ou Balzac ? »
+                results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
+        for match in _NAME_THEN_BIRTH.finditer(text):
+            if _listed_with_birth(match):
+                results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _BIRTH_IN_BRACKETS.finditer(text):
             if is_given_name(match.group("value")):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
@@ -590,6 +675,8 @@ class CuedNameRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _FIELD.finditer(text):
             span = _trim_name(text, *match.span("value"))
+            if span and not re.search(r"nom", match.group(0), re.IGNORECASE) and _field_answer(text[span[0] : span[1]]):
+                continue  # « Parent : oui », « Élève : non »: a box ticked, not a name
             if span:
                 results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
         return results

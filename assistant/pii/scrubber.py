@@ -38,13 +38,14 @@ PRIORITY = {t: i for i, t in enumerate(("NIR", "IBAN", "EMAIL", "INE", "DOSSIER"
 _INSTITUTION_BEFORE = re.compile(
     r"(?:(?<=\bl['’])|(?<![\w'’]))(?:lyc[ée]e|coll[èe]ge|[ée]cole|universit[ée]|iut|institut|fac|facult[ée]|campus|acad[ée]mie|cio|inspe"
     r"|rue|avenue|av\.|boulevard|bd|place|all[ée]e|quai|square|impasse|chemin|route|h[ôo]pital|centre|r[ée]sidence"
-    r"|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire|m[ée]tro|station|arr[êe]t|tram"
+    r"|concours|gare|stade|salle|biblioth[èe]que|m[ée]diath[èe]que|mairie|ville|site|pr[ée]pa|ifsi|ensemble\s+scolaire|m[ée]tro|station|arr[êe]t|tram"
     r"|groupe\s+scolaire|cit[ée]\s+scolaire|pont|parc|porte|saint|sainte|st\.?|ste\.?)\s*(?:de\s+la\s+|de\s+l['’]\s*|de\s+|du\s+|des\s+|d['’]\s*)?$",
     re.IGNORECASE,
 )
 _NAME_FIELD_BEFORE = re.compile(
-    r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)(?:\s*:|[ \t]*\t)\s*$", re.IGNORECASE
-)  # « NOM : KAYA », « Prénom : MAËL »
+    r"(?:^|\n|[;|])\s*(?:nom(?:\s+de\s+famille|\s+d['’]usage)?|pr[ée]noms?(?:\(s\))?)"
+    r"(?:\s+(?:de\s+l['’]\s*|du\s+|de\s+la\s+)(?:[ée]l[èe]ve|candidat|[ée]tudiant|enfant|responsable|parent|demandeur)e?)?(?:\s*:|[ \t]*\t)\s*$", re.IGNORECASE
+)  # « NOM : KAYA », « Prénom : MAËL », « Nom de l'élève : Le Goff »
 _CAPITALS_CUE_BEFORE = re.compile(
     r"(?:JE\s+SUIS|JE\s+M['’]?\s*APP?ELL?E|MOI\s+C['’]?\s*EST|(?:MON|MA|NOTRE)\s+(?:FILS|FILLE|ENFANT|FR[EÈ]RE|S[OŒ]E?UR|NEVEU|NI[EÈ]CE|PETIT-FILS|PETITE-FILLE))\s+$"
 )  # « MON FILS KYLIAN »: a relative's name in a message in capitals
@@ -169,8 +170,9 @@ class Scrubber:
         return _resolve_overlaps(found + _repeated_names(text, found) + _names_in_another_script(text, found) + _dates_after_names(text, found))
 
 
-# A full date right after a person's name and a comma is their birth date (« Élève : Lina Roux, 03/02/2009 »).
-_DATE_AFTER_NAME = re.compile(r"[ \t]*(?:,|\()[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")  # or in brackets: « Léo Garnier (03/09/2008) »
+# A full date right after a person's name, a comma or a colon is their birth date (« Élève : Lina Roux, 03/02/2009 »,
+# « ines 12/03/2008 et lou… »).
+_DATE_AFTER_NAME = re.compile(r"[ \t]*(?:,|\(|:)?[ \t]*(?P<value>\d{1,2}[/.\-]\d{1,2}[/.\-](?P<year>(?:19|20)\d{2}))(?![\w/]|[.\-]\d)")  # or in brackets: « Léo Garnier (03/09/2008) »
 
 
 def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:

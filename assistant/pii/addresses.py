@@ -81,8 +81,6 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(rf"(?<!\w)(?:\d{{1,2}}\s+)?(?:BP|CS|B\.P\.)\s*\d{{1,5}}(?!\w)(?:,?[ \t]+(?!(?:Cedex|CEDEX)\b){_CAPITALISED}(?:[ \t\-]+{_CAPITALISED}){{0,2}}(?:[ \t]+\d{{1,2}}(?!\w|[.,]\d))?)?"), False),
     (re.compile(rf"(?<!\w)(?i:chez)\s+(?:(?:M\.|Mme|Mlle|Madame|Monsieur|Mr)\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}}"), False),
 )
-# « chez Mme Diallo, 5 allée des Cerisiers… »: the host opening an address is a person, the address starts after the comma.
-_HOST = re.compile(rf"(?i:chez)\s+(?:(?:M\.|Mme|Mlle|Madame|Monsieur|Mr)\s+)?(?P<name>{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,2}})[ \t]*,[ \t]*(?:\n[ \t]*)?")
 # « 69003 Lyon », « cp 69003 lyon », « code postal : 69003 Lyon »: the commune in any case (the COG decides).
 _WORD = r"[^\W\d_][\w'’\-]*"
 _POSTCODE = re.compile(
@@ -161,10 +159,6 @@ def find_addresses(text: str) -> list[tuple[str, int, int]]:
         distinct = [p for p in chain if not any(q is not p and q.start <= p.start and p.end <= q.end and (q.start, q.end) != (p.start, p.end) for q in chain)]
         distinct = list({(p.start, p.end): p for p in distinct}.values())
         if (len(distinct) >= 2 or any(p.alone for p in chain) or (_cued(text, start) and not acronym)) and not _establishments_address(text, start):
-            host = _HOST.match(text, start)
-            if host and host.end() < end:
-                found.append(("PERSONNE", *host.span("name")))
-                start = host.end()
             found.append(("ADRESSE", start, end))
     return found
 
@@ -294,13 +288,10 @@ def _cued(text: str, start: int) -> bool:
 
 class AddressRecognizer(EntityRecognizer):
     def __init__(self) -> None:
-        super().__init__(supported_entities=["ADRESSE", "PERSON"], supported_language="fr", name="fr-address")
+        super().__init__(supported_entities=["ADRESSE"], supported_language="fr", name="fr-address")
 
     def load(self) -> None:  # the communes load with the scrubber (places.preload)
         pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        return [
-            RecognizerResult("PERSON", start, end, 1.0) if kind == "PERSONNE" else RecognizerResult(kind, start, end, 0.85)
-            for kind, start, end in find_addresses(text)
-        ]
+        return [RecognizerResult(kind, start, end, 0.85) for kind, start, end in find_addresses(text)]

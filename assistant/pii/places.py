@@ -126,13 +126,29 @@ def _territories() -> tuple[frozenset[str], frozenset[str]]:
     names = {"France", "Wallis-et-Futuna", "Saint-Pierre-et-Miquelon", "Polynésie française", "Nouvelle-Calédonie", "Saint-Barthélemy", "Saint-Martin"}
     for table, column in (("regions.csv.lzma", 2), ("departements.csv.lzma", 2)):
         names.update(line.split(",")[column] for line in _text(table).splitlines()[1:] if line.count(",") >= column)
-    towns: set[str] = set()
-    for row in list(csv.reader(_text("circonscriptions_consulaires.csv.lzma").splitlines()))[1:]:
-        # « Tunisie, Libye »: each country; and the towns of French consulates abroad (« Oran », « Dakar »,
-        # « Casablanca »): places, not people
-        names.update(country.strip() for country in row[1].split(" — ")[0].split(","))
-        towns.update(town.strip(' "') for town in row[2].strip("{}").split(",") if len(row) > 2)
-    names.update(towns)
+    countries, towns = _consular()
+    names.update(countries | towns)
     keys = {place_key(name) for name in names if name}
     keys |= {part for key in list(keys) for part in key.split(" et ") if " et " in key}  # « wallis », « futuna »
     return frozenset(keys), frozenset(place_key(town) for town in towns if town)
+
+
+def _consular() -> tuple[set[str], set[str]]:
+    """The countries of the consular circumscriptions (« Tunisie, Libye »: each) and the towns of French
+    consulates abroad (« Oran », « Dakar », « Casablanca »)."""
+    countries: set[str] = set()
+    towns: set[str] = set()
+    for row in list(csv.reader(_text("circonscriptions_consulaires.csv.lzma").splitlines()))[1:]:
+        countries.update(country.strip() for country in row[1].split(" — ")[0].split(","))
+        towns.update(town.strip(' "') for town in row[2].strip("{}").split(",") if len(row) > 2)
+    return {c for c in countries if c}, {t for t in towns if t}
+
+
+@once
+def places_abroad() -> frozenset[str]:
+    """Place keys of the countries and consulate towns abroad, less those that are also a French commune
+    (« Valence ») or a first name commonly given in France (« Maurice », « Victoria »)."""
+    countries, towns = _consular()
+    french = communes().names
+    return frozenset(place_key(name) for name in countries | towns
+                     if place_key(name) not in french and not is_commonly_given(name) and place_key(name) != "france")

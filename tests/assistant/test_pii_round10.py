@@ -152,3 +152,90 @@ def test_words_in_capitals_starting_like_a_street_s_short_form_are_no_address(sc
 )
 def test_streets_and_their_short_forms_are_still_addresses(scrubber, text, address):
     assert ("ADRESSE", address) in found(scrubber, text)
+
+
+# -- a family name in lower case after a title of address ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("notre prof principale madame rousseau a dit que c'était trop tard", "rousseau"),
+        ("j'ai vu monsieur boucher hier au CIO", "boucher"),
+        ("mme fontaine nous a conseillé un BTS", "fontaine"),
+    ],
+)
+def test_a_family_name_that_is_a_word_after_a_title_of_address_is_hidden(scrubber, text, name):
+    assert name in names(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "merci madame pour votre réponse rapide",
+        "bonjour madame conseillère, j'ai une question sur Parcoursup",
+        "oui monsieur tout à fait, merci",
+        "merci monsieur le proviseur",
+    ],
+)
+def test_words_after_a_title_of_address_stay_visible(scrubber, text):
+    assert names(scrubber, text) == []
+
+
+# -- a first name that is a word, given with « s'appelle » ----------------------------------------
+
+
+@pytest.mark.parametrize(("text", "name"), [("elle s'appelle Prune et elle est en 1re", "Prune"), ("mon fils s'appelle Pierre, il a 15 ans", "Pierre")])
+def test_a_given_name_that_is_a_word_after_s_appelle_is_hidden(scrubber, text, name):
+    assert name in names(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["la formation s'appelle Design graphique", "ça s'appelle Parcoursup", "la ville s'appelle Nancy ? non c'est Metz"])
+def test_things_named_with_s_appelle_stay_visible(scrubber, text):
+    assert names(scrubber, text) == []
+
+
+# -- a relative with an adjective before the word of kinship ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("mon petit frère gabin est en 6e et moi en 3e", "gabin"),
+        ("ma grande sœur Maëlys a fait un BTS MCO", "Maëlys"),
+        ("mon fils aîné Nolan voudrait faire un bac pro", "Nolan"),
+    ],
+)
+def test_a_relative_named_after_an_adjective_of_kinship_is_hidden(scrubber, text, name):
+    assert name in names(scrubber, text)
+
+
+@pytest.mark.parametrize("text", ["mon petit frère est en 6e", "ma grande sœur étudie à Lyon", "mon fils aîné redouble sa seconde"])
+def test_a_relative_without_a_name_leaves_the_message_unaltered(scrubber, text):
+    assert found(scrubber, text) == []
+
+
+# -- a given name that is a word, opening the message as the subject of a wish ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ambre voudrait faire un BTS esthétique, c'est possible après un bac général ?", "Ambre"),
+        ("Capucine souhaite entrer en prépa, je suis sa mère", "Capucine"),
+    ],
+)
+def test_a_given_name_opening_the_message_as_who_wishes_is_hidden(scrubber, text, name):
+    assert name in names(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Orange voudrait des alternants en BTS NDRC, c'est vrai ?",
+        "France Travail veut que je fasse une formation",
+        "Rose voudrait dire rose pâle ou rose vif sur la fiche ?",
+    ],
+)
+def test_a_firm_or_a_word_opening_the_message_stays_visible(scrubber, text):
+    assert names(scrubber, text) == []

@@ -254,6 +254,28 @@ def _personal_line(number: str, text: str, start: int) -> bool:
     return not _SERVICE_CUE.search(before[_last_sentence_start(before) :])
 
 
+# A phone number with a digit missing or one too many (« 6 12 34 56 78 », « 07 81 23 45 6 »), right after a phone's cue:
+# a typo in a number is still the number (as with IBANs); a service's line stays visible.
+_PHONE_TYPO = re.compile(r"(?<![\w+.,/\-])(?:0[1-9]|[67])(?:[ \t.\-]{1,3}\d{1,3}){3,5}(?![ \t.\-]{0,3}\d|\w|[/.,]\d)")
+_PHONE_CUE = re.compile(
+    r"(?<!\w)(?:t[ée]l[ée]phone|t[ée]l|portable|mobile|joignable|joindre|appel\w*|rappel\w*|whatsapp|sms"
+    r"|num[ée]ro\s+de\s+(?:t[ée]l\w*|portable|mobile))(?!\w)[^.!?\n\d]{0,30}$",
+    _FLAGS,
+)
+
+
+def _mistyped_phones(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for match in _PHONE_TYPO.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if not (len(digits) == 9 or (len(digits) == 11 and digits[0] == "0")) or (len(digits) == 9 and digits[0] == "0" and digits[1] not in "67"):
+            continue  # (a landline with a digit missing is too like a dossier number)
+        before = text[max(0, match.start() - 60) : match.start()]
+        if _PHONE_CUE.search(before) and not _SERVICE_CUE.search(before[_last_sentence_start(before) :]):
+            found.append(("TELEPHONE", match.start(), match.end()))
+    return found
+
+
 def find_phones(text: str) -> list[tuple[str, int, int]]:
     found = []
     for match in _FRENCH_PHONE.finditer(text):
@@ -268,6 +290,7 @@ def find_phones(text: str) -> list[tuple[str, int, int]]:
             found.append(("TELEPHONE", match.start(), match.end()))
     found += [("TELEPHONE", m.start(), m.end()) for m in _SPELLED_PHONE.finditer(text)]
     found += _mixed_phones(text)
+    found += [phone for phone in _mistyped_phones(text) if not any(phone[1] < end and start < phone[2] for _, start, end in found)]
     return found
 
 

@@ -239,3 +239,30 @@ def test_a_given_name_opening_the_message_as_who_wishes_is_hidden(scrubber, text
 )
 def test_a_firm_or_a_word_opening_the_message_stays_visible(scrubber, text):
     assert names(scrubber, text) == []
+
+
+# -- a phone number with a digit missing or too many, after a phone's cue --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("mon tel : 6 12 34 56 78, le zéro est tombé", "6 12 34 56 78"),
+        ("joignable au 07 81 23 45 6 après 18h", "07 81 23 45 6"),
+        ("portable de ma mère 06 12 34 56 789 (je crois qu'il y a un chiffre en trop)", "06 12 34 56 789"),
+    ],
+)
+def test_a_phone_number_with_a_typo_after_its_cue_is_hidden(scrubber, text, phone):
+    assert ("TELEPHONE", phone) in found(scrubber, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon numéro de dossier 2 12 34 56 78 ne marche pas",
+        "je suis 6 12 34 56 78 sur la liste ? non je plaisante, rang 612",
+        "tel : le standard du lycée au 02 99 12 34 5",
+    ],
+)
+def test_a_number_without_a_phone_cue_or_of_a_service_stays_visible(scrubber, text):
+    assert [kind for kind, _ in found(scrubber, text) if kind == "TELEPHONE"] == []

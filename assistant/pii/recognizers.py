@@ -423,7 +423,7 @@ _ATTRIBUTES = frozenset(
 # doing something (« avec Pierre on veut… », « Est-ce que Colombe peut… », « Bonjour, Prune voudrait… », « Ambre et moi on… »);
 # not « Ambre est une couleur » (« est » and « a » are left out: a word is as often the subject).
 _DOING_AFTER = re.compile(
-    r"[ \t]*(?:et[ \t]+moi\b|(?:on|il|elle|qui|veut|voudrait|peut|pourrait|pourra|doit|souhaite|aimerait|m['’]|ma|me|nous)\b)", _FLAGS
+    r"[ \t]*(?:et[ \t]+(?:moi|on|nous)\b|(?:on|il|elle|qui|veut|voudrait|peut|pourrait|pourra|doit|souhaite|aimerait|m['’]|ma|me|nous)\b)", _FLAGS
 )
 _WISH_AFTER = re.compile(r"[ \t]+(?:veut|voudrait|souhaite|souhaiterait|aimerait|r[êe]ve|h[ée]site)[ \t]+(?:faire|entrer|aller|[ée]tudier|devenir|passer|partir|int[ée]grer|travailler|s['’]inscrire|postuler|de|d['’]|entre)\b", _FLAGS)
 _WORD_NAME_CUES = re.compile(r"(?:avec|est[\s-]ce\s+que|moi\s+et)\s+$", _FLAGS)
@@ -482,6 +482,23 @@ _APPOSED_NAME = re.compile(
     rf"(?<![\w'’])(?i:un|une|l['’]|mon|ma|notre|cet|cette)[ \t]*(?i:[ée]l[èe]ve|[ée]tudiante?|candidate?|lyc[ée]enne?|coll[ée]gienne?|apprentie?|stagiaire|jeune|fille|fils|enfant)"
     rf"(?:[ \t]+(?i:de|d['’]|en)[ \t]*[\w\-]+)?[ \t]*,[ \t]*(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*,"
 )
+
+
+# Names listed before « et moi » (« Rose, Jade et moi on veut… »), and two names subject of what happens to candidates
+# (« Marine et Pierre ont été pris »): places only people stand in; each a given name, even a word.
+_LISTED_WITH_ME = re.compile(
+    rf"(?:^|(?<=[.!?\n,:]))[ \t]*(?P<names>[{_CAPITAL}][a-zà-ÿ'’\-]+(?:[ \t]*,[ \t]*[{_CAPITAL}][a-zà-ÿ'’\-]+)+)[ \t]+et[ \t]+moi[ \t]+(?:on|nous|sommes|avons|voulons|voudrions|allons|on\b)"
+)
+_PAIR_SUBJECT = re.compile(
+    rf"(?<![\w'’\-])(?P<first>[{_CAPITAL}][a-zà-ÿ\-]{{2,}})[ \t]+et[ \t]+(?P<second>[{_CAPITAL}][a-zà-ÿ\-]{{2,}})(?=[ \t]+(?:ont|sont)[ \t]+"
+    r"(?:(?:d[ée]j[àa]|bien|enfin|aussi|finalement|tous[ \t]+les[ \t]+deux|toutes[ \t]+les[ \t]+deux)[ \t]+)?(?:[ée]t[ée][ \t]+)?"
+    r"(?:eu|re[çc]u(?:e?s)?|obtenu|pris(?:es)?|admi(?:s|ses)|accept[ée]e?s|refus[ée]e?s|convoqu[ée]e?s|inscrit(?:e?s)?|affect[ée]e?s|class[ée]e?s|rat[ée]|r[ée]ussi)(?![\w'’]))"
+)
+
+
+def _word_or_first_name(word: str) -> bool:
+    """A capitalised first name, or a word commonly given as one (« Rose », « Pierre », even a commune's name), that is no region or country."""
+    return (is_first_name(word) or is_commonly_given(word)) and word.lower() not in _NEVER_NAMES | _ATTRIBUTES and not communes().is_territory(word)
 
 
 _LIST_GOES_ON = re.compile(rf"[ \t]*[{_CAPITAL}][\w'’\-]*[ \t]*(?:,|et\b|ou\b)")
@@ -617,8 +634,9 @@ class CuedNameRecognizer(EntityRecognizer):
                     if surname_end > end and is_first_name(text[end:surname_end].strip()) and not is_french_word(text[end:surname_end].strip()):
                         surname_end = _with_surname(text, surname_end)  # « fatima zahra bensaïd »: a second first name, then the family name
                     results.append(RecognizerResult("PERSON", start, surname_end, 0.95))
-                elif regex is _AFTER_CUE and value[:1].isupper() and not value.isupper() and re.search(r"appel|nomm", match.group(0), re.IGNORECASE) and (
-                    is_given_name(value) and value.lower() not in _ATTRIBUTES and not _THING_NAMED_BEFORE.search(text, max(0, match.start() - 30), match.start())
+                elif regex is _AFTER_CUE and not value.isupper() and re.search(r"appel|nomm", match.group(0), re.IGNORECASE) and (
+                    (is_given_name(value) if value[:1].isupper() else is_commonly_given(value) and bool(re.match(r"[ \t]*(?:[,.!?\n]|$|et\b)", text[match.end("value") :])))  # (« il s'appelle ange et il a 16 ans »)
+                    and value.lower() not in _ATTRIBUTES and not _THING_NAMED_BEFORE.search(text, max(0, match.start() - 30), match.start())
                 ):
                     results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))  # « elle s'appelle Prune »: a given name, even a word
                 elif value[:1].isupper() and not value.isupper() and _capitalised_word_name(regex, match, text):
@@ -689,6 +707,13 @@ class CuedNameRecognizer(EntityRecognizer):
         for match in _APPOSED_NAME.finditer(text):
             if is_given_name(match.group("value")) and not _LIST_GOES_ON.match(text, match.end()):  # not « un élève de 1re, Hugo, Zola ou Balzac ? »
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
+        for match in _LISTED_WITH_ME.finditer(text):  # « Rose, Jade et moi on veut… »
+            listed = [m for m in re.finditer(rf"[{_CAPITAL}][a-zà-ÿ'’\-]+", match.group("names"))]
+            if all(_word_or_first_name(m.group(0)) for m in listed):
+                results += [RecognizerResult("PERSON", match.start("names") + m.start(), match.start("names") + m.end(), 1.0) for m in listed]
+        for match in _PAIR_SUBJECT.finditer(text):  # « Marine et Pierre ont été pris en BTS »
+            if all(_word_or_first_name(match.group(g)) for g in ("first", "second")) and not _ARTICLE_BEFORE.search(text, max(0, match.start() - 8), match.start()):
+                results += [RecognizerResult("PERSON", *match.span(g), 1.0) for g in ("first", "second")]  # (not read as « Florence ou Rome »: places)
         for match in _NAME_THEN_BIRTH.finditer(text):
             if _listed_with_birth(match):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))

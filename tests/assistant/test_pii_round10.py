@@ -266,3 +266,32 @@ def test_a_phone_number_with_a_typo_after_its_cue_is_hidden(scrubber, text, phon
 )
 def test_a_number_without_a_phone_cue_or_of_a_service_stays_visible(scrubber, text):
     assert [kind for kind, _ in found(scrubber, text) if kind == "TELEPHONE"] == []
+
+
+# -- given names that are words, in the places a sentence keeps for people --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("c'est pour mon neveu, il s'appelle ange et il a 16 ans", ["ange"]),
+        ("Rose, Jade et moi on veut faire médecine à Tours", ["Rose", "Jade"]),
+        ("Marine et Pierre ont été pris en BTS à Lyon, pas moi", ["Marine", "Pierre"]),
+        ("je suis en couple avec Ambre et on veut partir en Erasmus ensemble", ["Ambre"]),
+    ],
+)
+def test_given_names_that_are_words_where_only_people_stand_are_hidden(scrubber, text, expected):
+    assert all(name in names(scrubber, text) for name in expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ça s'appelle rose gold, c'est une couleur",
+        "Orange et Free ont été pris comme partenaires du salon ?",
+        "la Marine et l'Armée ont été présentes au forum",
+        "Rouge, Bleu et moi c'est le nom des équipes du forum",
+    ],
+)
+def test_words_in_those_places_that_name_no_one_stay_visible(scrubber, text):
+    assert names(scrubber, text) == []

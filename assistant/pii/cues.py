@@ -226,7 +226,10 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
 
 
 # -- phone numbers ---------------------------------------------------------------------------
-_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]{0,3}[1-9](?:[ \t.\-/]{0,3}\d){8}(?![ \t.\-/]{0,3}\d|\w)")  # « 06 - 45 - 12… »
+# « 06 - 45 - 12… », « (02) 98… »; digits right after it make it part of a longer number, unless they
+# are a second phone (« 05 56… / 06 41… »: a person's two lines)
+_FRENCH_NUMBER = r"(?:\(0[1-9]\)|0[ \t.\-]{0,3}[1-9])(?:[ \t.\-/]{0,3}\d){8}"
+_FRENCH_PHONE = re.compile(rf"(?<![\w+]){_FRENCH_NUMBER}(?!(?![ \t.\-/]{{1,3}}{_FRENCH_NUMBER}(?![ \t.\-/]{{0,3}}\d|\w))[ \t.\-/]{{0,3}}\d|\w)")
 _INTERNATIONAL_PHONE = re.compile(
     r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
 )

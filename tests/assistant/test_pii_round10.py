@@ -295,3 +295,25 @@ def test_given_names_that_are_words_where_only_people_stand_are_hidden(scrubber,
 )
 def test_words_in_those_places_that_name_no_one_stay_visible(scrubber, text):
     assert names(scrubber, text) == []
+
+
+# -- two numbers side by side; an area code in brackets ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tel: 05 56 12 34 78 / 06 41 22 90 13", ["05 56 12 34 78", "06 41 22 90 13"]),
+        ("joignable au 07 12 45 78 96 - 01 39 48 20 11 le soir", ["07 12 45 78 96", "01 39 48 20 11"]),
+        ("portable 0641229013/0556123478", ["0641229013", "0556123478"]),
+        ("vous pouvez m'appeler au (06) 41 22 90 13", ["(06) 41 22 90 13"]),
+        ("le fixe de mes parents : (02) 98 44 12 67", ["(02) 98 44 12 67"]),
+    ],
+)
+def test_each_of_two_numbers_side_by_side_and_a_bracketed_prefix_is_a_phone(scrubber, text, expected):
+    assert [value for kind, value in found(scrubber, text) if kind == "TELEPHONE"] == expected
+
+
+def test_a_long_run_of_digits_is_not_cut_into_phones(scrubber):
+    # a dossier number of 20 digits is no two phones (it is no phone at all)
+    assert not [v for k, v in found(scrubber, "référence de paiement 0612345678 9012345678 9") if k == "TELEPHONE"]

@@ -41,7 +41,8 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     ), True),
     (re.compile(r"(?<![\w.,])\d{5}(?![\w.]|,\d|\s+[A-ZÀ-Ö])"), False),  # a postal code alone, within an address
     (re.compile(rf"(?<!\w)(?i:lieu[\s-]dit)\s*:?{_NAMED}"), True),
-    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?)(?:\s+(?i:universitaire|[ée]tudiante))?(?:\s+\d{{1,4}}(?=\s+[A-ZÀ-Ö]))?{_NAMED}"
+    # (the street's word a whole word or a short form with its dot: not « AV » in « AVEC », « AVOIR » in capitals)
+    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?)(?:\b|(?<=\.))(?:\s+(?i:universitaire|[ée]tudiante))?(?:\s+\d{{1,4}}(?=\s+[A-ZÀ-Ö]))?{_NAMED}"
                 rf"(?:\s+\d{{1,4}}(?:\s?(?:bis|ter))?(?!\w))?"), False),
     # a street named in lower case after a link word (« chemin de la source », « rés. les pins »): within a chain only
     # (not « à la place de la sienne »: a possessive pronoun is no street's name)

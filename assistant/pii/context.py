@@ -68,6 +68,8 @@ _FAVOURITE_BEFORE = re.compile(
 # it « Jeanne d'Arc c'est le nom de mon lycée ».
 _SCHOOL_NAMED_BEFORE = re.compile(
     rf"(?:(?<=\bl['’])|(?<![\w'’]))(?i:{_ESTABLISHMENT})\s+(?:(?i:s['’]\s*appelle|se\s+nomme|c['’]\s*est|porte\s+le\s+nom\s+de|d['’]\s*appelle))\s*$"
+    # in the plural, schools in general (« plein de lycées qui s'appellent Victor Hugo », « tant de collèges portent le nom de… »)
+    rf"|(?:(?<=\b[dl]['’])|(?<![\w'’]))(?i:(?:{_ESTABLISHMENT})[sx])\s+(?i:qui\s+)?(?i:s['’]\s*appellent|se\s+nomment|portent\s+le\s+nom\s+(?:de|d['’]))\s*$"
 )
 _SCHOOL_NAME_AFTER = re.compile(r"\s*,?\s*(?:c['’]\s*est|est)\s+(?:le\s+nom\s+de|aussi\s+le\s+nom\s+de)\s+(?:mon|ma|notre|son|sa|leur|l['’]|la|le)", re.IGNORECASE)
 # Where one is an apprentice or a trainee is a firm (« un BTS en alternance chez Amadeus ou Thales »).
@@ -124,7 +126,20 @@ def names_no_person(text: str, start: int, end: int) -> bool:
     campus = _TOWN_AND_NUMBER_AFTER.match(text, end)
     if campus and communes().is_commune(campus.group(1)):
         return True
-    # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »
+    # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »,
+    # or a later name of a list (« on lit Zola, Colette et Marguerite Duras »)
+    # a work's title (« lire Germinal et Madame Bovary »), a list of three or more (« lire Zola, Colette et Marguerite Duras »):
+    # of works or figures only (« admise à Rennes, Sofiane et Maëlle aussi », « avec Mme Perrin et M. Adda »: people)
+    titled = _TITLE_END.search(before)
+    lead_before = before[: titled.start()] if titled else before
+    if titled and _STUDIED_BEFORE.search(lead_before):
+        return True
+    listed = _LIST_BEFORE.search(lead_before)
+    if listed and (titled or listed.group("more") or (listed.group("comma") and _LIST_CLOSED_AFTER.match(text, end))):
+        first_start = start - len(before) + listed.start("name")
+        first_before = text[max(0, first_start - 60) : first_start].rstrip() + " "
+        if _TOPIC_BEFORE.search(first_before) or _STUDIED_BEFORE.search(first_before):
+            return True
     joined = _JOINED_NAME_BEFORE.search(before)
     if joined:
         first_start = start - len(before) + joined.start("name")
@@ -143,6 +158,13 @@ def names_no_person(text: str, start: int, end: int) -> bool:
 _JOINED_NAME_BEFORE = re.compile(
     r"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|ou|&)(?:[ \t]+(?:à|a|au))?[ \t]*$"
 )
+_LISTED = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2}"
+# The names before in a list (« on lit Zola, Colette et Duras »): its first name is `name`.
+_LIST_BEFORE = re.compile(
+    rf"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>{_LISTED})(?P<more>(?:[ \t]*,[ \t]*{_LISTED})*)(?:[ \t]+(?:et|ou|&)|(?P<comma>[ \t]*,))[ \t]*$"
+)
+_LIST_CLOSED_AFTER = re.compile(rf"(?:[ \t]*,[ \t]*{_LISTED})*[ \t]+(?:et|ou|&)[ \t]+[A-ZÀ-Ö]")  # (a name after a comma: the list goes on to « et »)
+_TITLE_END = re.compile(r"(?<![\w'’])(?:Madame|Monsieur|Mademoiselle)[ \t]+$")  # « lire Germinal et Madame Bovary »: a work's title
 
 
 _JOINED_NAME_AFTER = re.compile(r"[ \t]+(?:et|&)[ \t]+[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){0,2}")
@@ -219,6 +241,11 @@ _OLD_YEAR_AFTER = re.compile(r"[^.?!\n]{0,60}?(?<![\w'’])(?:en|vers|d[èe]s|de
 _ON_THE_SYLLABUS_AFTER = re.compile(r"[ \t]*,?[ \t]*(?:c['’][ \t]*est|est|sont|il\s+est|elle\s+est)[ \t]+(?:au|dans[ \t]+le)[ \t]+programme", re.IGNORECASE)
 _FIRM_AFTER = re.compile(r"[ \t]+(?:recrute|recrutent|embauche|embauchent|prend[ \t]+des[ \t]+alternants|propose[ \t]+des[ \t]+(?:stages|alternances))(?![\w'’])", re.IGNORECASE)
 _CHARACTER_AFTER = re.compile(r"[ \t]+dans[ \t]+(?:les|le|la|l['’])[ \t]*[A-ZÀ-Ö]")  # « Jean Valjean dans les Misérables »
+# Someone the writer asks about is a figure: « Paul Langevin ? c'était qui au juste », « Olympe de Gouges, c'est qui ? ».
+_WHO_AFTER = re.compile(
+    r"[ \t]*[?,:]?[ \t]*(?:c['’][ \t]*(?:est|[ée]tait)|cest|c)[ \t]+qui(?:[ \t]+(?:au[ \t]+juste|exactement|d[ée]j[àa]|en[ \t]+fait|[çc]a))?[ \t]*(?:[?,.!]|$)",
+    re.IGNORECASE,
+)
 _OR_PLACE = re.compile(r"[ \t]+(?:ou|et)[ \t]+(?P<other>[A-ZÀ-Ö][\w'’\-]+)(?![\w'’\-])")
 _PLACE_OR_BEFORE = re.compile(r"(?<![\w'’\-])(?P<other>[A-ZÀ-Ö][\w'’\-]+)[ \t]+(?:ou|et)[ \t]+$")
 
@@ -246,6 +273,8 @@ def no_one_uncued(text: str, start: int, end: int) -> bool:
         _OLD_YEAR_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start)
     ):
         return True  # « Charles de Gaulle a créé l'ENA », « Napoléon a créé le bac en 1808 »
+    if _WHO_AFTER.match(text, end):
+        return True
     if _CHOICE_BEFORE.search(text, max(0, start - 60), start) and _FOR_A_CLASS_AFTER.match(text, end):
         return True
     if " " not in text[start:end].strip():

@@ -226,7 +226,10 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
 
 
 # -- phone numbers ---------------------------------------------------------------------------
-_FRENCH_PHONE = re.compile(r"(?<![\w+])0[ \t.\-]{0,3}[1-9](?:[ \t.\-/]{0,3}\d){8}(?![ \t.\-/]{0,3}\d|\w)")  # « 06 - 45 - 12… »
+# « 06 - 45 - 12… », « (02) 98… »; digits right after it make it part of a longer number, unless they
+# are a second phone (« 05 56… / 06 41… »: a person's two lines)
+_FRENCH_NUMBER = r"(?:\(0[1-9]\)|0[ \t.\-]{0,3}[1-9])(?:[ \t.\-/]{0,3}\d){8}"
+_FRENCH_PHONE = re.compile(rf"(?<![\w+]){_FRENCH_NUMBER}(?!(?![ \t.\-/]{{1,3}}{_FRENCH_NUMBER}(?![ \t.\-/]{{0,3}}\d|\w))[ \t.\-/]{{0,3}}\d|\w)")
 _INTERNATIONAL_PHONE = re.compile(
     r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
 )
@@ -254,6 +257,28 @@ def _personal_line(number: str, text: str, start: int) -> bool:
     return not _SERVICE_CUE.search(before[_last_sentence_start(before) :])
 
 
+# A phone number with a digit missing or one too many (« 6 12 34 56 78 », « 07 81 23 45 6 »), right after a phone's cue:
+# a typo in a number is still the number (as with IBANs); a service's line stays visible.
+_PHONE_TYPO = re.compile(r"(?<![\w+.,/\-])(?:0[1-9]|[67])(?:[ \t.\-]{1,3}\d{1,3}){3,5}(?![ \t.\-]{0,3}\d|\w|[/.,]\d)")
+_PHONE_CUE = re.compile(
+    r"(?<!\w)(?:t[ée]l[ée]phone|t[ée]l|portable|mobile|joignable|joindre|appel\w*|rappel\w*|whatsapp|sms"
+    r"|num[ée]ro\s+de\s+(?:t[ée]l\w*|portable|mobile))(?!\w)[^.!?\n\d]{0,30}$",
+    _FLAGS,
+)
+
+
+def _mistyped_phones(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for match in _PHONE_TYPO.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if not (len(digits) == 9 or (len(digits) == 11 and digits[0] == "0")) or (len(digits) == 9 and digits[0] == "0" and digits[1] not in "67"):
+            continue  # (a landline with a digit missing is too like a dossier number)
+        before = text[max(0, match.start() - 60) : match.start()]
+        if _PHONE_CUE.search(before) and not _SERVICE_CUE.search(before[_last_sentence_start(before) :]):
+            found.append(("TELEPHONE", match.start(), match.end()))
+    return found
+
+
 def find_phones(text: str) -> list[tuple[str, int, int]]:
     found = []
     for match in _FRENCH_PHONE.finditer(text):
@@ -268,6 +293,7 @@ def find_phones(text: str) -> list[tuple[str, int, int]]:
             found.append(("TELEPHONE", match.start(), match.end()))
     found += [("TELEPHONE", m.start(), m.end()) for m in _SPELLED_PHONE.finditer(text)]
     found += _mixed_phones(text)
+    found += [phone for phone in _mistyped_phones(text) if not any(phone[1] < end and start < phone[2] for _, start, end in found)]
     return found
 
 
@@ -410,6 +436,7 @@ _BIRTH_CUE = re.compile(
     r"|(?:eu|aura[is]?|aurai|avoir|f[êe]te(?:ra)?\s+(?:ses|mes|son|mon))\s+\d{1,2}\s+ans(?=\s+le\s)|(?:va|vais|vas|jvais)\s+avoir\s+18(?=\s+le\s)"  # « jvais avoir 18 le 26 juin »: coming of age (not a grade: « avoir 16 le 12 juin au bac »)
     # « je suis majeure depuis le 20 janvier », « il sera majeur le 3 mars »: the eighteenth birthday
     r"|(?:suis|est|sera[is]?|serai|devien[st]|deviendra[is]?|deviendrai)\s+majeure?s?(?:\s+depuis)?(?=\s+le\s)"
+    r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:fin|d[ée]but|mi-?|courant)\s*(?:19|20)\d{2}\s*,\s*le\s)"  # « née fin 2008, le 28 décembre »
     r"|n[ée]e?s?(?:\s*\(e\))?(?=\s+(?:\d{1,2}(?:[/.\-]|\s+)\d{1,2}(?:[/.\-]|\s+)\d|(?:19|20)\d{2}-\d{1,2}-\d{1,2}))"  # « née 12/12/2006 », « né 2003-11-08 »
     r"|n[ée]e?s?(?:\s*\(e\))?(?:\s+[àa]\s+[A-ZÀ-Ö][\w'’\- ]{0,30}?|\s+(?:au|aux|en)\s+(?-i:[A-ZÀ-Ö])[^\W\d_]+(?:[\s'’\-]+(?-i:[A-ZÀ-Ö])[^\W\d_]+){0,3})?"
     r"(?:\s*\([^)\n]{1,30}\))?(?:\s*,(?:[^,\n]{0,80},){1,2})?"
@@ -421,6 +448,18 @@ _BIRTH_CUE = re.compile(
     r"|(?<![\w'’])(?:moi|lui|elle)[ \t]*,?[ \t]+(?:c['’][ \t]*est|cest|c)(?=" + _WHOLE_DATE_AHEAD + r"))(?!\w)",
     _FLAGS,
 )
+# Between the cue and a day without its year: the year of birth said first, with its part (« née fin 2008, le 28 décembre »;
+# not « il est né en 2009, le 3 mars c'est la date limite »).
+_YEAR_THEN_DAY = re.compile(r"(?:fin|d[ée]but|mi-?|courant)\s*(?:19|20)\d{2}\s*,\s*le", _FLAGS)  # (a year alone: not « né le 06/06/2008, le 06 juin j'ai l'oral »)
+_YEAR_AFTER_DAY = re.compile(r"\s*,?\s*en\s+(?P<year>(?:19|20)\d{2})(?![\w/]|[.\-]\d)", _FLAGS)
+_PERIOD_OF_YEAR = re.compile(r"(?:fin|d[ée]but|mi-?|courant)", _FLAGS)
+# After a noun cue and an aside between commas, the date the sentence comes back to (« ma date de naissance, celle que
+# j'ai mise sur le formulaire et qui ne passe pas, c'est le 09/04/2007 »): read beyond the usual reach.
+_ASIDE_THEN_DATE = re.compile(r",\s*(?:c['’]?\s*est|cest|c)\s+(?:bien\s+)?(?:le\s+)?$", _FLAGS)
+_REACH = 90  # characters after a cue where its date is looked for
+_ASIDE_REACH = 160
+
+
 # The words that make a date a deadline or an event, not a birth.
 _NOT_BIRTH_BEFORE = re.compile(
     r"(?:avant|apr[èe]s|jusqu['’]?(?:au|à)|d['’]ici|au\s+plus\s+tard|limite|depuis|d[èe]s|[àa]\s+partir\s+d[ue]|entre|pour\s+le)(?:\s+le)?\s*$",
@@ -473,22 +512,27 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
         named = _date_named_after(text, cue)
         if named:
             found.append(named)
-        window = text[cue.end() : cue.end() + 90]
+        window = text[cue.end() : cue.end() + _ASIDE_REACH]
         dated = False
         for match in _DATE.finditer(window):
             before = window[: match.start()]
+            if match.end() > _REACH and not (_NOUN_CUE.match(cue.group(0)) and _ASIDE_THEN_DATE.search(before)):
+                break
             year = _birth_year(match)
             if _END_OF_SENTENCE.search(re.sub(r"\.{2,}|…", " ", re.sub(_DATE, "0", before))) and before.strip(" \t\n:.…"):  # (a form's dot leaders)  # (« Date de naissance\n14/05/2008 »)
                 if not (_ANSWERED_QUESTION.fullmatch(before) and match.group("d") and len(match.group("y")) == 4 and year <= date.today().year - 14 and not dated):
                     break  # (« le site demande ma date de naissance ? 25/09/1985 c bon ? »: the question's answer, an adult's date)
+            year_then_day = dated and match.group("no_year") is not None and _YEAR_THEN_DAY.fullmatch(before.strip(" :"))
             if match.group("no_year") is not None or match.group("dm"):  # « née le 2 février »: a day and a month, right after the cue
-                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()):  # « mon anniversaire c'est le 5 mai »
+                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()) and not year_then_day:  # « mon anniversaire c'est le 5 mai »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue
             if match.group("s2y") and before.strip(" :").lower() not in ("", "le"):
                 continue  # three numbers in a row are a date only right after « né le »
-            if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")):
+            if (match.group("year") or match.group("wy")) and before.strip(" :") not in ("", "en", "le") and not before.strip().endswith(("en", ":")) and not (
+                _PERIOD_OF_YEAR.fullmatch(before.strip()) and not dated
+            ):  # (« née fin 2008 »)
                 continue  # a year alone is a birth year only right after its cue (« née en 2008 »)
             if (match.group("year") or match.group("my")) and year is not None and year > date.today().year - 8:
                 continue  # « la réforme est née en 2019 », « Parcoursup est né en 2018 »: a pupil is eight at least
@@ -506,9 +550,13 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
             apposed = re.search(r"(?<=,)\s*le\s+$", before, re.IGNORECASE)
             if apposed:  # « ma date de naissance, le 8 août 2006 »: the article goes with the date
                 start -= len(apposed.group(0).lstrip())
-            if dated and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("s2y") and not match.group("iy"):
+            if dated and not year_then_day and not match.group("d") and not match.group("spy") and not match.group("hy") and not match.group("ty") and not match.group("twy") and not match.group("sy") and not match.group("s2y") and not match.group("iy"):
                 continue  # after the cue's date, a year or a month alone is an event (« né le 5 mai 2009, brevet en juin 2025 »)
-            found.append(("DATE_NAISSANCE", start, cue.end() + match.end()))
+            end = match.end()
+            year_after = _YEAR_AFTER_DAY.match(window, end) if match.group("no_year") is not None else None
+            if year_after and 1920 <= int(year_after.group("year")) <= date.today().year - 8:
+                end = year_after.end()  # « née un 29 février, en 2008 »: the year said after the day
+            found.append(("DATE_NAISSANCE", start, cue.end() + end))
             dated = True
     return found + _same_day_again(text, found)
 

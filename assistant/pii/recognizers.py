@@ -95,6 +95,7 @@ _NAME_CUES = (
     r"|(?<![\w'’])(?:la|le|l['’])\s*(?:tante|oncle|tonton|tata|mec|meuf|copain|copine|cousine?|fr[èe]re|s[œo]e?ur|parrain|marraine|fils|fille)\s+(?:de|d['’])"
     r"|(?:mon|ma|notre)\s+(?:copine|copain|ami|amie|[ée]l[èe]ve|pote)|notre\s+(?:fils|fille|enfant)|p[èe]re\s+d['’]|m[èe]re\s+d['’]"
     r"|mon\s+(?:fils?|enfant|neveu|petit[\s-]fils|fr[èe]re|mari|p[èe]re)|ma\s+(?:fille|ni[èe]ce|petite[\s-]fille|s[œo]e?ur|femme|m[èe]re)"
+    r"|(?:mon|ma|notre)\s+(?:petite?|grande?|jeune|cadet(?:te)?|a[îi]n[ée]e?)\s+(?:fr[èe]re|s[œo]e?ur|fils|fille|cousine?)"  # « mon petit frère gabin »
     r"|(?:mes|nos)\s+(?:jumeaux|jumelles|enfants|gar[çc]ons|filles)(?:\s*:)?"  # « mes jumeaux Hugo et Léna »: children named after their word
     r"|mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?|sign[ée]|de\s+la\s+part\s+de|au\s+nom\s+de"
     # family and friends after any possessive (« sa cousine aminata », « ma tante ghislaine », « papy de noa »)
@@ -295,6 +296,24 @@ _SIGNATURE = re.compile(
 _NOT_A_NAME_TOKEN = re.compile(r"^(?:[jnlsmtcd]|qu)['’][a-zà-ÿ]|-(?:t-)?(?:elle|il|ils|elles|on|je|tu|nous|vous|ce)$")
 
 
+# Words after a title that name a function, not a family (« madame la conseillère », « monsieur le proviseur »).
+_FUNCTION_WORD = re.compile(
+    r"(?:conseill|direct|provis|principal|prof|psycho|secr[ée]tair|inspect|recteur|rectrice|maire|ministre|pr[ée]sident|responsable|docteur|m[ée]decin"
+    r"|infirmi|assistant|coordinat|r[ée]f[ée]rent|charg[ée]|agent|gestionnaire|cpe)", re.IGNORECASE
+)
+# A title used to address the reader (« bonjour madame », « merci monsieur »): the next word is no family name.
+_VOCATIVE_BEFORE = re.compile(r"(?<![\w'’])(?:bonjour|bonsoir|merci|oui|non|d[ée]sol[ée]e?|excusez(?:-moi)?|pardon|au\s+revoir|cher|ch[èe]re)[ \t,]*$", re.IGNORECASE)
+
+
+def _lower_family_name_after_title(text: str, cue_start: int, value_start: int, word: str) -> bool:
+    """A word in lower case after a title of address is the family name (« madame rousseau a dit », « mme fontaine »),
+    even when it is also a word; not a function (« madame la conseillère ») nor after a greeting (« merci madame pour… »)."""
+    return (
+        bool(_ADDRESS_TITLE_BEFORE.search(text, cue_start, value_start)) and not _VOCATIVE_BEFORE.search(text, max(0, cue_start - 20), cue_start)
+        and word.lower() not in _COMMON_WORDS | _CHAT_WORDS and not _FUNCTION_WORD.match(word) and len(word) >= 3
+    )
+
+
 _ADDRESS_TITLE_BEFORE = re.compile(r"(?<!\w)(?:mme|madame|mlle|mademoiselle|monsieur|m\.|mr\.?)\s+$", re.IGNORECASE)
 
 
@@ -404,17 +423,28 @@ _ATTRIBUTES = frozenset(
 # doing something (« avec Pierre on veut… », « Est-ce que Colombe peut… », « Bonjour, Prune voudrait… », « Ambre et moi on… »);
 # not « Ambre est une couleur » (« est » and « a » are left out: a word is as often the subject).
 _DOING_AFTER = re.compile(
-    r"[ \t]*(?:et[ \t]+moi\b|(?:on|il|elle|qui|veut|voudrait|peut|pourrait|pourra|doit|souhaite|aimerait|m['’]|ma|me|nous)\b)", _FLAGS
+    r"[ \t]*(?:et[ \t]+(?:moi|on|nous)\b|(?:on|il|elle|qui|veut|voudrait|peut|pourrait|pourra|doit|souhaite|aimerait|m['’]|ma|me|nous)\b)", _FLAGS
 )
+_WISH_AFTER = re.compile(r"[ \t]+(?:veut|voudrait|souhaite|souhaiterait|aimerait|r[êe]ve|h[ée]site)[ \t]+(?:faire|entrer|aller|[ée]tudier|devenir|passer|partir|int[ée]grer|travailler|s['’]inscrire|postuler|de|d['’]|entre)\b", _FLAGS)
 _WORD_NAME_CUES = re.compile(r"(?:avec|est[\s-]ce\s+que|moi\s+et)\s+$", _FLAGS)
+
+
+# What is named with « s'appelle » when it is no one (« la formation s'appelle Design », « ça s'appelle Parcoursup »).
+_THING_NAMED_BEFORE = re.compile(
+    r"(?<![\w'’])(?:formation|fili[èe]re|sp[ée]\w*|option|dipl[ôo]me|m[ée]tier|ville|commune|village|quartier|rue|appli\w*|site|plateforme"
+    r"|[ée]cole|lyc[ée]e|coll[èe]ge|fac|universit[ée]|dispositif|programme|concours|classe|entreprise|bo[îi]te|association|[çc]a|cela|truc)s?[ \t]*$",
+    re.IGNORECASE,
+)
 
 
 def _capitalised_word_name(regex: re.Pattern[str], match: re.Match[str], text: str) -> bool:
     value = match.group("value")
     if value.lower() in _ATTRIBUTES or not is_commonly_given(value) or not _DOING_AFTER.match(text, match.end("value")):
         return False
-    if regex is _OPENING:
-        return bool(re.match(rf"^\W*{_GREETING}\W+", text, re.IGNORECASE)) or bool(re.match(r"[ \t]+et[ \t]+moi\b", text[match.end("value") :], re.IGNORECASE))
+    if regex is _OPENING:  # « Bonjour, Prune voudrait… », « Ambre et moi… », « Ambre voudrait faire un BTS »: who wishes is someone
+        return bool(re.match(rf"^\W*{_GREETING}\W+", text, re.IGNORECASE)) or bool(re.match(r"[ \t]+et[ \t]+moi\b", text[match.end("value") :], re.IGNORECASE)) or (
+            bool(_WISH_AFTER.match(text, match.end("value"))) and not communes().is_commune(value) and not communes().is_territory(value)
+        )
     return regex is _AFTER_CUE and bool(_WORD_NAME_CUES.search(text, 0, match.start("value")))
 
 
@@ -452,6 +482,23 @@ _APPOSED_NAME = re.compile(
     rf"(?<![\w'’])(?i:un|une|l['’]|mon|ma|notre|cet|cette)[ \t]*(?i:[ée]l[èe]ve|[ée]tudiante?|candidate?|lyc[ée]enne?|coll[ée]gienne?|apprentie?|stagiaire|jeune|fille|fils|enfant)"
     rf"(?:[ \t]+(?i:de|d['’]|en)[ \t]*[\w\-]+)?[ \t]*,[ \t]*(?P<value>[{_CAPITAL}][a-zà-ÿ'’\-]+)[ \t]*,"
 )
+
+
+# Names listed before « et moi » (« Rose, Jade et moi on veut… »), and two names subject of what happens to candidates
+# (« Marine et Pierre ont été pris »): places only people stand in; each a given name, even a word.
+_LISTED_WITH_ME = re.compile(
+    rf"(?:^|(?<=[.!?\n,:]))[ \t]*(?P<names>[{_CAPITAL}][a-zà-ÿ'’\-]+(?:[ \t]*,[ \t]*[{_CAPITAL}][a-zà-ÿ'’\-]+)+)[ \t]+et[ \t]+moi[ \t]+(?:on|nous|sommes|avons|voulons|voudrions|allons|on\b)"
+)
+_PAIR_SUBJECT = re.compile(
+    rf"(?<![\w'’\-])(?P<first>[{_CAPITAL}][a-zà-ÿ\-]{{2,}})[ \t]+et[ \t]+(?P<second>[{_CAPITAL}][a-zà-ÿ\-]{{2,}})(?=[ \t]+(?:ont|sont)[ \t]+"
+    r"(?:(?:d[ée]j[àa]|bien|enfin|aussi|finalement|tous[ \t]+les[ \t]+deux|toutes[ \t]+les[ \t]+deux)[ \t]+)?(?:[ée]t[ée][ \t]+)?"
+    r"(?:eu|re[çc]u(?:e?s)?|obtenu|pris(?:es)?|admi(?:s|ses)|accept[ée]e?s|refus[ée]e?s|convoqu[ée]e?s|inscrit(?:e?s)?|affect[ée]e?s|class[ée]e?s|rat[ée]|r[ée]ussi)(?![\w'’]))"
+)
+
+
+def _word_or_first_name(word: str) -> bool:
+    """A capitalised first name, or a word commonly given as one (« Rose », « Pierre », even a commune's name), that is no region or country."""
+    return (is_first_name(word) or is_commonly_given(word)) and word.lower() not in _NEVER_NAMES | _ATTRIBUTES and not communes().is_territory(word)
 
 
 _LIST_GOES_ON = re.compile(rf"[ \t]*[{_CAPITAL}][\w'’\-]*[ \t]*(?:,|et\b|ou\b)")
@@ -530,9 +577,10 @@ class CuedNameRecognizer(EntityRecognizer):
                 # « mon nom de famille dupont »: a family name that is also a word, ending the clause
                 family = regex is _CUED_NAME and re.search(r"famille", text[match.start() : match.start("value")], re.IGNORECASE) and lead.lower() not in _COMMON_WORDS and bool(
                     re.match(r"[ \t]*(?:[,.!?\n]|$|et\b|je\b|j['’]|jai\b|g\b)", text[match.start("value") + len(lead) :]))
+                titled = regex is _CUED_NAME and lead[:1].islower() and _lower_family_name_after_title(text, match.start(), match.start("value"), lead)
                 if lead[:1].islower() and lead.lower() not in PARTICLES and not is_first_name(lead) and (is_french_word(lead) or lead.lower() in COMMON) and not (
                     named and is_given_name(lead)  # « je m'appelle rose lemarchand »: after « m'appelle », a given name even if a word
-                ) and not relative and not family:
+                ) and not relative and not family and not titled:
                     continue  # « mon fils étant scolarisé », « mon frère jumeau »: a word, not a name
                 cleft = regex is _I_AM and re.match(r"[ \t]+qui\b", text[match.end("value") :])  # « c'est Chevalier qui m'a conseillé »
                 if regex is _I_AM and communes().is_commune(match.group("value")) and not is_given_name(lead):
@@ -547,6 +595,8 @@ class CuedNameRecognizer(EntityRecognizer):
                 ):
                     continue  # « professeure de SVT », « professeur d'histoire »: a subject taught, not a family name
                 span = _trim_name(text, *match.span("value"), after_title=after_title)
+                if span and titled and (is_french_word(lead) or lead.lower() in COMMON):  # « monsieur boucher hier »: one word, the family name
+                    span = (span[0], span[0] + len(lead))
                 if span:
                     results.append(RecognizerResult("PERSON", span[0], span[1], 1.0))
                     joined = _AND_NAME.match(text, span[1]) if regex is _CUED_NAME else None
@@ -584,6 +634,11 @@ class CuedNameRecognizer(EntityRecognizer):
                     if surname_end > end and is_first_name(text[end:surname_end].strip()) and not is_french_word(text[end:surname_end].strip()):
                         surname_end = _with_surname(text, surname_end)  # « fatima zahra bensaïd »: a second first name, then the family name
                     results.append(RecognizerResult("PERSON", start, surname_end, 0.95))
+                elif regex is _AFTER_CUE and not value.isupper() and re.search(r"appel|nomm", match.group(0), re.IGNORECASE) and (
+                    (is_given_name(value) if value[:1].isupper() else is_commonly_given(value) and bool(re.match(r"[ \t]*(?:[,.!?\n]|$|et\b)", text[match.end("value") :])))  # (« il s'appelle ange et il a 16 ans »)
+                    and value.lower() not in _ATTRIBUTES and not _THING_NAMED_BEFORE.search(text, max(0, match.start() - 30), match.start())
+                ):
+                    results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))  # « elle s'appelle Prune »: a given name, even a word
                 elif value[:1].isupper() and not value.isupper() and _capitalised_word_name(regex, match, text):
                     results.append(RecognizerResult("PERSON", *match.span("value"), 0.95))
                 elif match.group("value").lower() not in _COMMON_WORDS | _CHAT_WORDS and regex is _AFTER_CUE:
@@ -652,6 +707,13 @@ class CuedNameRecognizer(EntityRecognizer):
         for match in _APPOSED_NAME.finditer(text):
             if is_given_name(match.group("value")) and not _LIST_GOES_ON.match(text, match.end()):  # not « un élève de 1re, Hugo, Zola ou Balzac ? »
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
+        for match in _LISTED_WITH_ME.finditer(text):  # « Rose, Jade et moi on veut… »
+            listed = [m for m in re.finditer(rf"[{_CAPITAL}][a-zà-ÿ'’\-]+", match.group("names"))]
+            if all(_word_or_first_name(m.group(0)) for m in listed):
+                results += [RecognizerResult("PERSON", match.start("names") + m.start(), match.start("names") + m.end(), 1.0) for m in listed]
+        for match in _PAIR_SUBJECT.finditer(text):  # « Marine et Pierre ont été pris en BTS »
+            if all(_word_or_first_name(match.group(g)) for g in ("first", "second")) and not _ARTICLE_BEFORE.search(text, max(0, match.start() - 8), match.start()):
+                results += [RecognizerResult("PERSON", *match.span(g), 1.0) for g in ("first", "second")]  # (not read as « Florence ou Rome »: places)
         for match in _NAME_THEN_BIRTH.finditer(text):
             if _listed_with_birth(match):
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))

@@ -126,10 +126,9 @@ def names_no_person(text: str, start: int, end: int) -> bool:
     campus = _TOWN_AND_NUMBER_AFTER.match(text, end)
     if campus and communes().is_commune(campus.group(1)):
         return True
-    # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »,
-    # or a later name of a list (« on lit Zola, Colette et Marguerite Duras »)
-    # a work's title (« lire Germinal et Madame Bovary »), a list of three or more (« lire Zola, Colette et Marguerite Duras »):
-    # of works or figures only (« admise à Rennes, Sofiane et Maëlle aussi », « avec Mme Perrin et M. Adda »: people)
+    # A work's title (« lire Germinal et Madame Bovary ») or a later name of a list of what one reads or studies (« on lit
+    # Zola, Colette et Marguerite Duras »); a list after a place or of people with their title stays people (« admise à
+    # Rennes, Sofiane et Maëlle aussi », « avec Mme Perrin et M. Adda »)
     titled = _TITLE_END.search(before)
     lead_before = before[: titled.start()] if titled else before
     if titled and _STUDIED_BEFORE.search(lead_before):
@@ -140,6 +139,7 @@ def names_no_person(text: str, start: int, end: int) -> bool:
         first_before = text[max(0, first_start - 60) : first_start].rstrip() + " "
         if _TOPIC_BEFORE.search(first_before) or _STUDIED_BEFORE.search(first_before):
             return True
+    # « lycée Pierre et Marie Curie », « un livre de Victor Hugo et George Sand »: the second of two names joined by « et »
     joined = _JOINED_NAME_BEFORE.search(before)
     if joined:
         first_start = start - len(before) + joined.start("name")

@@ -708,7 +708,7 @@ class CuedNameRecognizer(EntityRecognizer):
             if is_given_name(match.group("value")) and not _LIST_GOES_ON.match(text, match.end()):  # not « un élève de 1re, Hugo, Zola ou Balzac ? »
                 results.append(RecognizerResult("PERSON", *match.span("value"), 1.0))
         for match in _LISTED_WITH_ME.finditer(text):  # « Rose, Jade et moi on veut… »
-            listed = [m for m in re.finditer(rf"[{_CAPITAL}][a-zà-ÿ'’\-]+", match.group("names"))]
+            listed = list(re.finditer(rf"[{_CAPITAL}][a-zà-ÿ'’\-]+", match.group("names")))
             if all(_word_or_first_name(m.group(0)) for m in listed):
                 results += [RecognizerResult("PERSON", match.start("names") + m.start(), match.start("names") + m.end(), 1.0) for m in listed]
         for match in _PAIR_SUBJECT.finditer(text):  # « Marine et Pierre ont été pris en BTS »

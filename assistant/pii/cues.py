@@ -230,6 +230,9 @@ def find_dossiers(text: str) -> list[tuple[str, int, int]]:
 # are a second phone (« 05 56… / 06 41… »: a person's two lines)
 _FRENCH_NUMBER = r"(?:\(0[1-9]\)|0[ \t.\-]{0,3}[1-9])(?:[ \t.\-/]{0,3}\d){8}"
 _FRENCH_PHONE = re.compile(rf"(?<![\w+]){_FRENCH_NUMBER}(?!(?![ \t.\-/]{{1,3}}{_FRENCH_NUMBER}(?![ \t.\-/]{{0,3}}\d|\w))[ \t.\-/]{{0,3}}\d|\w)")
+# Pairs joined by commas or underscores (« 06,41,22,38,90 », « 06_41_… »): only as five pairs, so that
+# a list of marks (« 12,5, 14,3, 09,5 ») stays a list.
+_PAIRED_PHONE = re.compile(r"(?<![\w+,.])0[1-9](?:[ \t]{0,2}[,_][ \t]{0,2}\d\d){4}(?![ \t]{0,2}[,_.]?[ \t]{0,2}\d|\w)")
 _INTERNATIONAL_PHONE = re.compile(
     r"(?<![\w+])\(?(?:\+|00)[1-9]\d{0,2}\)?(?:[ \t.\-]{0,2}\(0\))?(?:[ \t.\-]{0,2}\d{1,4}){2,6}(?![ \t.\-]{0,2}\d|\w)"
 )
@@ -281,7 +284,7 @@ def _mistyped_phones(text: str) -> list[tuple[str, int, int]]:
 
 def find_phones(text: str) -> list[tuple[str, int, int]]:
     found = []
-    for match in _FRENCH_PHONE.finditer(text):
+    for match in (*_FRENCH_PHONE.finditer(text), *_PAIRED_PHONE.finditer(text)):
         if _personal_line(match.group(0), text, match.start()):
             found.append(("TELEPHONE", match.start(), match.end()))
     for match in _INTERNATIONAL_PHONE.finditer(text):

@@ -22,6 +22,10 @@ _IGNORABLE = frozenset("\u034f\u180b\u180c\u180d\u180f\u17b4\u17b5\u115f\u1160\u
 )
 _LINE_BREAKS = frozenset("\u0085\u2028\u2029")
 _HYPHENS = frozenset("\u2010\u2011\u2012\u2013\u2212\ufe63")
+# Signs that group digits as a dot does (« 06·41·22… »): middle dot, bullet, hyphenation point, bullet
+# and dot operators, katakana middle dot.
+_DOT_LIKE = "\u00b7\u2022\u2027\u2219\u22c5\u30fb"
+_DOT_BETWEEN_DIGITS = re.compile(rf"(?<=\d)( ?)[{_DOT_LIKE}](?= ?\d)")
 # The letter O (Latin, Cyrillic, Greek) where a zero is meant.
 _ZERO_LOOKALIKES = "OoОоΟο"
 _ZERO_RUN = re.compile(rf"[{_ZERO_LOOKALIKES}]+")
@@ -73,8 +77,9 @@ def normalise(text: str) -> Normalised:
     """Fold the Unicode variants a person reads through, keeping the map back to `text`.
 
     NFKC; format and other invisible characters dropped; any Unicode space as a plain space;
-    digits of any script as ASCII digits; a letter O among digits as 0; spelled-out « at » /
-    « point » in an e-mail-looking sequence as « @ » / « . ».
+    digits of any script as ASCII digits; a letter O among digits as 0; a dot-like sign between
+    digits (« 06·41 ») as a dot; spelled-out « at » / « point » in an e-mail-looking sequence as
+    « @ » / « . ».
 
     >>> normalise("06\u200b12\u00a034 O5 ٦٧").text
     '0612 34 05 67'
@@ -91,6 +96,7 @@ def normalise(text: str) -> Normalised:
             chars.append(_fold(ch))
             origins.append(start)
     _read_zeros(chars)
+    _read_dots(chars)
     folded = "".join(chars)
     replacements = _spelled_emails(folded)
     if replacements:
@@ -157,6 +163,12 @@ def _read_zeros(chars: list[str]) -> None:
         )
         if touches_digit or between_groups:
             chars[start:end] = "0" * (end - start)
+
+
+def _read_dots(chars: list[str]) -> None:
+    """A dot-like sign between digits (a space either side allowed) is a dot; elsewhere it stays."""
+    for match in _DOT_BETWEEN_DIGITS.finditer("".join(chars)):
+        chars[match.end() - 1] = "."
 
 
 def _spelled_emails(text: str) -> list[tuple[int, int, str]]:

@@ -111,6 +111,26 @@ def test_identifiers_in_more_written_shapes_are_hidden(scrubber, text, value, ki
 
 
 @pytest.mark.parametrize(
+    "phone",
+    ["06,41,22,38,90", "06, 41, 22, 38, 90", "06_41_22_38_90", "07 , 81 , 22 , 40 , 13"],
+)
+def test_a_phone_number_grouped_with_commas_or_underscores_is_hidden(scrubber, phone):
+    assert_hidden(scrubber, f"mon numéro : {phone} pour me rappeler", phone, "TELEPHONE")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mes notes : 12,5, 14,3, 09,5 et 11", "09,5"),
+        ("coefficients 06,5 ; 11,5 ; 13,0", "06,5"),
+        ("les épreuves du 06, 12, 14 et 18 juin", "06, 12, 14"),
+    ],
+)
+def test_numbers_with_commas_that_are_no_phone_stay_visible(scrubber, text, value):
+    assert_visible(scrubber, text, value)
+
+
+@pytest.mark.parametrize(
     ("text", "value", "kind"),
     [
         ("mon numéro 07 61 33 20 94, pas celui du dossier", "07 61 33 20 94", "TELEPHONE"),

@@ -128,6 +128,30 @@ def test_eastern_arabic_indic_digits_in_an_ine_are_read_as_digits(scrubber):
     assert_hidden(scrubber, f"INE : {ine} (je l'ai recopié de mon bulletin)", ine, "INE")
 
 
+# -- dot-like signs between digit groups ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "06\u00b741\u00b722\u00b738\u00b790",  # middle dot
+        "06\u202241\u202222\u202238\u202290",  # bullet
+        "07\u202781\u202722\u202740\u202713",  # hyphenation point
+        "06 \u2219 41 \u2219 22 \u2219 38 \u2219 90",  # bullet operator, spaced
+        "05\u22c556\u22c541\u22c522\u22c538",  # dot operator
+        "06\u30fb41\u30fb22\u30fb38\u30fb90",  # katakana middle dot
+    ],
+)
+def test_a_phone_number_grouped_with_dot_like_signs_is_hidden(scrubber, phone):
+    assert_hidden(scrubber, f"vous pouvez me rappeler au {phone} merci", phone, "TELEPHONE")
+
+
+def test_a_dot_like_sign_between_words_stays_as_written(scrubber):
+    text = "Lycée général\u00b7technologique \u2022 options : arts\u00b7sport, 3\u00b7 rentrée"
+    assert scrubber.find(text) == []
+    assert scrubber.scrub(text, PseudonymMap("plain")).text == text
+
+
 # -- the letter O among digits ----------------------------------------------------------------------
 
 

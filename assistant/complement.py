@@ -44,7 +44,7 @@ def complement(index: KnowledgeIndex, reranker: Reranker, understood: Understand
             continue
         words, cue = SITUATIONS[situation]
         if re.search(cue, fold(main.title)):
-            return None  # the main answer is already about that situation
+            continue  # the main answer is already about that situation; another one may still add its own
         query = replace(understood, need=f"{understood.need} {words}", names=(),
                         neutral=f"{understood.neutral} {words}" if understood.neutral else "")
         about = [hit for hit in index.candidates(query.query, filters=filters, dense_query=query.short_query)

@@ -18,6 +18,7 @@ it is among the commonly given names (INSEE's first tier: more than 500 births).
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -138,6 +139,24 @@ def is_commonly_given(word: str) -> bool:
     """Among the first names commonly given in France (INSEE's first tier), even a common word
     (« pierre », « prune », « marin »): read only where the sentence says a name stands there."""
     return fold(word.strip("'’-.,")) in _gazetteer().commonly_given
+
+
+# The words of the reviewed lexicon that say a person's condition (« dyspraxique », « malvoyante »):
+# what a draft must know to add the complement for a disability, never a name, even where the
+# spaCy model's tables lack them.
+LEXICON = Path(__file__).parent.parent / "lexicon.toml"
+
+
+@once
+def condition_words() -> frozenset[str]:
+    profile = tomllib.loads(LEXICON.read_text(encoding="utf-8"))["profile"]
+    return frozenset(fold(word) for word in profile["disability"] if " " not in word and not word.isupper())
+
+
+def is_condition(value: str) -> bool:
+    """Every word of `value` says a condition (« dyspraxique », « dysphasique et dyslexique »)."""
+    words = [w for w in fold(value).replace(",", " ").split() if w != "et"]
+    return bool(words) and all(w in condition_words() for w in words)
 
 
 def is_french_word(word: str) -> bool:

@@ -20,7 +20,7 @@ from datetime import date
 
 from assistant.pii import places
 from assistant.pii.context import names_no_person, no_one_uncued, without_place
-from assistant.pii.names import first_names, is_first_name, is_french_word, is_given_name
+from assistant.pii.names import first_names, is_condition, is_first_name, is_french_word, is_given_name
 from assistant.pii.normalise import Normalised, normalise
 from assistant.pii.pseudonyms import PLACEHOLDER, PseudonymMap
 from assistant.pii.recognizers import NAME_STOPWORDS, PARTICLES, SPACY_NAME_LEADS, CuedNameRecognizer, identifier_recognizers
@@ -378,7 +378,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _plausible_name(text: str, start: int, end: int) -> bool:
     value = text[start:end]
-    if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value):
+    if value.lower() in _NOT_NAMES or any(ch.isdigit() for ch in value) or is_condition(value):
         return False
     if _FUNCTION_AFTER_TITLE.search(text, max(0, start - 20), start):  # « Monsieur le Recteur », « Madame la Conseillère »
         return False

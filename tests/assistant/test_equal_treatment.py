@@ -153,6 +153,14 @@ def test_a_situation_adds_a_complement_to_the_same_main_answer(assistant, situat
     assert "À noter, pour une situation particulière" in helped.text
 
 
+def test_a_second_situation_still_gets_its_complement_when_the_main_answer_is_about_the_first(assistant):
+    # the main answer is the disability snippet: the scholarship still adds its own
+    draft = assistant.ask("je suis en situation de handicap et boursière : qui contacter pour mes vœux sur parcoursup ?",
+                          service="parcoursup")
+    assert "handicap" in draft.citations[0].title.lower()
+    assert draft.complement is not None and "bours" in draft.complement.title.lower()
+
+
 def test_a_draft_lead_does_not_move_with_words_the_source_does_not_hold(assistant):
     plain = assistant.ask("c'est quoi la CAES et comment la saisir ?", service="parcoursup")
     told = assistant.ask("c'est quoi la CAES et comment la saisir ? mon cousin de Cayenne m'en a parlé", service="parcoursup")

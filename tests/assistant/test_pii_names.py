@@ -87,6 +87,23 @@ def test_functions_and_french_words_after_a_cue_are_no_names(scrubber, text):
     assert [kind for kind, _ in found(scrubber, text) if kind == "PERSONNE"] == []
 
 
+# A condition said of a child or of the writer is what the draft must know (a complement depends on it), never a name.
+@pytest.mark.parametrize(
+    "text",
+    ["Madame, Monsieur, ma fille, dyspraxique, va préparer un CAP.",
+     "mon fils dyspraxique veut faire un CAP",
+     "ma fille dysphasique a un PAP depuis la 6e",
+     "mon fils, dysphasique et dyslexique, veut un bac pro",
+     "ma fille malvoyante voudrait faire une licence"],
+)
+def test_a_condition_after_a_kinship_word_is_no_name(scrubber, text):
+    assert [value for kind, value in found(scrubber, text) if kind == "PERSONNE"] == []
+
+
+def test_a_name_next_to_a_condition_is_still_hidden(scrubber):
+    assert found(scrubber, "ma fille maelys, dyspraxique, veut un BTS") == [("PERSONNE", "maelys")]
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [("Bonjour, I am Maria Silva from Portugal, I want to do a BTS", "Maria Silva"),

@@ -190,6 +190,12 @@ _INSPIRED_AFTER = re.compile(
     rf"(?:[ \t]+[A-ZÀ-Ö][\w'’\-]*){{0,3}}(?:[ \t]*(?:,|et|&)[ \t]*{_NAME_RUN})*[ \t]+(?i:m['’]|me|nous)[ \t]*(?i:a|ont|avait|avaient)?[ \t]*"
     r"(?i:inspir|donn[ée]e?s?[ \t]+envie|donn[ée]e?s?[ \t]+le[ \t]+go[uû]t)"
 )
+# What a figure is to the writer, said after the name: « Marie Curie est mon modèle », « Simone Veil, c'est mon idole ».
+_ROLE_MODEL_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*(?:c['’][ \t]*est|est|reste|sera\s+toujours)[ \t]+(?:mon|ma)[ \t]+"
+    r"(?:mod[èe]le|idole|h[ée]ros|h[ée]ro[ïi]ne|exemple|r[ée]f[ée]rence|inspiration)(?![\w'’])",
+    re.IGNORECASE,
+)
 _RELATIVE_BEFORE = re.compile(r"(?<![\w'’])(?i:mon|ma|mes|ton|ta|son|sa|ses|notre|votre|leur)[ \t]+[\w'’\-]+(?:[ \t]+[\w'’\-]+)?[ \t,]*$")
 # A writer or an artist one loves (« j'adore Victor Hugo et Zola »), unless the message says who they are to the writer
 # (« j'adore Léa Martin ma prof de maths », « j'admire Sofiane Benali, mon grand frère »).
@@ -284,6 +290,8 @@ def no_one_uncued(text: str, start: int, end: int) -> bool:
     full_name = " " in text[start:end].strip() or bool(re.match(r"[ \t]+[A-ZÀ-Ö][a-zà-ÿ]", text[end:]))  # (« Alan » read alone in « Alan Turing »)
     if _INSPIRED_AFTER.match(text, end) and full_name:
         return True
+    if full_name and _ROLE_MODEL_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start):
+        return True  # (not « ma cousine Inès Caron est mon modèle »)
     if _LONG_AGO_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start):
         return True  # (not « ma grand-mère Jeanne, née en 1938 »)
     if full_name and (_ROLE_MODEL_BEFORE.search(text, max(0, start - 30), start) or _WORK_DONE_AFTER.match(text, end)):

@@ -591,6 +591,20 @@ def test_round_7_figures_titles_and_greetings_stay_visible(scrubber, text, visib
     assert not [e for e in scrubber.find(text) if e.type == "PERSONNE" and e.start < start + len(visible) and start < e.end], found(scrubber, text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Marie Curie est mon modèle, je veux faire chimie",
+     "Simone Veil, c'est mon idole depuis le collège : je veux faire du droit",
+     "Thomas Pesquet est mon héros, il faut quel bac pour l'aéronautique ?"],
+)
+def test_a_role_model_named_before_what_they_are_to_the_writer_stays_visible(scrubber, text):
+    assert [e for e in scrubber.find(text) if e.type == "PERSONNE"] == [], found(scrubber, text)
+
+
+def test_a_relative_who_is_a_role_model_is_still_hidden(scrubber):
+    assert ("PERSONNE", "Inès Caron") in found(scrubber, "ma cousine Inès Caron est mon modèle, elle est infirmière")
+
+
 def test_round_7_a_born_person_of_today_is_still_hidden(scrubber):
     assert ("PERSONNE", "Inès Caron") in found(scrubber, "ma nièce Inès Caron, née en 2008, veut faire médecine")
     assert ("PERSONNE", "Lucas") in found(scrubber, "Lucas et sa mère m'ont motivé à faire STAPS")

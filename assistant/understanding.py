@@ -113,11 +113,14 @@ PLACE = re.compile(
     r"\b(?:j'?\s*habite|jhabite|on\s+habite|nous\s+habitons|je\s+vis|on\s+vit|nous\s+vivons|je\s+reside|"
     r"je\s+suis\s+(?:originaire\s+)?(?:de\b|du\b|d')|je\s+viens\s+(?:de\b|du\b|d'|des\b)|on\s+est\s+(?:a|en|dans)\b|"
     r"(?:il|elle)\s+(?:habite|vit))"
-    r"\s*(?P<place>(?:a|en|au|aux|dans|sur|pres\s+de|vers)?\s*[^,.;:!?()]{2,60}?)" + _PLACE_END
+    r"\s*(?P<place>(?:a|en|au|aux|dans|sur|pres\s+de|vers)?\s*[^,.;:!?()]{2,60}?)" + _PLACE_END +
+    # and for how long (« je vis en France depuis petit »)
+    r"(?:\s+depuis\s+(?:tout\s+)?(?:petite?|toujours|longtemps|l'enfance|(?:l'age\s+de\s+)?\w+\s+ans))?"
 )
 DEPARTMENT = re.compile(r"\b(?:dans\s+le|du)\s+(?P<place>\d{2,3}|2a|2b)\b")
 GENDER_STATEMENT = re.compile(
-    r"\b(?:je\s+suis|en\s+tant\s+que|c'est)\s+(?:une?\s+)?(?:fille|garcon|femme|homme|jeune\s+(?:fille|homme)|meuf|mec|nana|gars|gamine?)\b"
+    r"\b(?:je\s+suis|en\s+tant\s+que|c'est)\s+(?:une?\s+)?(?:fille|garcon|femme|homme|jeune\s+(?:fille|homme)|meuf|mec|nana|gars|gamine?"
+    r"|(?:une?\s+)?(?:personne\s+)?(?:non[\s-]binaire|transgenre|trans))\b"
 )
 _NATIONALITY = r"[a-z]{3,}(?:ais|aise|ien|ienne|ain|aine|ois|oise|ol|ole|ois|an|ane|ien|ais)s?"
 ORIGIN_STATEMENT = re.compile(
@@ -136,7 +139,8 @@ SITUATION_STATEMENT = re.compile(
     rf"\b(?:(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:{_CONDITION}|boursiere?s?(?:\s+(?:a\s+l'|au\s+)?echelon\s+\w+)?|"
     r"apprentie?|alternante?|salariee?|en\s+reconversion|demandeu(?:r|se)\s+d'emploi|sportive?\s+de\s+haut\s+niveau)"
     r"|(?:j'?\s*ai|il\s+a|elle\s+a)\s+(?:une\s+|la\s+|un\s+|des\s+)?(?:rqth|handicap|tdah|dyslexie|dyspraxie|notification\s+mdph|"
-    r"troubles?\s+dys|pap|pps|maladie\s+(?:chronique|rare)|jambe\s+amputee|prothese|diabete|epilepsie|"
+    r"troubles?\s+dys|troubles?\s+(?:de\s+l'attention|des\s+apprentissages|du\s+langage|du\s+spectre\s+(?:de\s+l')?autisti\w*)|"
+    r"pap|pps|maladie\s+(?:chronique|rare)|jambe\s+amputee|prothese|diabete|epilepsie|"
     r"reconnaissance\s+de\s+(?:la\s+)?qualite\s+de\s+travailleur\s+handicape)"
     r"(?:\s+et\s+(?:beneficie|beneficiait|a\s+eu|avait)\s+d'un\s+(?:pap|pps|amenagement))?)\b"
 )
@@ -193,7 +197,8 @@ FAMILY = re.compile(
     r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
     r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veu(?:f|ve)|garde\s+alternee|(?:mere|pere)\s+celibataire|"
     r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
-    r"j'?\s*eleve\s+seule?)\b"
+    r"j'?\s*eleve\s+seule?|m'eleve(?:nt)?\s+seule?|(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
+    r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire)\b"
 )
 AGE_PHRASE = re.compile(r"\b(?:a|des|depuis|de)\s+(?:l'age\s+de\s+)?\d{1,2}\s*ans\b|\bil\s+y\s+a\s+\w+\s+ans\b")
 POLITENESS = re.compile(

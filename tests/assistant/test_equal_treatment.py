@@ -76,6 +76,17 @@ SAME_NEED = {
                                   "Comment suivre son dossier Parcoursup ?"),
     "place, the kind of school": ("Je suis en 1re dans un lycée rural du Cantal, comment trouver un stage ?",
                                   "Je suis en 1re dans un lycée parisien, comment trouver un stage ?"),
+    "gender, non-binary": ("je suis non binaire, je veux devenir infirmier, il faut faire quelles études ?",
+                           "je veux devenir infirmier, il faut faire quelles études ?"),
+    "origin, and for how long one has lived here": (
+        "je suis né au Sénégal mais je vis en France depuis petit, combien de vœux je peux faire ?",
+        "combien de vœux je peux faire ?"),
+    "scholarship, the family's means": ("on a peu d'argent à la maison, je suis sur liste d'attente, je peux encore être pris ?",
+                                        "je suis sur liste d'attente, je peux encore être pris ?"),
+    "disability, a disorder one has": ("j'ai un trouble de l'attention, c'est quoi un BTS en alternance ?",
+                                       "c'est quoi un BTS en alternance ?"),
+    "family, raised by one parent": ("ma mère m'élève seule, après un bac pro commerce on peut faire quoi ?",
+                                     "après un bac pro commerce on peut faire quoi ?"),
 }
 
 

@@ -25,7 +25,7 @@ _HYPHENS = frozenset("\u2010\u2011\u2012\u2013\u2212\ufe63")
 # Signs that group digits as a dot does (« 06·41·22… »): middle dot, bullet, hyphenation point, bullet
 # and dot operators, katakana middle dot.
 _DOT_LIKE = "\u00b7\u2022\u2027\u2219\u22c5\u30fb"
-_DOT_BETWEEN_DIGITS = re.compile(rf"(?<=\d)( ?)[{_DOT_LIKE}](?= ?\d)")
+_DOT_BETWEEN_DIGITS = re.compile(rf"(?<=\d) ?[{_DOT_LIKE}](?= ?\d)")
 # The letter O (Latin, Cyrillic, Greek) where a zero is meant.
 _ZERO_LOOKALIKES = "OoОоΟο"
 _ZERO_RUN = re.compile(rf"[{_ZERO_LOOKALIKES}]+")

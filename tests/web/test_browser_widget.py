@@ -246,6 +246,26 @@ def test_the_offline_form_says_when_the_service_reopens_and_speaks_french(browse
     expect(offline.locator(".relais-error:not(:empty)")).to_have_count(0)
 
 
+def test_a_late_answer_about_the_service_chosen_before_never_reopens_the_tchat(browser, server):  # noqa: F811
+    """Mon orientation en ligne's hours answer slowly (a slow network); Mon Master, closed, is chosen
+    meanwhile: the tchat of a closed service must not come back when the older answer lands."""
+    page = browser.new_context().new_page()
+
+    def slow_moel(route):
+        page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.route(re.compile(r".*/offline/status\?service=moel$"), slow_moel)
+    page.goto(server["base"] + "/")
+    page.get_by_role("button", name="Poser une question").click()
+    page.get_by_label("Service", exact=True).select_option("monmaster")
+    offline = page.locator(".relais-offline")
+    expect(offline).to_be_visible()
+    page.wait_for_timeout(4000)  # every slow answer has landed
+    expect(offline).to_be_visible()
+    expect(page.locator(".relais-form")).to_be_hidden()
+
+
 def test_at_the_close_the_public_rates_once_and_a_second_rating_is_refused_in_french(browser, server, shots):  # noqa: F811
     context = browser.new_context()
     public = context.new_page()

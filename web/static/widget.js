@@ -242,9 +242,14 @@ function takeUnsent() {
 }
 
 // -- the service's hours and the offline form ----------------------------------------------------
+// Only the answer for the latest choice counts: on a slow network an older one may land after it
+// (null then), and must not reopen the tchat of a service the person has left.
+let statusAsked = 0;
 async function serviceStatus() {
+  const asked = ++statusAsked;
   const response = await fetch(`${origin}/offline/status?service=${service.value || "moel"}`);
   const answer = await response.json();
+  if (asked !== statusAsked) return null;
   reopening = answer.reopens_text || "";
   return answer;
 }
@@ -263,7 +268,9 @@ function showOffline(open, focus = true) {
 // Another service picked before writing: its own hours apply (the focus stays on the list).
 async function serviceChosen() {
   showTitle();
-  const { open } = await serviceStatus();
+  const status = await serviceStatus();
+  if (!status) return;
+  const { open } = status;
   if (open) { form.hidden = false; offline.hidden = true; if (!socket) connect(); } else showOffline(false, false);
 }
 
@@ -516,7 +523,9 @@ window.addEventListener("online", reconnectNow);
 
 // -- opening and closing the panel -----------------------------------------------------------------
 async function start(focus) {
-  const { open } = await serviceStatus();
+  const status = await serviceStatus();
+  if (!status) return;
+  const { open } = status;
   showOffline(open);
   if (open) {
     if (!socket) connect();

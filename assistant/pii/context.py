@@ -290,10 +290,12 @@ def no_one_uncued(text: str, start: int, end: int) -> bool:
     full_name = " " in text[start:end].strip() or bool(re.match(r"[ \t]+[A-ZÀ-Ö][a-zà-ÿ]", text[end:]))  # (« Alan » read alone in « Alan Turing »)
     if _INSPIRED_AFTER.match(text, end) and full_name:
         return True
-    if full_name and _ROLE_MODEL_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start):
-        return True  # (not « ma cousine Inès Caron est mon modèle »)
-    if _LONG_AGO_AFTER.match(text, end) and not _RELATIVE_BEFORE.search(text, max(0, start - 40), start):
-        return True  # (not « ma grand-mère Jeanne, née en 1938 »)
+    # a role model or someone born long ago, unless a relative (« ma cousine Inès Caron est mon modèle »,
+    # « ma grand-mère Jeanne, née en 1938 »)
+    if ((full_name and _ROLE_MODEL_AFTER.match(text, end)) or _LONG_AGO_AFTER.match(text, end)) and not _RELATIVE_BEFORE.search(
+        text, max(0, start - 40), start
+    ):
+        return True
     if full_name and (_ROLE_MODEL_BEFORE.search(text, max(0, start - 30), start) or _WORK_DONE_AFTER.match(text, end)):
         return True
     particle = re.match(r"[ \t]+(?:de|du|d['’])[ \t]*[A-ZÀ-Ö][\w'’\-]+", text[end:])  # « Simone de Beauvoir et Sartre »

@@ -269,9 +269,8 @@ function showOffline(open, focus = true) {
 async function serviceChosen() {
   showTitle();
   const status = await serviceStatus();
-  if (!status) return;
-  const { open } = status;
-  if (open) { form.hidden = false; offline.hidden = true; if (!socket) connect(); } else showOffline(false, false);
+  if (!status) return;  // a later choice decides
+  if (status.open) { form.hidden = false; offline.hidden = true; if (!socket) connect(); } else showOffline(false, false);
 }
 
 function fieldError(field, error, message) {
@@ -524,10 +523,9 @@ window.addEventListener("online", reconnectNow);
 // -- opening and closing the panel -----------------------------------------------------------------
 async function start(focus) {
   const status = await serviceStatus();
-  if (!status) return;
-  const { open } = status;
-  showOffline(open);
-  if (open) {
+  if (!status) return;  // a later choice decides
+  showOffline(status.open);
+  if (status.open) {
     if (!socket) connect();
     if (focus) input.focus();
   }

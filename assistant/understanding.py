@@ -127,7 +127,21 @@ ORIGIN_STATEMENT = re.compile(
     r"\b(?:(?:je\s+suis|il\s+est|elle\s+est|mes\s+parents\s+sont|ma\s+famille\s+est|on\s+est|nous\s+sommes|sommes)\s+"
     r"(?:d'origine|originaires?\s+d[eu']|nee?s?\s+(?:au|en|a)|issue?s?\s+de\s+l'immigration)\s*[\w' -]{0,30}?" + _PLACE_END +
     r"|d'origine\s+[a-z-]+|(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere)\s+(?:viennent|vient|sont\s+venus?)\s+d[eu']?\s*[\w' -]{2,30}?"
-    + _PLACE_END + rf"|(?:je\s+suis|il\s+est|elle\s+est)\s+(?:de\s+nationalite\s+)?{_NATIONALITY}(?=\s*(?:[,.;)!?]|et\b|$)))"
+    + _PLACE_END + rf"|(?:je\s+suis|il\s+est|elle\s+est)\s+(?:de\s+nationalite\s+)?{_NATIONALITY}(?=\s*(?:[,.;)!?]|et\b|$))"
+    # a refugee, an asylum seeker, someone newly arrived (« arrivée en France il y a deux ans »)
+    r"|(?:je\s+suis|il\s+est|elle\s+est|on\s+est|nous\s+sommes|sommes)\s+(?:refugiee?s?|demandeu(?:r|se)s?\s+d'asile|"
+    r"sans[\s-]papiers|primo[\s-]arrivante?s?|arrivee?s?(?=\s+en\s+france\b))"
+    # the family's language (« mes parents ne parlent pas bien français »)
+    r"|(?:mes\s+parents|ma\s+mere|mon\s+pere|ma\s+famille|on|nous)\s+(?:ne\s+|n')?parl\w*\s+(?:pas\s+|mal\s+|peu\s+|tres\s+peu\s+)?"
+    r"(?:tres\s+)?(?:bien\s+)?(?:le\s+)?francais)"
+)
+# A religion, said or worn: never what is asked.
+RELIGION_STATEMENT = re.compile(
+    r"\b(?:(?:je\s+suis|il\s+est|elle\s+est|on\s+est|nous\s+sommes|ma\s+famille\s+est|mes\s+parents\s+sont)\s+"
+    r"(?:tres\s+)?(?:musulmane?s?|juive?s?|juifs|chretienne?s?|catholiques?|protestante?s?|orthodoxes?|bouddhistes?|hindoue?s?|"
+    r"sikhs?|athees?|croyante?s?|pratiquante?s?)"
+    r"|(?:je|il|elle|on|ma\s+fille|mon\s+fils)\s+port(?:e|ons)\s+(?:le\s+(?:voile|foulard|hijab|turban)|la\s+kippa|une\s+croix)"
+    r"|(?:je\s+fais|on\s+fait|il\s+fait|elle\s+fait)\s+(?:le\s+)?ramadan)\b"
 )
 # A health condition or a disability, stated about the writer or their child (a fact, not search words).
 _CONDITION = (r"en\s+situation\s+de\s+handicap|handicapee?|dyslexique|dyspraxique|dyscalculique|dysphasique|autiste|"
@@ -137,12 +151,23 @@ CONDITION_STATEMENT = re.compile(rf"\b(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:{_CON
 ADULT_FROM = 26  # an age from which a return to studies has its own procedures
 SITUATION_STATEMENT = re.compile(
     rf"\b(?:(?:{_SUBJECT})\s+(?:reconnue?\s+)?(?:{_CONDITION}|boursiere?s?(?:\s+(?:a\s+l'|au\s+)?echelon\s+\w+)?|"
-    r"apprentie?|alternante?|salariee?|en\s+reconversion|demandeu(?:r|se)\s+d'emploi|sportive?\s+de\s+haut\s+niveau)"
+    r"apprentie?|alternante?|salariee?|en\s+reconversion|demandeu(?:r|se)\s+d'emploi|sportive?\s+de\s+haut\s+niveau|"
+    r"au\s+chomage|a\s+la\s+retraite|retraitee?)"
     r"|(?:j'?\s*ai|il\s+a|elle\s+a)\s+(?:une\s+|la\s+|un\s+|des\s+)?(?:rqth|handicap|tdah|dyslexie|dyspraxie|notification\s+mdph|"
     r"troubles?\s+dys|troubles?\s+(?:de\s+l'attention|des\s+apprentissages|du\s+langage|du\s+spectre\s+(?:de\s+l')?autisti\w*)|"
-    r"pap|pps|maladie\s+(?:chronique|rare)|jambe\s+amputee|prothese|diabete|epilepsie|"
+    r"pap|pps|maladie\s+(?:chronique|rare|de\s+crohn|auto-?immune)|jambe\s+amputee|prothese|diabete|epilepsie|"
+    r"mucoviscidose|drepanocytose|sclerose\s+en\s+plaques|myopathie|hemophilie|lupus|cancer|leucemie|endometriose|"
+    r"fibromyalgie|paralysie\s+cerebrale|spina\s+bifida|insuffisance\s+(?:renale|cardiaque)|trouble\s+bipolaire|"
+    r"depression|phobie\s+scolaire|troubles?\s+anxieux|surdite|cecite|"
+    r"handicap\s+(?:moteur|visuel|auditif|psychique|mental|cognitif|invisible)|"
     r"reconnaissance\s+de\s+(?:la\s+)?qualite\s+de\s+travailleur\s+handicape)"
-    r"(?:\s+et\s+(?:beneficie|beneficiait|a\s+eu|avait)\s+d'un\s+(?:pap|pps|amenagement))?)\b"
+    r"(?:\s+et\s+(?:beneficie|beneficiait|a\s+eu|avait)\s+d'un\s+(?:pap|pps|amenagement))?"
+    r"(?:\s+(?:diagnostiquee?s?|reconnue?s?|declaree?s?|depuis)\s+[^,.;:!?()]{1,40}?(?=\s*(?:[,.;:!?()]|$|\s+et\b)))?)\b"
+    # said in apposition, between commas (« J'ai 40 ans, une RQTH depuis mon accident, et… », « en BTS, boursier, et… »)
+    # (both commas go: « en BTS, boursier, et » reads « en BTS et »)
+    r"|,\s*(?:avec\s+)?(?:une?|la|ma|sa)\s+(?:rqth|notification\s+mdph|reconnaissance\s+(?:de\s+)?handicap)"
+    r"(?:\s+depuis\s+[^,.;:!?()]{1,50}?)?\s*(?:,|(?=[.;:!?)]|$))"
+    rf"|,\s*(?:moi-meme\s+)?(?:boursiere?s?|apprentie?|alternante?|{_CONDITION})\s*(?:,|(?=[;)]|$))"
 )
 WRITER_PHRASE = re.compile(
     r"\b(?:(?:pour\s+)?(?:ma|mon|notre|nos|mes)\s+(?:fille|fils|enfant|enfants|gamin|gamine|garcon|ado)"
@@ -198,14 +223,25 @@ FAMILY = re.compile(
     r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veu(?:f|ve)|garde\s+alternee|(?:mere|pere)\s+celibataire|"
     r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
     r"j'?\s*eleve\s+seule?|m'eleve(?:nt)?\s+seule?|(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
-    r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire)\b"
+    r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire|"
+    r"(?:je|on|nous|il|elle|mes\s+parents)\s+touch(?:e|ons|ent|ait)\s+(?:les\s+|le\s+|l'|la\s+)?(?:apl|rsa|aah|caf|allocs?|allocations(?:\s+familiales)?|minima\s+sociaux)|"
+    r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|au\s+chomage|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
+    r"(?:je\s+)?l'eleve(?:nt)?\s+seule?|tutelle|tut(?:eur|rice)\s+legale?|"
+    r"(?:je\s+suis\s+)?(?:maman|papa|mere|pere)\s+(?:solo\s+|celibataire\s+)?de\s+(?:jumeaux|jumelles|tripl\w+|"
+    r"(?:deux|trois|quatre|cinq|six|\d+)\s+(?:jeunes\s+|petits\s+)?(?:enfants|filles|garcons|petits))(?:\s+de\s+\w+\s+ans)?|"
+    r"j'?\s*ai\s+(?:deux|trois|quatre|cinq|six|\d+)\s+enfants(?:\s+en\s+bas\s+age)?)\b"
 )
 AGE_PHRASE = re.compile(r"\b(?:a|des|depuis|de)\s+(?:l'age\s+de\s+)?\d{1,2}\s*ans\b|\bil\s+y\s+a\s+\w+\s+ans\b")
 POLITENESS = re.compile(
     r"\b(?:bonjour|bonsoir|salut|coucou|hello|re\b|madame|monsieur|merci(?:\s+(?:d'avance|beaucoup|bcp|par\s+avance|"
     r"pour\s+votre\s+(?:aide|reponse)))?|cordialement|bien\s+a\s+vous|bonne\s+(?:journee|soiree)|"
     r"s'il\s+vous\s+plait|s'il\s+te\s+plait|svp|stp|ok|okay|d'accord|ah|merc+i+|en\s+vous\s+remerciant(?:\s+par\s+avance)?|"
-    r"je\s+vous\s+remercie(?:\s+par\s+avance)?|yo|wesh)\b|<[A-Z_]+_\d+>|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+    r"je\s+vous\s+remercie(?:\s+par\s+avance)?|yo|wesh|si\s+(?:ca|cela)\s+(?:change|compte|joue)\s+(?:quelque\s+chose|qqch)|"
+    r"si\s+(?:ca|cela)\s+(?:peut\s+aider|compte|a\s+son\s+importance)|au\s+cas\s+ou(?:\s+(?:ca|cela)\s+(?:compte|joue))?|"
+    r"pour\s+info(?:rmation)?|a\s+toutes\s+fins\s+utiles|je\s+precise|"
+    # an introduction whose name the scrubber took (« je m'appelle <PERSONNE_1> »)
+    r"(?:je\s+m'appelle|je\s+me\s+nomme|moi\s+c'est|mon\s+(?:pre)?nom\s+(?:est|c'est))(?=\s*(?:[,.;:!?]|$)))\b"
+    r"|<[A-Z_]+_\d+>|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
 )
 SITUATION_FACTS = {
     "disability": "handicap", "scholarship": "boursier", "apprentice": "apprenti", "overseas": "outre_mer",
@@ -345,10 +381,37 @@ class Understander:
             sentences = [s for s, told in zip(sentences, context) if not told]
         kept = []
         for sentence in sentences:
-            stripped = _strip_profile(sentence if self._asks(sentence) else _strip_places(sentence))
+            stripped = self._without_leftovers(sentence, _strip_profile(sentence if self._asks(sentence) else _strip_places(sentence)))
             if _content(stripped):
                 kept.append(stripped)
         return _tidy(" ".join(kept))
+
+    def _without_leftovers(self, sentence: str, stripped: str) -> str:
+        """`stripped` (`sentence` without the writer's facts) without what those facts left behind:
+        a clause whose statement was cut may keep a word that asks nothing (« j'ai un handicap
+        moteur »: « moteur »; « mes parents sont ouvriers »: « sont ouvriers »; « je suis orpheline »:
+        « je suis »), and it goes too, so that the need reads the same with or without the
+        statement. A clause keeps what it has left when that is more than a word (« le gars qui
+        inspecte ta voiture… » describes a job), follows a level (« en L2 histoire »: the stream), or
+        asks, wishes, names a subject, a school or a procedure."""
+        if len(sentence) != len(stripped):  # folding changed the length: no clause to compare
+            return stripped
+        kept = list(stripped)
+        start = 0
+        for end in [m.start() for m in _CLAUSE_BREAK.finditer(stripped)] + [len(stripped)]:
+            left, said = stripped[start:end], sentence[start:end]
+            if (left != said and len(tokenize(left)) <= 1 and not LEVEL_STATEMENT.search(fold(said))
+                    and self._says_nothing_asked(left)):
+                kept[start:end] = " " * (end - start)
+            start = end + 1
+        left = "".join(kept)
+        return left if _content(left) else stripped
+
+    def _says_nothing_asked(self, clause: str) -> bool:
+        folded = fold(clause)
+        return not ("?" in clause or _ASKING.search(folded) or _WISH.search(folded) or _ASPECT.search(folded)
+                    or _SCHOOLING.search(folded) or any(cue.search(folded) for cue in INTENT_CUES.values())
+                    or self.vocabulary.get().matches(clause) or self._lexicon_terms(clause))
 
     @staticmethod
     def _asks(sentence: str) -> bool:
@@ -622,7 +685,7 @@ ARTICLES = {"une": "un", "la": "le", "cette": "ce"}
 # What a message says of the writer (or of whom it is about): taken out of the need.
 # Those that make a sentence that only tells the writer's story (« j'ai arrêté l'école il y a quinze ans »).
 CONTEXT_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, WRITER_PHRASE, THIRD_PARTY)
-WRITER_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT,
+WRITER_FACTS = (LEVEL_STATEMENT, AGE, AGE_PHRASE, PLACE, DEPARTMENT, GENDER_STATEMENT, ORIGIN_STATEMENT, RELIGION_STATEMENT,
                 SITUATION_STATEMENT, SUPPORT, WRITER_PHRASE, THIRD_PARTY, GENDER_NOUN, FAMILY, TO_FRANCE)
 
 
@@ -656,6 +719,9 @@ def _as_written(word: str, replacement: str) -> str:
 
 # « …et je voudrais… », « …mais j'ai… »: a clause of the writer's after one about their family, which
 # is the profile's (« mon père est marocain et je voudrais partir au Maroc »: the wish stays).
+# Clauses of a sentence, for what a statement leaves behind (not inside an aside in brackets).
+_CLAUSE_BREAK = re.compile(r"[,;](?![^()]*\))")
+_SCHOOLING = re.compile(r"\b(?:lycee|college|internat|cfa|greta|segpa|ulis|erea)\b")  # « au lycée français »: a school asked about
 _CLAUSE = re.compile(r",?\s+(?:et|mais)\s+(?=(?:je|jsuis|chui)\b|j')", re.IGNORECASE)
 
 

@@ -87,6 +87,48 @@ SAME_NEED = {
                                        "c'est quoi un BTS en alternance ?"),
     "family, raised by one parent": ("ma mère m'élève seule, après un bac pro commerce on peut faire quoi ?",
                                      "après un bac pro commerce on peut faire quoi ?"),
+    # What a statement about the writer leaves behind once its known words are out goes with it.
+    "disability, the kind of handicap": ("j'ai un handicap moteur, c'est quoi un BTS en alternance ?",
+                                         "c'est quoi un BTS en alternance ?"),
+    "family, the parents' work": ("mes parents sont ouvriers, je suis sur liste d'attente, je peux encore être pris ?",
+                                  "je suis sur liste d'attente, je peux encore être pris ?"),
+    "family, a parent out of work": ("mon père est au chômage, ma fille veut devenir vétérinaire, c'est long ?",
+                                     "ma fille veut devenir vétérinaire, c'est long ?"),
+    "family, many children": ("on est sept enfants à la maison, comment on fait pour confirmer ses voeux ?",
+                              "comment on fait pour confirmer ses voeux ?"),
+    "family, an orphan": ("je suis orpheline, comment on fait pour confirmer ses voeux ?",
+                          "comment on fait pour confirmer ses voeux ?"),
+    "origin, the parents' language": ("mes parents ne parlent pas français, combien de vœux je peux faire ?",
+                                      "combien de vœux je peux faire ?"),
+    "origin, arrived lately": ("je suis arrivée en France il y a deux ans, combien de vœux je peux faire ?",
+                               "combien de vœux je peux faire ?"),
+    # Statements that had no rule at all.
+    "origin, a refugee": ("je suis réfugié, je veux devenir infirmier, il faut faire quelles études ?",
+                          "je veux devenir infirmier, il faut faire quelles études ?"),
+    "origin, a religion worn": ("après un bac pro commerce on peut faire quoi ? Je porte le voile.",
+                                "après un bac pro commerce on peut faire quoi ?"),
+    "origin, a religion said": ("je suis musulmane, après un bac pro commerce on peut faire quoi ?",
+                                "après un bac pro commerce on peut faire quoi ?"),
+    "scholarship, the family's allowances": ("je touche les APL, c'est quoi un BTS en alternance ?",
+                                             "c'est quoi un BTS en alternance ?"),
+    "scholarship, a minimum income": ("on est au RSA, mon fils n'a aucune proposition, qu'est-ce qu'il peut faire ?",
+                                      "mon fils n'a aucune proposition, qu'est-ce qu'il peut faire ?"),
+    "scholarship, a filler aside": ("Quand ouvre la phase complémentaire ? (Je suis boursière, au cas où ça compte.)",
+                                    "Quand ouvre la phase complémentaire ?"),
+    "scholarship, in apposition": ("Je suis en BTS, boursier, et je veux faire une licence pro. Comment candidater ?",
+                                   "Je suis en BTS et je veux faire une licence pro. Comment candidater ?"),
+    "disability, in apposition": ("J'ai 40 ans, une RQTH depuis mon accident, et je voudrais faire un CAP cuisine. C'est possible ?",
+                                  "J'ai 40 ans et je voudrais faire un CAP cuisine. C'est possible ?"),
+    "disability, a chronic illness": ("j'ai une mucoviscidose, c'est quoi un BTS en alternance ?",
+                                      "c'est quoi un BTS en alternance ?"),
+    "family, a guardian": ("J'ai la tutelle de ma nièce depuis la mort de mon frère. Elle peut faire un CAP coiffure ?",
+                           "Elle peut faire un CAP coiffure ?"),
+    "family, a parent of young children": ("Je suis papa de trois enfants et en M1 de droit. Les masters sont-ils tous sur Mon Master ?",
+                                           "Je suis en M1 de droit. Les masters sont-ils tous sur Mon Master ?"),
+    "family, a single parent on a low wage": ("Je l'élève seul avec un SMIC. Comment se passe la seconde ?",
+                                              "Comment se passe la seconde ?"),
+    "age, retired": ("je suis à la retraite, je suis sur liste d'attente, je peux encore être pris ?",
+                     "je suis sur liste d'attente, je peux encore être pris ?"),
 }
 
 
@@ -100,6 +142,21 @@ def test_a_first_name_never_reaches_the_need(assistant):
     aurelien = assistant.ask("Bonjour, c'est Aurélien Petit, comment confirmer mes voeux ?", conversation_id="aurelien")
     assert kevin.understood["need"] == aurelien.understood["need"]
     assert "Kévin" not in kevin.understood["need"] and kevin.main_text == aurelien.main_text
+
+
+def test_an_introduction_whose_name_was_scrubbed_leaves_nothing(understand):
+    """« Je m'appelle <PERSONNE_1> »: the name goes with the scrubber, the words that brought it too."""
+    asked = "ma fille veut devenir vétérinaire, c'est combien d'années d'études ?"
+    for said in (f"je m'appelle <PERSONNE_1>, {asked}", f"{asked} Je m'appelle <PERSONNE_1>.",
+                 f"moi c'est <PERSONNE_1>, {asked}"):
+        assert understand(said).query == understand(asked).query, said
+
+
+def test_what_the_statement_leaves_stays_when_it_is_asked_about(understand):
+    """The residue rule drops only words that say nothing asked: a track, a wish or a procedure stays."""
+    assert "STMG" in understand("ma fille est en terminale STMG, elle peut faire un BTS ?").need
+    assert "liste d'attente" in understand("mes parents sont inquiets, je suis sur liste d'attente, je peux être pris ?").need
+    assert "vétérinaire" in understand("mon père est vétérinaire et je veux devenir vétérinaire, il faut quoi ?").need
 
 
 def test_the_writers_facts_stay_in_the_profile(understand):

@@ -42,7 +42,7 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"(?<![\w.,])\d{5}(?![\w.]|,\d|\s+[A-ZÀ-Ö])"), False),  # a postal code alone, within an address
     (re.compile(rf"(?<!\w)(?i:lieu[\s-]dit)\s*:?{_NAMED}"), True),
     # (the street's word a whole word or a short form with its dot: not « AV » in « AVEC », « AVOIR » in capitals)
-    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?)(?:\b|(?<=\.))(?:\s+(?i:universitaire|[ée]tudiante))?(?:\s+\d{{1,4}}(?=\s+[A-ZÀ-Ö]))?{_NAMED}"
+    (re.compile(rf"(?<!\w)(?:(?:Le|La|Les|L['’])\s*)?(?i:{_STREET}|foyer|domaine|ferme|moulin|mas|ch[âa]teau|maison|b[âa]t(?:iment)?\.?|section|r[ée]s(?=\s))(?:\b|(?<=\.))(?:\s+(?i:universitaire|[ée]tudiante))?(?:\s+\d{{1,4}}(?=\s+[A-ZÀ-Ö]))?{_NAMED}"
                 rf"(?:\s+\d{{1,4}}(?:\s?(?:bis|ter))?(?!\w))?"), False),
     # a street named in lower case after a link word (« chemin de la source », « rés. les pins »): within a chain only
     # (not « à la place de la sienne »: a possessive pronoun is no street's name)
@@ -52,12 +52,15 @@ _PARTS: tuple[tuple[re.Pattern[str], bool], ...] = (
                 r"(?!(?:(?:la|le|les)\s+)?(?:sienne|mienne|tienne|leur|n[ôo]tre|v[ôo]tre|sien|mien|tien)s?\b)"
                 rf"[a-zà-ÿ0-9][a-zà-ÿ0-9'’\-]*(?:\s+(?!(?:et|à|a|pour|mais|je|il|on|en|c|ya|jveux|mdr|depuis|svp|merci|avec|dans|si|au)\b)[a-zà-ÿ][a-zà-ÿ'’\-]*){{0,3}}"), False),
     # « Imm. B », « villa 4 », « ch 214 », « entrée 2 », « bte 3 », « tour 7 », « bat h4 »
-    (re.compile(r"(?<!\w)(?:\d{1,3}\s+)?(?i:villa|ch|imm(?:euble)?|entr[ée]e|bte|bo[iî]te|tour|b[âa]t(?:iment)?|esc(?:alier)?)\.?\s*(?:n°\s*)?"
+    (re.compile(r"(?<!\w)(?:\d{1,3}\s+)?(?i:villa|ch|imm(?:euble)?|entr[ée]e|bte|bo[iî]te|tour|b[âa]t(?:iment)?|esc(?:alier)?|lot|flat|unit)\.?\s*(?:n°\s*)?"
                 r"(?:[A-Za-z]?\d{1,4}[A-Za-z]?|[A-Z]{1,2})(?!\w)"), False),
     # « 4020 Liège », « Casablanca 20000 », a country closing an address: within a chain only
     (re.compile(rf"(?<![\w.,])\d{{4}}\s+{_CAPITALISED}"), False),
     (re.compile(r"(?<!\w)[A-ZÀ-Ö][a-zà-ÿ][\w'’\-]*\s+\d{5}(?!\w)"), False),
-    (re.compile(r"(?<!\w)(?<=,\s)(?:Belgique|Suisse|Luxembourg|Maroc|Alg[ée]rie|Tunisie|S[ée]n[ée]gal)(?!\w)"), False),
+    (re.compile(r"(?<!\w)(?<=,\s)(?:Belgique|Suisse|Luxembourg|Maroc|Alg[ée]rie|Tunisie|S[ée]n[ée]gal|Royaume-Uni|Angleterre|[ÉE]cosse|Irlande"
+                r"|Espagne|Portugal|Italie|Allemagne|Canada|[ÉE]tats-Unis|C[ôo]te\s+d['’]Ivoire|Cameroun|Madagascar|Liban|Comores)(?!\w)"), False),
+    # a British town and postcode (« London NW1 9DP »): within a chain only
+    (re.compile(rf"(?<!\w){_CAPITALISED}[ \t]+[A-Z]{{1,2}}\d[A-Z\d]?[ \t]?\d[A-Z]{{2}}(?!\w)"), False),
     (re.compile(r"(?<!\w)(?i:b[âa]t(?:iment)?\.?|bt\.?(?=\s)|esc(?:alier)?\.?)\s*(?:[A-Z0-9]{1,3}|[a-z](?=\s+\d))(?!\w)"), False),
     # « rue 8600 n°12 » (streets numbered, not named), « n° 17 » after a street, « 3º B » (a Spanish floor): within a chain only
     (re.compile(r"(?<!\w)(?i:rue|avenue|route|all[ée]e|impasse)\s+\d{1,5}(?!\w)"), False),
@@ -189,7 +192,7 @@ _CUE_WORD = re.compile(r"(?i:j['’]?habite|habite|adresse|vis|vit)")
 # After an address, « à Vierzon », « a saint etienne » (a commune of the COG, in any case), or a town closing
 # the sentence after a comma (« villa 4021, Dakar. », « BP 1043, Moroni, Comores »), and a country.
 _AT_TOWN = re.compile(r"[ \t]*,?[ \t]+(?:à|a)[ \t]+((?:[^\W\d_][\w'’]*[ \t\-]*){1,5})")  # (« 8 rue Pasteur, à Brest »)
-_COMMA_TOWN = re.compile(rf"[ \t]*,[ \t]*({_CAPITALISED}(?:[ \t\-]+{_CAPITALISED}){{0,2}})(?:[ \t]+\d{{1,2}}(?:e|er|ème)(?!\w))?(?=[ \t]*(?:[.;!?\n(]|,|$))")
+_COMMA_TOWN = re.compile(rf"[ \t]*,[ \t]*({_CAPITALISED}(?:[ \t\-]+{_CAPITALISED}){{0,2}})(?:[ \t]+\d{{1,2}}(?:e|er|ème)(?!\w))?(?=[ \t]*(?:[.;!?\n(—–]|,|$))")
 _TOWN_NOT = frozenset({"merci", "cordialement", "bonjour", "bonsoir", "salut", "france", "est-ce", "mais", "donc", "alors", "sinon"})
 
 

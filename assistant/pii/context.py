@@ -96,8 +96,9 @@ _ADMITTED_AT_BEFORE = re.compile(
 
 # The figure an oral or a written work is about (« pour mon grand oral je parle de Victor Hugo »).
 _WORK_TOPIC_BEFORE = re.compile(
-    r"(?<![\w'’])(?:grand\s+oral|oral|expos[ée]|pr[ée]sentation|dissertation|dossier|m[ée]moire|tpe|devoir)(?![\w'’])[^.?!\n]{0,40}?"
-    r"(?<![\w'’])(?:je|j['’]|on|nous)\s*(?:(?:parle|parlerai|vais\s+parler)\s+(?:de|d['’]|du|sur)"
+    r"(?<![\w'’])(?:grand\s+oral|oral|expos[ée]|pr[ée]sentation|dissertation|dossier|m[ée]moire|tpe|devoir|lettre|projet|essai|texte)(?![\w'’])[^.?!\n]{0,40}?"
+    # (« ma lettre de motivation parle de… »: the work itself speaks)
+    r"(?:(?<![\w'’])(?:je|j['’]|on|nous|il|elle|qui)\s*|(?<=\s))(?:(?:parle|parlerai|vais\s+parler)\s+(?:de|d['’]|du|sur)"
     r"|(?:pr[ée]sente|pr[ée]senterai|vais\s+pr[ée]senter|traite|vais\s+traiter)(?:\s+(?:de|d['’]|du|sur))?)\s*$",
     re.IGNORECASE,
 )
@@ -149,14 +150,15 @@ def names_no_person(text: str, start: int, end: int) -> bool:
             return True
         if _TOPIC_BEFORE.search(first_before) or (len(words) >= 2 and _ESTABLISHMENT_BEFORE.search(first_before)):  # (« sur Jaurès et Blum »)
             return True  # « lycée Lucie Aubrac ou Germaine Tillion »
-        if _STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before) or _ADMITTED_AT_BEFORE.search(first_before):  # « étudier Simone Weil et Hannah Arendt », « aller à Jean Moulin ou à Jules Ferry »
+        if (_STUDIED_BEFORE.search(first_before) or _EMPLOYER_BEFORE.search(first_before) or _ADMITTED_AT_BEFORE.search(first_before)
+                or _WORK_TOPIC_BEFORE.search(first_before)):  # « étudier Simone Weil et Hannah Arendt », « aller à Jean Moulin ou à Jules Ferry », « ma lettre parle de Marie Curie et de… »
             return True
     value = text[start:end]
     return bool(_PLACE_BEFORE.search(before)) and communes().is_commune(value) and not is_first_name(value.split()[0])
 
 
 _JOINED_NAME_BEFORE = re.compile(
-    r"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|ou|&)(?:[ \t]+(?:à|a|au))?[ \t]*$"
+    r"(?<![\w'’])(?![A-ZÀ-Ö]['’][a-zà-ÿ])(?P<name>[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2})[ \t]+(?:et|ou|&)(?:[ \t]+(?:à|a|au|de|d['’]))?[ \t]*$"
 )
 _LISTED = r"[A-ZÀ-Ö][\w'’\-]*(?:[ \t]+(?:(?:de|d['’]|du)[ \t]*)?[A-ZÀ-Ö][\w'’\-]*){0,2}"
 # The names before in a list (« on lit Zola, Colette et Duras »): its first name is `name`.

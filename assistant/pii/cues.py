@@ -458,7 +458,7 @@ _YEAR_AFTER_DAY = re.compile(r"\s*,?\s*en\s+(?P<year>(?:19|20)\d{2})(?![\w/]|[.\
 _PERIOD_OF_YEAR = re.compile(r"(?:fin|d[ée]but|mi-?|courant)", _FLAGS)
 # After a noun cue and an aside between commas, the date the sentence comes back to (« ma date de naissance, celle que
 # j'ai mise sur le formulaire et qui ne passe pas, c'est le 09/04/2007 »): read beyond the usual reach.
-_ASIDE_THEN_DATE = re.compile(r",\s*(?:c['’]?\s*est|cest|c)\s+(?:bien\s+)?(?:le\s+)?$", _FLAGS)
+_ASIDE_THEN_DATE = re.compile(r",\s*(?:c['’]?\s*est|cest|c|est)\s+(?:bien\s+|en\s+(?:fait|r[ée]alit[ée])\s+|vraiment\s+)?(?:le\s+)?$", _FLAGS)  # (« …, est en fait le 21/10/2007 »)
 _REACH = 90  # characters after a cue where its date is looked for
 _ASIDE_REACH = 160
 
@@ -527,7 +527,7 @@ def find_birth_dates(text: str) -> list[tuple[str, int, int]]:
                     break  # (« le site demande ma date de naissance ? 25/09/1985 c bon ? »: the question's answer, an adult's date)
             year_then_day = dated and match.group("no_year") is not None and _YEAR_THEN_DAY.fullmatch(before.strip(" :"))
             if match.group("no_year") is not None or match.group("dm"):  # « née le 2 février »: a day and a month, right after the cue
-                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est)\s+)?(?:le)?", before.strip(" :").lower()) and not year_then_day:  # « mon anniversaire c'est le 5 mai »
+                if not re.fullmatch(r"(?:(?:c['’]?\s*est|est|c)\s+)?(?:le)?", before.strip(" :").lower()) and not year_then_day:  # « mon anniversaire c'est le 5 mai », « mon anniv c le 14/02 »
                     continue
             elif year is None or not (1920 <= year < date.today().year):
                 continue

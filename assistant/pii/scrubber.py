@@ -273,8 +273,9 @@ def _named_as_no_one_elsewhere(text: str, start: int, end: int, no_ones: dict[st
     public: « Mario, Mario, … » over a whole message must not hold a worker for seconds)."""
     value = text[start:end]
     if value not in no_ones:
+        # (the name whole there, not the first word of a longer one: « Jeanne » and « lycée Jeanne d'Arc »)
         no_ones[value] = tuple(
-            m.start() for m in re.finditer(rf"(?<![\w'’\-]){re.escape(value)}(?![\w'’\-])", text)
+            m.start() for m in re.finditer(rf"(?<![\w'’\-]){re.escape(value)}(?![\w'’\-])(?![ \t]+(?:(?:de|du|d['’])[ \t]*)?[A-ZÀ-Ö])", text)
             if not _plausible_name(text, m.start(), m.end())
         )
     return any(position != start for position in no_ones[value])

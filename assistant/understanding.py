@@ -204,6 +204,11 @@ PLACE_TAIL = re.compile(
     r"\s*,?\s*(?:\b(?:a|en|au|aux|dans\s+l[ea]|pres\s+de)\s+(?:la\s+|l')?)(?=[A-Z\u00c0-\u00dd])"
     r"[^\s,.;:!?()]+(?:[ -](?:de|du|des|d'|la|le|sur|en)?\s*[A-Z\u00c0-\u00dd][^\s,.;:!?()]*)*"
 )
+# Since when a statement about the writer holds (« depuis la L2 », « depuis le CP », « depuis l'an dernier »).
+SINCE_TAIL = re.compile(
+    r"\s*,?\s*depuis\s+(?:toujours|longtemps|petite?|(?:(?:la|le|les|l'|ma|mon|sa|son|cette|ce|cet|deux|trois|quatre|\d+)\s*)?"
+    r"[\w-]+(?:\s+(?:ans|annees|mois|derniere?|passee?))?)(?=\s*(?:[,.;:!?()]|$|\s+(?:et|mais|donc|je|j'|on|il|elle)\b))"
+)
 # Coming to France to study ("un master en France", "venir en France"): the writer lives or studied
 # abroad, a situation with its own procedure; "en France" itself is that fact, not search words
 # (but for the procedure named « Études en France »).
@@ -226,7 +231,7 @@ FAMILY = re.compile(
     r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire|"
     r"(?:je|on|nous|il|elle|mes\s+parents)\s+touch(?:e|ons|ent|ait)\s+(?:les\s+|le\s+|l'|la\s+)?(?:apl|rsa|aah|caf|allocs?|allocations(?:\s+familiales)?|minima\s+sociaux)|"
     r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|au\s+chomage|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
-    r"(?:je\s+)?l'eleve(?:nt)?\s+seule?|tutelle|tut(?:eur|rice)\s+legale?|"
+    r"(?:je\s+)?l'eleve(?:nt)?\s+seule?|(?:je|on|nous)\s+l'(?:eleve|elevons)\s+(?:seule?\s+)?(?:avec|a\s+deux|ensemble)(?:\s+(?:sa|son|ma|mon)\s+[\w-]+)?|tutelle|tut(?:eur|rice)\s+legale?|"
     r"(?:je\s+suis\s+)?(?:maman|papa|mere|pere)\s+(?:solo\s+|celibataire\s+)?de\s+(?:jumeaux|jumelles|tripl\w+|"
     r"(?:deux|trois|quatre|cinq|six|\d+)\s+(?:jeunes\s+|petits\s+)?(?:enfants|filles|garcons|petits))(?:\s+de\s+\w+\s+ans)?|"
     r"j'?\s*ai\s+(?:deux|trois|quatre|cinq|six|\d+)\s+enfants(?:\s+en\s+bas\s+age)?)\b"
@@ -750,6 +755,8 @@ def _strip_profile(sentence: str) -> str:
     for start, end in list(spans):
         if tail := PLACE_TAIL.match(cased, end):
             spans.append((end, tail.end()))
+        if since := SINCE_TAIL.match(folded, end):  # « je suis boursier depuis la L2 »: since when is the statement's too
+            spans.append((end, since.end()))
         if aside := re.match(r"\s*\([^()]{0,60}\)", folded[end:]):
             spans.append((end, end + aside.end()))
     keep = [True] * len(sentence)

@@ -227,11 +227,11 @@ FAMILY = re.compile(
     r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
     r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veu(?:f|ve)|garde\s+alternee|(?:mere|pere)\s+celibataire|"
     r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
-    r"j'?\s*eleve\s+seule?|m'eleve(?:nt)?\s+seule?|(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
+    r"(?:j'?\s*|[ml]')eleve(?:nt)?\s+seule?|(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
     r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire|"
     r"(?:je|on|nous|il|elle|mes\s+parents)\s+touch(?:e|ons|ent|ait)\s+(?:les\s+|le\s+|l'|la\s+)?(?:apl|rsa|aah|caf|allocs?|allocations(?:\s+familiales)?|minima\s+sociaux)|"
     r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|au\s+chomage|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
-    r"(?:je\s+)?l'eleve(?:nt)?\s+seule?|(?:je|on|nous)\s+l'(?:eleve|elevons)\s+(?:seule?\s+)?(?:avec|a\s+deux|ensemble)(?:\s+(?:sa|son|ma|mon)\s+[\w-]+)?|tutelle|tut(?:eur|rice)\s+legale?|"
+    r"(?:je|on|nous)\s+l'(?:eleve|elevons)\s+(?:avec\s+(?:sa|son|ma|mon|leur)\s+[\w-]+|a\s+deux|ensemble)|tutelle|tut(?:eur|rice)\s+legale?|"
     r"(?:je\s+suis\s+)?(?:maman|papa|mere|pere)\s+(?:solo\s+|celibataire\s+)?de\s+(?:jumeaux|jumelles|tripl\w+|"
     r"(?:deux|trois|quatre|cinq|six|\d+)\s+(?:jeunes\s+|petits\s+)?(?:enfants|filles|garcons|petits))(?:\s+de\s+\w+\s+ans)?|"
     r"j'?\s*ai\s+(?:deux|trois|quatre|cinq|six|\d+)\s+enfants(?:\s+en\s+bas\s+age)?)\b"
@@ -722,11 +722,11 @@ def _as_written(word: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if word[:1].isupper() else replacement
 
 
-# « …et je voudrais… », « …mais j'ai… »: a clause of the writer's after one about their family, which
-# is the profile's (« mon père est marocain et je voudrais partir au Maroc »: the wish stays).
 # Clauses of a sentence, for what a statement leaves behind (not inside an aside in brackets).
 _CLAUSE_BREAK = re.compile(r"[,;](?![^()]*\))")
 _SCHOOLING = re.compile(r"\b(?:lycee|college|internat|cfa|greta|segpa|ulis|erea)\b")  # « au lycée français »: a school asked about
+# « …et je voudrais… », « …mais j'ai… »: a clause of the writer's after one about their family, which
+# is the profile's (« mon père est marocain et je voudrais partir au Maroc »: the wish stays).
 _CLAUSE = re.compile(r",?\s+(?:et|mais)\s+(?=(?:je|jsuis|chui)\b|j')", re.IGNORECASE)
 
 

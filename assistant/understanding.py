@@ -221,16 +221,23 @@ STUDIES_OR_HOME = re.compile(
     r"universite|fac|licence|master|bac|diplome|terminale|obtenue?s?|etudie\w*)\b(?P<after>[^.?!\n]{0,60})")
 _PLACE_AFTER = re.compile(r"\b(?:a|au|aux|en|de|du|d')\s*(?=(?P<words>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){0,3}))")
 NEGATED = re.compile(r"\bn(?:e\s+|')(?:suis|est|sommes|sont|ai|a)\s+(?:pas|plus|jamais)\s+(?:d'|de\s+|un\s+|une\s+)?[\w'-]+")
+# The family's means: low income is no scholarship yet, but it is what scholarships are for (the
+# scholarship situation, whose snippet comes as a complement; the main answer never moves).
+_MEANS = (
+    r"(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
+    r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire|"
+    r"(?:je|on|nous|il|elle|mes\s+parents)\s+touch(?:e|ons|ent|ait)\s+(?:les\s+|le\s+|l'|la\s+)?(?:apl|rsa|aah|caf|allocs?|allocations(?:\s+familiales)?|minima\s+sociaux)|"
+    r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|au\s+chomage|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
+    r"(?:aucun|sans|pas\s+de)\s+soutien\s+financier|difficultes\s+financieres"
+)
+MEANS = re.compile(rf"\b(?:{_MEANS})\b")
 FAMILY = re.compile(
     r"\b(?:mes\s+parents|ma\s+famille|ma\s+mere|mon\s+pere|famille\s+nombreuse|parents\s+(?:divorces|separes)|"
     r"freres?\s+et\s+soeurs?|(?:on\s+est|nous\s+sommes)\s+\w+\s+enfants|premiere?\s+de\s+(?:ma|la)\s+famille|mere\s+seule|pere\s+seul|famille\s+monoparentale|"
     r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
     r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veu(?:f|ve)|garde\s+alternee|(?:mere|pere)\s+celibataire|"
     r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
-    r"(?:j'?\s*|[ml]')eleve(?:nt)?\s+seule?|(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
-    r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire|"
-    r"(?:je|on|nous|il|elle|mes\s+parents)\s+touch(?:e|ons|ent|ait)\s+(?:les\s+|le\s+|l'|la\s+)?(?:apl|rsa|aah|caf|allocs?|allocations(?:\s+familiales)?|minima\s+sociaux)|"
-    r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|au\s+chomage|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
+    rf"(?:j'?\s*|[ml]')eleve(?:nt)?\s+seule?|{_MEANS}|"
     r"(?:je|on|nous)\s+l'(?:eleve|elevons)\s+(?:avec\s+(?:sa|son|ma|mon|leur)\s+[\w-]+|a\s+deux|ensemble)|tutelle|tut(?:eur|rice)\s+legale?|"
     r"(?:je\s+suis\s+)?(?:maman|papa|mere|pere)\s+(?:solo\s+|celibataire\s+)?de\s+(?:jumeaux|jumelles|tripl\w+|"
     r"(?:deux|trois|quatre|cinq|six|\d+)\s+(?:jeunes\s+|petits\s+)?(?:enfants|filles|garcons|petits))(?:\s+de\s+\w+\s+ans)?|"
@@ -636,7 +643,8 @@ class Understander:
                            if fact in self._profile_phrases and self._profile_phrases[fact].search(affirmed)
                            or fact == "foreign" and (TO_FRANCE.search(affirmed) or _studies_or_lives_abroad(affirmed))
                            or fact == "adult" and age is not None and age >= ADULT_FROM
-                           or fact == "disability" and CONDITION_STATEMENT.search(affirmed))
+                           or fact == "disability" and CONDITION_STATEMENT.search(affirmed)
+                           or fact == "scholarship" and MEANS.search(affirmed))
         if "overseas" in self._profile_phrases and place is None and (m := self._profile_phrases["overseas"].search(text)):
             place = readable[m.start():m.end()]
         writer = None

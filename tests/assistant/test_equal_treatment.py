@@ -218,7 +218,8 @@ def test_a_gendered_job_is_drafted_with_the_inclusive_title_on_both_sides(assist
     assert she.main_text.replace("votre fille", "votre fils") == he.main_text
 
 
-@pytest.mark.parametrize("situation", ["je suis en situation de handicap", "je suis boursier"])
+@pytest.mark.parametrize("situation", ["je suis en situation de handicap", "je suis boursier",
+                                       "on vit avec très peu d'argent", "ma mère est au RSA"])
 def test_a_situation_adds_a_complement_to_the_same_main_answer(assistant, situation):
     plain = assistant.ask("comment confirmer mes voeux sur parcoursup ?", service="parcoursup")
     helped = assistant.ask(f"{situation}, comment confirmer mes voeux sur parcoursup ?", service="parcoursup")
@@ -227,6 +228,19 @@ def test_a_situation_adds_a_complement_to_the_same_main_answer(assistant, situat
     assert helped.complement is not None and helped.complement.doc_id != plain.citations[0].doc_id  # …plus a complement
     assert helped.text.startswith(plain.text.rsplit("\n\nPour en savoir plus", 1)[0])
     assert "À noter, pour une situation particulière" in helped.text
+
+
+@pytest.mark.parametrize("said", ["on a peu d'argent à la maison", "mes parents touchent le RSA", "je l'élève seule avec un SMIC",
+                                  "je n'ai aucun soutien financier de ma famille"])
+def test_a_family_with_little_money_is_pointed_to_the_scholarships(understand, said):
+    """Low means are no scholarship yet, but they are what scholarships are for: the bourse snippet
+    comes as a complement, the main answer does not move (charter: equal access)."""
+    assert "boursier" in understand(f"{said}, comment confirmer mes voeux ?").profile.situations
+
+
+def test_means_denied_or_about_something_else_are_no_situation(understand):
+    assert understand("on n'a pas de problème d'argent, comment confirmer mes voeux ?").profile.situations == ()
+    assert understand("combien coûte une école de commerce ? on a un petit budget").profile.situations == ()
 
 
 def test_a_second_situation_still_gets_its_complement_when_the_main_answer_is_about_the_first(assistant):

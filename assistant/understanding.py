@@ -227,7 +227,8 @@ _MEANS = (
     r"(?:on\s+a|nous\s+avons|avec)\s+(?:tres\s+)?peu\s+d'argent(?:\s+(?:a\s+la\s+maison|chez\s+nous))?|"
     r"(?:petits?|faibles?|modestes?)\s+revenus|revenus\s+modestes|petit\s+salaire|"
     r"(?:je|on|nous|il|elle|mes\s+parents)\s+touch(?:e|ons|ent|ait)\s+(?:les\s+|le\s+|l'|la\s+)?(?:apl|rsa|aah|caf|allocs?|allocations(?:\s+familiales)?|minima\s+sociaux)|"
-    r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|au\s+chomage|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
+    r"(?:est|sont|suis|sommes|on\s+est|vit|vivons|vivent)\s+(?:au|du)\s+rsa|(?:avec|au)\s+(?:un\s+|le\s+)?smic|"
+    r"(?:est|sont)\s+(?:tous\s+(?:les\s+)?deux\s+)?au\s+chomage|"  # the parents' (an adult out of work has other funding)
     r"(?:aucun|sans|pas\s+de)\s+soutien\s+financier|difficultes\s+financieres"
 )
 MEANS = re.compile(rf"\b(?:{_MEANS})\b")
@@ -237,7 +238,7 @@ FAMILY = re.compile(
     r"famille\s+d'accueil|placee?\s+(?:en\s+foyer|en\s+famille|a\s+l'ase)|aide\s+sociale\s+a\s+l'enfance|pupille\s+de\s+l'etat|orpheline?|"
     r"famille\s+recomposee|beau-pere|belle-mere|demi-(?:soeur|frere)s?|veu(?:f|ve)|garde\s+alternee|(?:mere|pere)\s+celibataire|"
     r"(?:mon|son)\s+(?:mari|epoux|ex-mari)\s+est\s+decede|separee?\s+d[eu]\s+(?:la\s+mere|pere|mon\s+(?:mari|ex)|ma\s+(?:femme|compagne))|"
-    rf"(?:j'?\s*|[ml]')eleve(?:nt)?\s+seule?|{_MEANS}|"
+    rf"(?:j'?\s*|[ml]')eleve(?:nt)?\s+seule?|{_MEANS}|au\s+chomage|"
     r"(?:je|on|nous)\s+l'(?:eleve|elevons)\s+(?:avec\s+(?:sa|son|ma|mon|leur)\s+[\w-]+|a\s+deux|ensemble)|tutelle|tut(?:eur|rice)\s+legale?|"
     r"(?:je\s+suis\s+)?(?:maman|papa|mere|pere)\s+(?:solo\s+|celibataire\s+)?de\s+(?:jumeaux|jumelles|tripl\w+|"
     r"(?:deux|trois|quatre|cinq|six|\d+)\s+(?:jeunes\s+|petits\s+)?(?:enfants|filles|garcons|petits))(?:\s+de\s+\w+\s+ans)?|"

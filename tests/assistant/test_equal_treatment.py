@@ -241,6 +241,9 @@ def test_a_family_with_little_money_is_pointed_to_the_scholarships(understand, s
 def test_means_denied_or_about_something_else_are_no_situation(understand):
     assert understand("on n'a pas de problème d'argent, comment confirmer mes voeux ?").profile.situations == ()
     assert understand("combien coûte une école de commerce ? on a un petit budget").profile.situations == ()
+    # an adult out of work has other funding than a student's scholarship; their parents out of work do not
+    assert "boursier" not in understand("je suis au chômage, comment reprendre des études ?").profile.situations
+    assert "boursier" in understand("mes parents sont au chômage, comment confirmer mes voeux ?").profile.situations
 
 
 def test_a_second_situation_still_gets_its_complement_when_the_main_answer_is_about_the_first(assistant):

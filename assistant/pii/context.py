@@ -97,8 +97,8 @@ _ADMITTED_AT_BEFORE = re.compile(
 # The figure an oral or a written work is about (« pour mon grand oral je parle de Victor Hugo »).
 _WORK_TOPIC_BEFORE = re.compile(
     r"(?<![\w'’])(?:grand\s+oral|oral|expos[ée]|pr[ée]sentation|dissertation|dossier|m[ée]moire|tpe|devoir|lettre|projet|essai|texte)(?![\w'’])[^.?!\n]{0,40}?"
-    # (« ma lettre de motivation parle de… »: the work itself speaks)
-    r"(?:(?<![\w'’])(?:je|j['’]|on|nous|il|elle|qui)\s*|(?<=\s))(?:(?:parle|parlerai|vais\s+parler)\s+(?:de|d['’]|du|sur)"
+    # whoever speaks, the writer or the work itself (« ma lettre de motivation parle de… »)
+    r"(?:(?<![\w'’])j['’]\s*|(?<=\s))(?:(?:parle|parlerai|vais\s+parler)\s+(?:de|d['’]|du|sur)"
     r"|(?:pr[ée]sente|pr[ée]senterai|vais\s+pr[ée]senter|traite|vais\s+traiter)(?:\s+(?:de|d['’]|du|sur))?)\s*$",
     re.IGNORECASE,
 )
